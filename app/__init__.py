@@ -1,0 +1,1 @@
+"""Liquid Policy's web layer and wiring: FastAPI app, settings, auth, pages and CLI."""

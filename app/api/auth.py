@@ -1,0 +1,39 @@
+"""Login and logout (API.md "Auth and members")."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response
+
+from app.deps import ClockDep, CurrentCredentials, HasherDep, SessionDep, SettingsDep
+from app.errors import Unauthorized, responses
+from app.schemas.members import TokenOut
+from proposals.services import members, tokens
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/token", response_model=TokenOut, responses=responses(401, 422))
+def login(
+    username: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=1000)],
+    session: SessionDep,
+    hasher: HasherDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> TokenOut:
+    """Exchange a name and password for a login token (every scope, expires)."""
+    member = members.check_login(session, hasher, username, password)
+    if member is None:
+        raise Unauthorized("wrong name or password")
+    issued = tokens.issue_login_token(
+        session, member, lifetime=settings.token_lifetime, clock=clock
+    )
+    assert issued.row.expires_at is not None
+    return TokenOut(access_token=issued.secret, expires_at=issued.row.expires_at)
+
+
+@router.post("/logout", status_code=204, responses=responses(401))
+def logout(credentials: CurrentCredentials, session: SessionDep, clock: ClockDep) -> Response:
+    """Revoke the token used for this request (of either kind)."""
+    tokens.revoke_token(session, credentials.token, clock=clock)
+    return Response(status_code=204)

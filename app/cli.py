@@ -1,0 +1,82 @@
+"""The ``liquidpolicy`` command: serve, migrate, create-admin."""
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import migrate
+from app.db import Database, create_engine
+from app.logs import configure_logging
+from app.settings import Settings
+from proposals.errors import DomainError
+from proposals.security import PasswordHasher
+from proposals.services import members
+
+log = logging.getLogger("liquidpolicy.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="liquidpolicy", description="Liquid Policy: liquid democracy for organisations."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate the database, then serve API and web client")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="migrate the database to the newest schema")
+    admin = commands.add_parser("create-admin", help="create an admin member and print its id")
+    admin.add_argument("name")
+    admin.add_argument("--password", required=True, help="at least 10 characters")
+    return parser
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    migrate.upgrade(settings.database_url)
+    log.info("serving", extra={"host": host, "port": port})
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    return 0
+
+
+def _create_admin(settings: Settings, name: str, password: str) -> int:
+    database = Database(create_engine(settings.database_url))
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+    )
+    try:
+        with database.session(write=True) as session:
+            member = members.create_member(
+                session, hasher, actor=None, name=name, password=password, is_admin=True
+            )
+            session.commit()
+            print(member.id)
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    if args.command == "migrate":
+        migrate.upgrade(settings.database_url)
+        return 0
+    if args.command == "create-admin":
+        return _create_admin(settings, args.name, args.password)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Engines for SQLite and PostgreSQL, and the sessions a request's unit of work uses."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgres://`` / ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def create_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine configured for the backend named by ``url``.
+
+    SQLite: foreign keys ON, WAL journal, a busy timeout so concurrent requests wait instead of
+    failing, and real transactions (SQLAlchemy emits ``BEGIN``; write units of work ask for
+    ``BEGIN IMMEDIATE`` so two writers queue up instead of failing on a stale snapshot).
+    Connections may change threads (a request's session is used by the event loop and the
+    thread pool, one after the other, never at once).
+    """
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kwargs
+        )
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Hands out sessions: one per unit of work (a request, a CLI command, a lifecycle run)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = (
+            engine.execution_options(sqlite_immediate=True)
+            if engine.dialect.name == "sqlite"
+            else engine
+        )
+
+    def session(self, *, write: bool = False) -> Session:
+        """A new session; ``write=True`` takes SQLite's write lock at the first statement."""
+        return Session(self._write_engine if write else self.engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class BoundDatabase(Database):
+    """Sessions joined to one outer connection as savepoints; the test suite rolls it back."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection.engine)
+        self.connection = connection
+
+    def session(self, *, write: bool = False) -> Session:
+        return Session(
+            bind=self.connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )

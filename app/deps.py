@@ -1,0 +1,142 @@
+"""Dependencies that make route signatures read like prose: SessionDep, CurrentMember, ..."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.errors import ScopeMissing, Unauthorized
+from app.settings import PublicAccess, Settings
+from proposals.clock import Clock
+from proposals.models import Member
+from proposals.security import PasswordHasher
+from proposals.services.members import require_admin
+from proposals.services.tokens import Credentials, resolve_token
+
+
+def get_session(request: Request) -> Session:
+    session: Session = request.state.session
+    return session
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.hasher
+    return hasher
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def optional_credentials(
+    request: Request, session: SessionDep, clock: ClockDep
+) -> Credentials | None:
+    """The bearer token's credentials, None without a token; 401 for a bad token."""
+    cached = getattr(request.state, "credentials", None)
+    if cached is not None:
+        assert isinstance(cached, Credentials)
+        return cached
+    authorization = request.headers.get("authorization")
+    if authorization is None:
+        return None
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    credentials = resolve_token(session, secret.strip(), clock=clock)
+    if credentials is None:
+        raise Unauthorized("the token is unknown, expired or revoked")
+    request.state.credentials = credentials
+    return credentials
+
+
+OptionalCredentials = Annotated[Credentials | None, Depends(optional_credentials)]
+
+
+def current_credentials(credentials: OptionalCredentials) -> Credentials:
+    if credentials is None:
+        raise Unauthorized("this needs a token: Authorization: Bearer <token>")
+    return credentials
+
+
+CurrentCredentials = Annotated[Credentials, Depends(current_credentials)]
+
+
+def require_scope(scope: str) -> Callable[[Credentials], Member]:
+    """A dependency answering the member, if the token carries ``scope`` (else 403)."""
+
+    def dependency(credentials: CurrentCredentials) -> Member:
+        if not credentials.has_scope(scope):
+            raise ScopeMissing(f"the token lacks the '{scope}' scope")
+        return credentials.member
+
+    dependency.__name__ = f"require_{scope}_scope"
+    return dependency
+
+
+def login_token_only(credentials: CurrentCredentials) -> Credentials:
+    """API.md: only a login token may manage tokens or change the password."""
+    if not credentials.is_login:
+        raise ScopeMissing("only a login token (POST /auth/token) may do this")
+    return credentials
+
+
+def admin_member(member: Annotated[Member, Depends(require_scope("write"))]) -> Member:
+    """API.md: admin endpoints need an admin member and the ``write`` scope."""
+    require_admin(member)
+    return member
+
+
+ReadMember = Annotated[Member, Depends(require_scope("read"))]
+WriteMember = Annotated[Member, Depends(require_scope("write"))]
+AdminMember = Annotated[Member, Depends(admin_member)]
+LoginCredentials = Annotated[Credentials, Depends(login_token_only)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads: a member (with any token) or an anonymous visitor at the public-access level."""
+
+    member: Member | None
+    access: PublicAccess
+
+    @property
+    def shows_members(self) -> bool:
+        """DESIGN.md §5: member references are visible from ``pseudonym`` on, or with a token."""
+        return self.member is not None or self.access in (PublicAccess.PSEUDONYM, PublicAccess.FULL)
+
+    @property
+    def shows_member_details(self) -> bool:
+        """DESIGN.md §5: ``created_at`` and ``active`` need ``full`` access or a token."""
+        return self.member is not None or self.access == PublicAccess.FULL
+
+
+def public_viewer(credentials: OptionalCredentials, settings: SettingsDep) -> Viewer:
+    """DESIGN.md §5: without a token, ``none`` reads nothing (401)."""
+    if credentials is None and settings.public_access == PublicAccess.NONE:
+        raise Unauthorized("this service is not public: log in to read it")
+    return Viewer(credentials.member if credentials else None, settings.public_access)
+
+
+def member_viewer(viewer: Annotated[Viewer, Depends(public_viewer)]) -> Viewer:
+    """DESIGN.md §5: endpoints about members answer 401 below ``pseudonym`` without a token."""
+    if not viewer.shows_members:
+        raise Unauthorized("member data needs a token at this service's public-access level")
+    return viewer
+
+
+PublicViewer = Annotated[Viewer, Depends(public_viewer)]
+MemberViewer = Annotated[Viewer, Depends(member_viewer)]

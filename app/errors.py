@@ -1,0 +1,118 @@
+"""One table from domain exception to HTTP status; every error body is ``{"detail": ...}``."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+
+log = logging.getLogger("liquidpolicy.errors")
+
+STATUS_OF: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    InvalidInput: 422,
+}
+
+
+class Unauthorized(DomainError):
+    """No token, or a token that is unknown, expired or revoked (401)."""
+
+
+class ScopeMissing(DomainError):
+    """The token lacks the scope the endpoint needs (403)."""
+
+
+STATUS_OF.update({Unauthorized: 401, ScopeMissing: 403})
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: what was wrong, in words."""
+
+    detail: str
+
+
+class ServerErrorBody(ErrorBody):
+    """A 500 answer: the request id to quote when reporting it (the details are in the log)."""
+
+    request_id: str
+
+
+class ValidationErrorBody(BaseModel):
+    """FastAPI's standard 422 body for schema violations (a list), or a string content rule."""
+
+    detail: list[dict[str, Any]] | str
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Not authenticated: no token, or an unknown, expired or revoked one",
+    403: "Not allowed: missing scope, privilege or role",
+    404: "Not found",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    422: "Invalid request content",
+    429: "Too many failed attempts",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses an operation can answer."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        model = ValidationErrorBody if status == 422 else ErrorBody
+        out[status] = {"model": model, "description": _DESCRIPTIONS[status]}
+    return out
+
+
+def status_of(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]  # type: ignore[index]
+    return 400
+
+
+def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return error_response(status, exc.detail, headers)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return error_response(exc.status_code, detail, exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {k: v for k, v in error.items() if k in ("type", "loc", "msg")} for error in exc.errors()
+    ]
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", "-")
+    log.error("unhandled error request_id=%s", request_id, exc_info=exc)
+    return JSONResponse(
+        {"detail": "Internal server error", "request_id": request_id}, status_code=500
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)

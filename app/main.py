@@ -1,0 +1,85 @@
+"""``create_app(settings)``: lifespan, middleware, routers, error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.api import api_router
+from app.db import Database, create_engine
+from app.errors import install_error_handlers
+from app.logs import configure_logging
+from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
+from app.settings import Settings
+from proposals.clock import Clock, utcnow
+from proposals.security import PasswordHasher
+
+DESCRIPTION = """Liquid Policy: members propose and amend policy, delegate their vote to people
+they trust, and decide in the open. See API.md for the contract."""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock = utcnow,
+) -> FastAPI:
+    """Build the application. ``database`` and ``clock`` may be injected (tests, demo)."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = app.state.database is None
+        if owned:
+            app.state.database = Database(create_engine(settings.database_url))
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.database.dispose()
+                app.state.database = None
+
+    app = FastAPI(
+        title="Liquid Policy",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock
+    app.state.hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        UnitOfWorkMiddleware,
+        database=lambda: app.state.database,
+        clock=lambda: app.state.clock,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(api_router)
+
+    @app.get("/healthz", tags=["operations"], responses={503: {"description": "Database down"}})
+    async def healthz() -> JSONResponse:
+        """``{"status": "ok"}`` when the database answers."""
+        db: Database = app.state.database
+
+        def ping() -> None:
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+
+        try:
+            await run_in_threadpool(ping)
+        except sa.exc.SQLAlchemyError:
+            return JSONResponse({"detail": "the database does not answer"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return app

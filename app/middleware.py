@@ -1,0 +1,284 @@
+"""Pure ASGI middleware: request id + access log, and the unit of work with idempotency.
+
+The unit of work opens one session per request, commits it when the answer is a success and rolls
+it back on any error answer or exception, so a failed request never leaves half a write. Writes
+carrying an ``Idempotency-Key`` have their first successful answer stored in the same transaction.
+"""
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.db import Database
+from proposals.clock import Clock
+from proposals.services import idempotency
+from proposals.services.tokens import Credentials, resolve_token
+
+log = logging.getLogger("liquidpolicy.request")
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IDEMPOTENCY_EXEMPT = frozenset({"/api/v1/auth/token"})
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (``X-Request-ID``, echoed back) and logs one line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = _header(scope, b"x-request-id")
+        request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class UnitOfWorkMiddleware:
+    """One session per request: commit on success, roll back on error; idempotent retries."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        database: Callable[[], Database],
+        clock: Callable[[], Clock],
+        max_body_bytes: int,
+    ) -> None:
+        self.app = app
+        self.database = database
+        self.clock = clock
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await self._read_body(scope, receive)
+        except BodyTooLarge:
+            await _send_json(send, 413, b'{"detail":"request body too large"}')
+            return
+
+        method: str = scope["method"]
+        write = method in WRITE_METHODS
+        session = self.database().session(write=write)
+        scope.setdefault("state", {})["session"] = session
+        try:
+            await self._run(scope, body, send, session, write)
+        finally:
+            await run_in_threadpool(session.close)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise BodyTooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _run(
+        self, scope: Scope, body: bytes, send: Send, session: Session, write: bool
+    ) -> None:
+        key = _header(scope, b"idempotency-key") if write else None
+        credentials: Credentials | None = None
+        request_hash = hashlib.sha256(body).hexdigest()
+        if key is not None and scope["path"] not in IDEMPOTENCY_EXEMPT:
+            credentials = await run_in_threadpool(self._credentials, scope, session)
+            if credentials is not None:
+                scope["state"]["credentials"] = credentials
+                replayed = await run_in_threadpool(
+                    self._replay, session, scope, credentials, key, request_hash
+                )
+                if replayed is not None:
+                    await _send_buffered(send, *replayed)
+                    return
+
+        response = _BufferedResponse()
+        body_sent = False
+
+        async def receive_body() -> Message:
+            nonlocal body_sent
+            if body_sent:
+                return {"type": "http.disconnect"}
+            body_sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        try:
+            await self.app(scope, receive_body, response.capture)
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+
+        if response.status >= 400:
+            await run_in_threadpool(session.rollback)
+            await _send_buffered(send, response.status, response.headers, response.body)
+            return
+
+        store = key is not None and credentials is not None and 200 <= response.status < 300
+
+        def finish() -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+            if store:
+                assert credentials is not None and key is not None
+                idempotency.store_record(
+                    session,
+                    member_id=credentials.member.id or 0,
+                    method=scope["method"],
+                    path=scope["path"],
+                    key=key,
+                    request_hash=request_hash,
+                    status_code=response.status,
+                    content_type=response.content_type,
+                    body=response.body,
+                    clock=self.clock(),
+                )
+            try:
+                session.commit()
+            except IntegrityError:
+                if not store:
+                    raise
+                # A concurrent retry with the same key committed first: answer as it did.
+                session.rollback()
+                assert credentials is not None and key is not None
+                return self._replay(session, scope, credentials, key, request_hash) or (
+                    409,
+                    [(b"content-type", b"application/json")],
+                    b'{"detail":"a request with this Idempotency-Key is still running"}',
+                )
+            return None
+
+        replaced = await run_in_threadpool(finish)
+        if replaced is not None:
+            await _send_buffered(send, *replaced)
+        else:
+            await _send_buffered(send, response.status, response.headers, response.body)
+
+    def _credentials(self, scope: Scope, session: Session) -> Credentials | None:
+        authorization = _header(scope, b"authorization") or ""
+        scheme, _, secret = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return None
+        return resolve_token(session, secret.strip(), clock=self.clock())
+
+    def _replay(
+        self, session: Session, scope: Scope, credentials: Credentials, key: str, request_hash: str
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        record = idempotency.find_record(
+            session,
+            member_id=credentials.member.id or 0,
+            method=scope["method"],
+            path=scope["path"],
+            key=key,
+            clock=self.clock(),
+        )
+        if record is None:
+            return None
+        if record.request_hash != request_hash:
+            return (
+                422,
+                [(b"content-type", b"application/json")],
+                b'{"detail":"this Idempotency-Key was used with another request body"}',
+            )
+        headers = [(b"idempotent-replayed", b"true")]
+        if record.content_type:
+            headers.append((b"content-type", record.content_type.encode("latin-1")))
+        return record.status_code, headers, record.body
+
+
+class _BufferedResponse:
+    def __init__(self) -> None:
+        self.status = 500
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.chunks: list[bytes] = []
+
+    async def capture(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
+
+    @property
+    def content_type(self) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == b"content-type":
+                return str(value.decode("latin-1"))
+        return None
+
+
+async def _send_buffered(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_json(send: Send, status: int, body: bytes) -> None:
+    await _send_buffered(send, status, [(b"content-type", b"application/json")], body)
+
+
+def state_of(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state

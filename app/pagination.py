@@ -1,0 +1,63 @@
+"""Cursor pagination: ``?limit=&cursor=`` in, ``{"items", "next_cursor"}`` out (API.md)."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+
+from proposals.errors import InvalidInput
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+
+
+class PageOut(BaseModel, Generic[T]):
+    """A page of a list; pass ``next_cursor`` as ``cursor`` to get the next one (null: no more)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(after: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{after}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, _, value = text.partition(":")
+        if version != "v1" or not value.isdigit():
+            raise ValueError(cursor)
+        return int(value)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidInput("cursor is not valid") from None
+
+
+@dataclass(frozen=True)
+class PageParams:
+    after: int | None
+    limit: int
+
+    def next_cursor(self, next_after: int | None) -> str | None:
+        return None if next_after is None else encode_cursor(next_after)
+
+
+def page_params(
+    limit: Annotated[
+        int,
+        Query(ge=1, description=f"At most {MAX_LIMIT}", json_schema_extra={"maximum": MAX_LIMIT}),
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> PageParams:
+    """API.md: ``limit`` above 500 is refused with 422; a bad cursor too."""
+    if limit > MAX_LIMIT:
+        raise InvalidInput(f"limit must not exceed {MAX_LIMIT}")
+    return PageParams(after=decode_cursor(cursor) if cursor else None, limit=limit)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

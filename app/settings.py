@@ -1,0 +1,37 @@
+"""Settings read from the environment (and an optional ``.env`` file)."""
+
+import secrets
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///liquidpolicy.db"
+
+
+class PublicAccess(StrEnum):
+    """What a request without a token may read (DESIGN.md §5, LiquidFeedback's levels)."""
+
+    NONE = "none"
+    ANONYMOUS = "anonymous"
+    PSEUDONYM = "pseudonym"
+    FULL = "full"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; each one is an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    public_access: PublicAccess = PublicAccess.PSEUDONYM
+    lifecycle_interval: Annotated[int, Field(ge=0)] = 60
+    token_lifetime: Annotated[int, Field(ge=60)] = 86400
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    argon2_time_cost: Annotated[int, Field(ge=1)] = 3
+    argon2_memory_cost: Annotated[int, Field(ge=8)] = 65536
+    argon2_parallelism: Annotated[int, Field(ge=1)] = 4
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    log_level: str = "INFO"
+    log_json: bool = False

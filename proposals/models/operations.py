@@ -1,0 +1,63 @@
+"""The event feed and idempotency records (DESIGN.md §5; API.md conventions)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from proposals.models.base import timestamp
+
+EVENT_TYPES = (
+    "issue_state_changed",
+    "initiative_created",
+    "initiative_revoked",
+    "draft_created",
+    "suggestion_created",
+    "suggestion_accepted",
+    "suggestion_rejected",
+    "delegation_changed",
+)
+
+
+class Event(SQLModel, table=True):
+    """One entry of the public feed, appended in the transaction of the change it reports."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "type IN (" + ", ".join(f"'{t}'" for t in EVENT_TYPES) + ")", name="type_known"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(sa_type=sa.String(32), index=True)
+    occurred_at: datetime = Field(sa_column=timestamp())
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    issue_id: int | None = Field(default=None, index=True)
+    initiative_id: int | None = None
+    draft_id: int | None = None
+    suggestion_id: int | None = None
+    state: str | None = Field(default=None, sa_type=sa.String(64))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first successful answer to a write sent with an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (
+        sa.UniqueConstraint("member_id", "method", "path", "key"),
+        sa.CheckConstraint("status_code >= 200 AND status_code < 300", name="success_only"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    method: str = Field(sa_type=sa.String(8))
+    path: str = Field(sa_type=sa.String(2048))
+    key: str = Field(sa_type=sa.String(255))
+    request_hash: str = Field(sa_type=sa.String(64))
+    status_code: int
+    content_type: str | None = Field(default=None, sa_type=sa.String(255))
+    body: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(sa_column=timestamp())

@@ -1,0 +1,133 @@
+"""Members: creation, profile, admin flags, password login (DESIGN.md §1)."""
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from proposals.clock import Clock, utcnow
+from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
+from proposals.models import Member
+from proposals.models.member import EMAIL_MAX, NAME_MAX
+from proposals.security import PasswordHasher, check_password_rules
+from proposals.services.paging import Page, paginate
+
+
+def require_admin(actor: Member) -> None:
+    """DESIGN.md §1: only admins manage structure, members and privileges."""
+    if not actor.is_admin:
+        raise Forbidden("only an admin may do this")
+
+
+def get_member(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"member {member_id} not found")
+    return member
+
+
+def list_members(session: Session, *, after: int | None, limit: int) -> Page[Member]:
+    return paginate(session, select(Member), Member.id, after=after, limit=limit)
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("name must not be empty")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"name must have at most {NAME_MAX} characters")
+    return name
+
+
+def _check_email(email: str | None) -> str | None:
+    if email is None or email == "":
+        return None
+    if len(email) > EMAIL_MAX or "@" not in email:
+        raise InvalidInput("email is not a valid address")
+    return email
+
+
+def create_member(
+    session: Session,
+    hasher: PasswordHasher,
+    *,
+    actor: Member | None,
+    name: str,
+    password: str,
+    email: str | None = None,
+    is_admin: bool = False,
+    clock: Clock = utcnow,
+) -> Member:
+    """Create a member; ``actor`` None is the operator's command line, else it must be an admin."""
+    if actor is not None:
+        require_admin(actor)
+    name = _check_name(name)
+    check_password_rules(password)
+    email = _check_email(email)
+    taken = session.exec(select(func.count()).where(Member.name == name)).one()
+    if taken:
+        raise Conflict(f"the name {name!r} is taken")
+    member = Member(
+        name=name,
+        password_hash=hasher.hash(password),
+        email=email,
+        is_admin=is_admin,
+        created_at=clock(),
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def update_profile(
+    session: Session,
+    hasher: PasswordHasher,
+    member: Member,
+    *,
+    statement: str | None = None,
+    email: str | None = None,
+    email_given: bool = False,
+    password: str | None = None,
+) -> Member:
+    """A member edits their own statement, email or password."""
+    if password is not None:
+        check_password_rules(password)
+        member.password_hash = hasher.hash(password)
+    if statement is not None:
+        member.statement = statement
+    if email_given:
+        member.email = _check_email(email)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def set_member_flags(
+    session: Session,
+    *,
+    actor: Member,
+    member_id: int,
+    active: bool | None = None,
+    is_admin: bool | None = None,
+) -> Member:
+    """An admin (de)activates a member or grants/removes admin; never on themself."""
+    require_admin(actor)
+    member = get_member(session, member_id)
+    if member.id == actor.id and (active is False or is_admin is False):
+        raise Conflict("an admin cannot deactivate or demote themself")
+    if active is not None:
+        member.active = active
+    if is_admin is not None:
+        member.is_admin = is_admin
+    session.add(member)
+    session.flush()
+    return member
+
+
+def check_login(session: Session, hasher: PasswordHasher, name: str, password: str) -> Member | None:
+    """The active member with this name and password, or None (never says which part was wrong)."""
+    member = session.exec(select(Member).where(Member.name == name)).first()
+    if member is None:
+        hasher.dummy_verify()
+        return None
+    if not hasher.verify(member.password_hash, password) or not member.active:
+        return None
+    return member

@@ -1,0 +1,161 @@
+"""Login tokens and personal API tokens: issued, resolved, listed, revoked."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from proposals.clock import Clock, utcnow
+from proposals.errors import Conflict, InvalidInput, NotFound
+from proposals.models import ApiToken, Member
+from proposals.models.member import NAME_MAX
+from proposals.security import new_token, token_digest
+from proposals.services.paging import Page, paginate
+
+SCOPES = ("read", "write", "delegate", "vote")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A stored token and its secret, which exists only in this answer."""
+
+    row: ApiToken
+    secret: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who is asking, and with what kind of token."""
+
+    member: Member
+    token: ApiToken
+
+    @property
+    def is_login(self) -> bool:
+        return self.token.kind == "login"
+
+    def has_scope(self, scope: str) -> bool:
+        return bool(getattr(self.token, f"scope_{scope}"))
+
+
+def token_scopes(token: ApiToken) -> list[str]:
+    return [s for s in SCOPES if getattr(token, f"scope_{s}")]
+
+
+def _store(
+    session: Session,
+    *,
+    member: Member,
+    kind: str,
+    name: str | None,
+    scopes: Iterable[str],
+    expires_at: datetime | None,
+    now: datetime,
+) -> IssuedToken:
+    wanted = set(scopes)
+    secret = new_token()
+    row = ApiToken(
+        member_id=member.id,
+        kind=kind,
+        name=name,
+        token_hash=token_digest(secret),
+        created_at=now,
+        expires_at=expires_at,
+        **{f"scope_{s}": s in wanted for s in SCOPES},
+    )
+    session.add(row)
+    session.flush()
+    return IssuedToken(row, secret)
+
+
+def issue_login_token(
+    session: Session, member: Member, *, lifetime: int, clock: Clock = utcnow
+) -> IssuedToken:
+    """API.md: a login token carries every scope and lives ``TOKEN_LIFETIME`` seconds."""
+    now = clock()
+    return _store(
+        session,
+        member=member,
+        kind="login",
+        name=None,
+        scopes=SCOPES,
+        expires_at=now + timedelta(seconds=lifetime),
+        now=now,
+    )
+
+
+def create_personal_token(
+    session: Session,
+    member: Member,
+    *,
+    name: str,
+    scopes: Iterable[str],
+    expires_at: datetime | None,
+    clock: Clock = utcnow,
+) -> IssuedToken:
+    """A named token with chosen scopes, living until ``expires_at`` (if any)."""
+    now = clock()
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise InvalidInput(f"token name must have 1 to {NAME_MAX} characters")
+    wanted = list(scopes)
+    if not wanted:
+        raise InvalidInput("a token needs at least one scope")
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput("expires_at must lie in the future")
+    return _store(
+        session,
+        member=member,
+        kind="personal",
+        name=name,
+        scopes=wanted,
+        expires_at=expires_at,
+        now=now,
+    )
+
+
+def resolve_token(session: Session, secret: str, *, clock: Clock = utcnow) -> Credentials | None:
+    """The credentials a bearer token stands for, or None if unknown, revoked, expired or the
+    member is inactive (inactive members count nowhere, so they cannot act either)."""
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= clock():
+        return None
+    member = session.get(Member, token.member_id)
+    if member is None or not member.active:
+        return None
+    return Credentials(member, token)
+
+
+def list_tokens(
+    session: Session, member: Member, *, after: int | None, limit: int
+) -> Page[ApiToken]:
+    """The member's personal tokens that are not revoked (login tokens are sessions, not listed)."""
+    statement = select(ApiToken).where(
+        ApiToken.member_id == member.id,
+        ApiToken.kind == "personal",
+        ApiToken.revoked_at.is_(None),  # type: ignore[union-attr]
+    )
+    return paginate(session, statement, ApiToken.id, after=after, limit=limit)
+
+
+def revoke_token(session: Session, token: ApiToken, *, clock: Clock = utcnow) -> None:
+    """Revoke one token (logout revokes the token used; members revoke their personal ones)."""
+    if token.revoked_at is not None:
+        raise Conflict("the token is already revoked")
+    token.revoked_at = clock()
+    session.add(token)
+    session.flush()
+
+
+def revoke_personal_token(
+    session: Session, member: Member, token_id: int, *, clock: Clock = utcnow
+) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.member_id != member.id or token.kind != "personal":
+        raise NotFound(f"token {token_id} not found")
+    if token.revoked_at is not None:
+        raise NotFound(f"token {token_id} not found")
+    revoke_token(session, token, clock=clock)
