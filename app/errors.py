@@ -74,7 +74,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def status_of(exc: DomainError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS_OF:
-            return STATUS_OF[cls]  # type: ignore[index]
+            return STATUS_OF[cls]
     return 400
 
 
@@ -92,7 +92,7 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    return error_response(exc.status_code, detail, exc.headers)
+    return error_response(exc.status_code, detail, dict(exc.headers or {}))
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

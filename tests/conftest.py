@@ -6,8 +6,9 @@ really committed (concurrency tests, real server processes).
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -23,9 +24,9 @@ from tests.databases import BACKENDS, throwaway_database
 from tests.factories import NOW
 
 
-def test_settings(**overrides: object) -> Settings:
+def test_settings(**overrides: Any) -> Settings:
     """Settings for tests: cheap password hashing, no .env file."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "database_url": "sqlite://",
         "argon2_time_cost": 1,
         "argon2_memory_cost": 8,
@@ -34,7 +35,7 @@ def test_settings(**overrides: object) -> Settings:
         "log_level": "WARNING",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -109,13 +110,13 @@ _outcomes: Counter[tuple[str, str]] = Counter()
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None]:
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     callspec = getattr(item, "callspec", None)
     backend = callspec.params.get("backend", "none") if callspec else "none"
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         _outcomes[(str(backend), report.outcome)] += 1
-    return report  # type: ignore[return-value]
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -78,7 +78,11 @@ def make_unit(db: Database, *, name: str = "Party", parent_id: int | None = None
 def make_area(db: Database, unit: Unit, *, name: str = "Transport") -> Area:
     with db.session() as session:
         area = structure.create_area(
-            session, actor=_system_admin(session), unit_id=unit.id or 0, name=name, clock=lambda: NOW
+            session,
+            actor=_system_admin(session),
+            unit_id=unit.id or 0,
+            name=name,
+            clock=lambda: NOW,
         )
         session.commit()
         return area

@@ -12,7 +12,9 @@ router = APIRouter(prefix="/areas", tags=["structure"])
 
 
 @router.post("", status_code=201, response_model=AreaOut, responses=responses(401, 403, 404, 422))
-def create_area(body: AreaCreate, admin: AdminMember, session: SessionDep, clock: ClockDep) -> AreaOut:
+def create_area(
+    body: AreaCreate, admin: AdminMember, session: SessionDep, clock: ClockDep
+) -> AreaOut:
     """Create a subject area in a unit (admin)."""
     area = structure.create_area(
         session,

@@ -20,9 +20,7 @@ def create_policy(
     return PolicyOut.of(policy)
 
 
-@router.patch(
-    "/{policy_id}", response_model=PolicyOut, responses=responses(401, 403, 404, 422)
-)
+@router.patch("/{policy_id}", response_model=PolicyOut, responses=responses(401, 403, 404, 422))
 def update_policy(
     policy_id: int, body: PolicyUpdate, admin: AdminMember, session: SessionDep
 ) -> PolicyOut:

@@ -30,7 +30,9 @@ def create_token(
 
 
 @router.get("", response_model=PageOut[PersonalTokenOut], responses=responses(401, 403, 422))
-def list_tokens(member: ReadMember, session: SessionDep, page: PageDep) -> PageOut[PersonalTokenOut]:
+def list_tokens(
+    member: ReadMember, session: SessionDep, page: PageDep
+) -> PageOut[PersonalTokenOut]:
     """My personal tokens that are not revoked (secrets are never shown again)."""
     result = tokens.list_tokens(session, member, after=page.after, limit=page.limit)
     return PageOut(

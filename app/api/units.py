@@ -26,7 +26,9 @@ def _out(units: list[Unit], counts: dict[int, int]) -> list[UnitOut]:
 
 
 @router.post("", status_code=201, response_model=UnitOut, responses=responses(401, 403, 404, 422))
-def create_unit(body: UnitCreate, admin: AdminMember, session: SessionDep, clock: ClockDep) -> UnitOut:
+def create_unit(
+    body: UnitCreate, admin: AdminMember, session: SessionDep, clock: ClockDep
+) -> UnitOut:
     """Create a unit (admin)."""
     unit = structure.create_unit(
         session,
@@ -87,7 +89,9 @@ def revoke_privilege(
 
 
 @router.get(
-    "/{unit_id}/privileges", response_model=PageOut[PrivilegeOut], responses=responses(401, 404, 422)
+    "/{unit_id}/privileges",
+    response_model=PageOut[PrivilegeOut],
+    responses=responses(401, 404, 422),
 )
 def list_privileges(
     unit_id: int, _viewer: MemberViewer, session: SessionDep, page: PageDep

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from app.deps import Viewer
 from proposals.models import ApiToken, Member
@@ -13,7 +13,9 @@ from proposals.services.tokens import token_scopes
 
 Scope = Literal["read", "write", "delegate", "vote"]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
-Password = Annotated[str, Field(max_length=PASSWORD_MAX_LENGTH, description="At least 10 characters")]
+Password = Annotated[
+    str, Field(max_length=PASSWORD_MAX_LENGTH, description="At least 10 characters")
+]
 Email = Annotated[str, Field(max_length=EMAIL_MAX)]
 
 
@@ -46,7 +48,7 @@ class PersonalTokenOut(BaseModel):
         return cls(
             id=token.id or 0,
             name=token.name,
-            scopes=token_scopes(token),  # type: ignore[arg-type]
+            scopes=token_scopes(token),
             created_at=token.created_at,
             expires_at=token.expires_at,
             token=secret,
@@ -57,7 +59,7 @@ class MemberCreate(Strict):
     name: Name
     password: Password
     email: Email | None = None
-    is_admin: bool = False
+    is_admin: StrictBool = False
 
 
 class ProfileUpdate(Strict):
@@ -67,8 +69,8 @@ class ProfileUpdate(Strict):
 
 
 class MemberFlagsUpdate(Strict):
-    active: bool | None = None
-    is_admin: bool | None = None
+    active: StrictBool | None = None
+    is_admin: StrictBool | None = None
 
 
 class MemberOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from proposals.models import Area, Policy, Privilege
 from proposals.models.structure import DESCRIPTION_MAX, NAME_MAX
@@ -35,8 +35,8 @@ class UnitOut(BaseModel):
 
 
 class PrivilegeSet(Strict):
-    voting_right: bool
-    initiative_right: bool
+    voting_right: StrictBool
+    initiative_right: StrictBool
 
 
 class PrivilegeOut(BaseModel):
@@ -69,7 +69,9 @@ class AreaOut(BaseModel):
 
     @classmethod
     def of(cls, area: Area) -> "AreaOut":
-        return cls(id=area.id or 0, unit_id=area.unit_id, name=area.name, description=area.description)
+        return cls(
+            id=area.id or 0, unit_id=area.unit_id, name=area.name, description=area.description
+        )
 
 
 class PolicyFields(BaseModel):
@@ -89,16 +91,16 @@ class PolicyFields(BaseModel):
     initiative_quorum_den: Denominator
     direct_majority_num: Numerator = 1
     direct_majority_den: Denominator = 2
-    direct_majority_strict: bool = True
+    direct_majority_strict: StrictBool = True
     direct_majority_positive: Minimum = 0
     direct_majority_non_negative: Minimum = 0
     indirect_majority_num: Numerator = 1
     indirect_majority_den: Denominator = 2
-    indirect_majority_strict: bool = True
+    indirect_majority_strict: StrictBool = True
     indirect_majority_positive: Minimum = 0
     indirect_majority_non_negative: Minimum = 0
-    no_reverse_beat_path: bool = False
-    no_multistage_majority: bool = False
+    no_reverse_beat_path: StrictBool = False
+    no_multistage_majority: StrictBool = False
     defeat_strength: Literal["tuple", "simple"] = "tuple"
     tie_breaking: Literal["variant1", "simple"] = "variant1"
 
@@ -108,7 +110,7 @@ class PolicyCreate(PolicyFields):
 
 
 class PolicyUpdate(Strict):
-    active: bool
+    active: StrictBool
 
 
 class PolicyOut(PolicyFields):

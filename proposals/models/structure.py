@@ -31,9 +31,7 @@ class Privilege(SQLModel, table=True):
     """A member's rights in a unit; a row with both rights false does not exist (it is revoked)."""
 
     __tablename__ = "privilege"
-    __table_args__ = (
-        sa.CheckConstraint("voting_right OR initiative_right", name="some_right"),
-    )
+    __table_args__ = (sa.CheckConstraint("voting_right OR initiative_right", name="some_right"),)
 
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)

@@ -1,1 +1,1 @@
-"""Service functions: each domain verb has exactly one writer here, which flushes but never commits."""
+"""Service functions: one writer per domain verb; services flush, never commit."""

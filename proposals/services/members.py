@@ -122,7 +122,9 @@ def set_member_flags(
     return member
 
 
-def check_login(session: Session, hasher: PasswordHasher, name: str, password: str) -> Member | None:
+def check_login(
+    session: Session, hasher: PasswordHasher, name: str, password: str
+) -> Member | None:
     """The active member with this name and password, or None (never says which part was wrong)."""
     member = session.exec(select(Member).where(Member.name == name)).first()
     if member is None:

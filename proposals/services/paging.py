@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlmodel import Session, select
+from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
 T = TypeVar("T")
@@ -35,4 +35,3 @@ def paginate(
         rows = rows[:limit]
         return Page(rows, getattr(rows[-1], id_column.key))
     return Page(rows, None)
-

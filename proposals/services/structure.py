@@ -104,9 +104,15 @@ def set_privilege(
             session.flush()
     else:
         if privilege is None:
-            privilege = Privilege(unit_id=unit_id, member_id=member_id)
-        privilege.voting_right = voting_right
-        privilege.initiative_right = initiative_right
+            privilege = Privilege(
+                unit_id=unit_id,
+                member_id=member_id,
+                voting_right=voting_right,
+                initiative_right=initiative_right,
+            )
+        else:
+            privilege.voting_right = voting_right
+            privilege.initiative_right = initiative_right
         session.add(privilege)
         session.flush()
     return PrivilegeView(unit_id, member_id, voting_right, initiative_right)
@@ -159,7 +165,9 @@ def create_area(
 ) -> Area:
     require_admin(actor)
     get_unit(session, unit_id)
-    area = Area(unit_id=unit_id, name=_check_name(name), description=description, created_at=clock())
+    area = Area(
+        unit_id=unit_id, name=_check_name(name), description=description, created_at=clock()
+    )
     session.add(area)
     session.flush()
     return area

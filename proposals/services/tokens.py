@@ -55,6 +55,7 @@ def _store(
 ) -> IssuedToken:
     wanted = set(scopes)
     secret = new_token()
+    assert member.id is not None
     row = ApiToken(
         member_id=member.id,
         kind=kind,
@@ -62,7 +63,10 @@ def _store(
         token_hash=token_digest(secret),
         created_at=now,
         expires_at=expires_at,
-        **{f"scope_{s}": s in wanted for s in SCOPES},
+        scope_read="read" in wanted,
+        scope_write="write" in wanted,
+        scope_delegate="delegate" in wanted,
+        scope_vote="vote" in wanted,
     )
     session.add(row)
     session.flush()
@@ -118,7 +122,9 @@ def create_personal_token(
 def resolve_token(session: Session, secret: str, *, clock: Clock = utcnow) -> Credentials | None:
     """The credentials a bearer token stands for, or None if unknown, revoked, expired or the
     member is inactive (inactive members count nowhere, so they cannot act either)."""
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).first()
+    token = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(secret))
+    ).first()
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= clock():

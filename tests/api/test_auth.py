@@ -18,7 +18,9 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
 class TestLogin:
     def test_good_password_gives_a_token_that_works(self, client: TestClient, db: Database) -> None:
         make_member(db, name="alice")
-        response = client.post("/api/v1/auth/token", data={"username": "alice", "password": PASSWORD})
+        response = client.post(
+            "/api/v1/auth/token", data={"username": "alice", "password": PASSWORD}
+        )
         assert response.status_code == 200
         body = response.json()
         assert body["token_type"] == "bearer"
@@ -46,7 +48,9 @@ class TestLogin:
         alice = make_member(db, name="alice")
         token = make_token(db, admin)
         client.patch(f"/api/v1/members/{alice.id}", json={"active": False}, headers=bearer(token))
-        response = client.post("/api/v1/auth/token", data={"username": "alice", "password": PASSWORD})
+        response = client.post(
+            "/api/v1/auth/token", data={"username": "alice", "password": PASSWORD}
+        )
         assert response.status_code == 401
 
     def test_the_database_keeps_only_a_hash(self, client: TestClient, db: Database) -> None:

@@ -1,0 +1,74 @@
+"""Every error answer is JSON with a ``detail``; a 500 carries a request id, never a trace."""
+
+import logging
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+
+class TestErrorBodies:
+    def test_unknown_path_is_404_json(self, client: TestClient) -> None:
+        response = client.get("/api/v1/nothing-here")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not Found"}
+
+    def test_wrong_method_is_405_json(self, client: TestClient) -> None:
+        response = client.delete("/api/v1/units")
+        assert response.status_code == 405
+        assert response.json() == {"detail": "Method Not Allowed"}
+
+    def test_every_answer_has_a_request_id(self, client: TestClient) -> None:
+        response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+        assert response.headers["x-request-id"] == "abc-123"
+        assert len(client.get("/healthz").headers["x-request-id"]) == 32
+
+    def test_unhandled_error_is_a_generic_500(
+        self, app: FastAPI, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        @app.get("/boom")
+        def boom() -> None:
+            raise RuntimeError("secret internals")
+
+        logging.getLogger("liquidpolicy").propagate = True
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.get("/boom", headers={"X-Request-ID": "req-500"})
+        assert response.status_code == 500
+        assert response.json() == {"detail": "Internal server error", "request_id": "req-500"}
+        assert "secret internals" not in response.text
+        assert "req-500" in caplog.text and "secret internals" in caplog.text
+
+    def test_body_too_large_is_413(self, client: TestClient) -> None:
+        response = client.post(
+            "/api/v1/units",
+            content=b"x" * (1_048_576 + 1),
+            headers={"content-type": "application/json"},
+        )
+        assert response.status_code == 413
+        assert response.json() == {"detail": "request body too large"}
+
+
+class TestHealth:
+    def test_ok(self, client: TestClient) -> None:
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+    def test_openapi_lists_the_endpoints(self, client: TestClient) -> None:
+        paths = client.get("/openapi.json").json()["paths"]
+        for path in (
+            "/api/v1/auth/token",
+            "/api/v1/auth/logout",
+            "/api/v1/tokens",
+            "/api/v1/tokens/{token_id}",
+            "/api/v1/members",
+            "/api/v1/members/me",
+            "/api/v1/members/{member_id}",
+            "/api/v1/units",
+            "/api/v1/units/{unit_id}",
+            "/api/v1/units/{unit_id}/privileges",
+            "/api/v1/units/{unit_id}/privileges/{member_id}",
+            "/api/v1/areas",
+            "/api/v1/areas/{area_id}",
+            "/api/v1/policies",
+            "/api/v1/policies/{policy_id}",
+        ):
+            assert path in paths, path
