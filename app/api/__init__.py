@@ -2,8 +2,32 @@
 
 from fastapi import APIRouter
 
-from app.api import areas, auth, members, policies, tokens, units
+from app.api import (
+    areas,
+    auth,
+    delegations,
+    events,
+    initiatives,
+    issues,
+    members,
+    policies,
+    suggestions,
+    tokens,
+    units,
+)
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, tokens, members, units, areas, policies):
+for module in (
+    auth,
+    tokens,
+    members,
+    units,
+    areas,
+    policies,
+    issues,
+    initiatives,
+    suggestions,
+    delegations,
+    events,
+):
     api_router.include_router(module.router)

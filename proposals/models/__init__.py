@@ -1,21 +1,61 @@
 """All table models; importing this package registers every table on ``metadata``."""
 
 from proposals.models.base import NAMING_CONVENTION, UTCDateTime, metadata
+from proposals.models.deliberation import (
+    FINAL_STATES,
+    ISSUE_STATES,
+    OPEN_STATES,
+    Draft,
+    Initiative,
+    Initiator,
+    Interest,
+    Issue,
+    Opinion,
+    Suggestion,
+    Supporter,
+)
 from proposals.models.member import ApiToken, Member
 from proposals.models.operations import EVENT_TYPES, Event, IdempotencyRecord
 from proposals.models.structure import Area, Policy, Privilege, Unit
+from proposals.models.voting import (
+    Ballot,
+    BallotGrade,
+    Battle,
+    DelegatingVoter,
+    Delegation,
+    DirectVoter,
+    Vote,
+)
 
 __all__ = [
     "EVENT_TYPES",
+    "FINAL_STATES",
+    "ISSUE_STATES",
     "NAMING_CONVENTION",
+    "OPEN_STATES",
     "ApiToken",
     "Area",
+    "Ballot",
+    "BallotGrade",
+    "Battle",
+    "DelegatingVoter",
+    "Delegation",
+    "DirectVoter",
+    "Draft",
     "Event",
     "IdempotencyRecord",
+    "Initiative",
+    "Initiator",
+    "Interest",
+    "Issue",
     "Member",
+    "Opinion",
     "Policy",
     "Privilege",
+    "Suggestion",
+    "Supporter",
     "UTCDateTime",
     "Unit",
+    "Vote",
     "metadata",
 ]

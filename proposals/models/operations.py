@@ -35,10 +35,10 @@ class Event(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
-    issue_id: int | None = Field(default=None, index=True)
-    initiative_id: int | None = None
-    draft_id: int | None = None
-    suggestion_id: int | None = None
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    initiative_id: int | None = Field(default=None, foreign_key="initiative.id")
+    draft_id: int | None = Field(default=None, foreign_key="draft.id")
+    suggestion_id: int | None = Field(default=None, foreign_key="suggestion.id")
     state: str | None = Field(default=None, sa_type=sa.String(64))
 
 

@@ -1,0 +1,115 @@
+"""Delegations and the delegation chain (API.md "Delegation")."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from app.deps import ClockDep, MemberViewer, OptionalCredentials, SessionDep, require_scope
+from app.errors import responses
+from app.pagination import PageDep, PageOut
+from app.schemas.deliberation import (
+    ChainLinkOut,
+    ChainOut,
+    DelegationOut,
+    DelegationSet,
+    ScopeName,
+)
+from proposals.errors import InvalidInput
+from proposals.models import Member
+from proposals.services import chains, delegations
+
+router = APIRouter(tags=["delegation"])
+DelegateMember = Annotated[Member, Depends(require_scope("delegate"))]
+
+
+@router.put(
+    "/delegations", response_model=DelegationOut, responses=responses(401, 403, 404, 409, 422)
+)
+def set_delegation(
+    body: DelegationSet, member: DelegateMember, session: SessionDep, clock: ClockDep
+) -> DelegationOut:
+    """Create or replace my delegation for a unit, area or issue (trustee null: none here)."""
+    delegation = delegations.set_delegation(
+        session,
+        actor=member,
+        trustee_id=body.trustee_id,
+        unit_id=body.unit_id,
+        area_id=body.area_id,
+        issue_id=body.issue_id,
+        clock=clock,
+    )
+    return DelegationOut.of(delegation)
+
+
+@router.delete(
+    "/delegations/{delegation_id}", status_code=204, responses=responses(401, 403, 404, 409)
+)
+def revoke_delegation(
+    delegation_id: int, member: DelegateMember, session: SessionDep, clock: ClockDep
+) -> Response:
+    """Revoke my delegation."""
+    delegations.revoke_delegation(session, actor=member, delegation_id=delegation_id, clock=clock)
+    return Response(status_code=204)
+
+
+@router.get("/delegations", response_model=PageOut[DelegationOut], responses=responses(401, 422))
+def list_delegations(
+    _viewer: MemberViewer,
+    session: SessionDep,
+    page: PageDep,
+    truster_id: int | None = None,
+    trustee_id: int | None = None,
+    scope: ScopeName | None = None,
+) -> PageOut[DelegationOut]:
+    """Delegations, filtered by truster, trustee or scope."""
+    result = delegations.list_delegations(
+        session,
+        truster_id=truster_id,
+        trustee_id=trustee_id,
+        scope=scope,
+        after=page.after,
+        limit=page.limit,
+    )
+    return PageOut(
+        items=[DelegationOut.of(d) for d in result.items],
+        next_cursor=page.next_cursor(result.next_after),
+    )
+
+
+@router.get("/delegation-chain", response_model=ChainOut, responses=responses(401, 404, 422))
+def delegation_chain(
+    member_id: int,
+    _viewer: MemberViewer,
+    credentials: OptionalCredentials,
+    session: SessionDep,
+    issue_id: int | None = None,
+    area_id: int | None = None,
+    unit_id: int | None = None,
+) -> ChainOut:
+    """Where a member's vote goes in an issue, an area or a unit."""
+    if [issue_id, area_id, unit_id].count(None) != 2:
+        raise InvalidInput("give exactly one of issue_id, area_id and unit_id")
+    rows = chains.chain(
+        session,
+        member_id=member_id,
+        viewer_id=credentials.member.id if credentials else None,
+        unit_id=unit_id,
+        area_id=area_id,
+        issue_id=issue_id,
+    )
+    return ChainOut(
+        items=[
+            ChainLinkOut(
+                index=r.index,
+                member_id=r.member_id,
+                member_valid=r.member_valid,
+                participation=r.participation,
+                overridden=r.overridden,
+                scope_in=r.scope_in,
+                scope_out=r.scope_out,
+                disabled_out=r.disabled_out,
+                loop=r.loop,
+            )
+            for r in rows
+        ]
+    )

@@ -1,0 +1,364 @@
+"""Issues, initiatives, drafts, participation, delegation, voting and the feed (API.md)."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from app.deps import Viewer
+from proposals.models import Delegation, Draft, Event, Initiative, Issue, Opinion, Suggestion
+from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Content = Annotated[str, Field(min_length=1, max_length=CONTENT_MAX)]
+IssueState = Literal[
+    "admission",
+    "discussion",
+    "verification",
+    "voting",
+    "finished_with_winner",
+    "finished_without_winner",
+    "canceled_issue_not_accepted",
+    "canceled_no_initiative_admitted",
+    "canceled_revoked_before_accepted",
+    "canceled_after_revocation_during_discussion",
+    "canceled_after_revocation_during_verification",
+    "canceled_by_admin",
+]
+ScopeName = Literal["unit", "area", "issue"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _member(viewer: Viewer, member_id: int | None) -> int | None:
+    """DESIGN.md §5: member references are null for visitors at the ``anonymous`` level."""
+    return member_id if viewer.shows_members else None
+
+
+# Issues and initiatives --------------------------------------------------------------------------
+
+
+class IssueOut(BaseModel):
+    id: int
+    area_id: int
+    unit_id: int
+    policy_id: int
+    state: IssueState
+    created_at: datetime
+    accepted_at: datetime | None
+    half_frozen_at: datetime | None
+    fully_frozen_at: datetime | None
+    closed_at: datetime | None
+    phase_ends_at: datetime | None
+    population: int | None
+    voter_count: int | None
+    status_quo_schulze_rank: int | None
+    initiative_ids: list[int]
+
+    @classmethod
+    def of(cls, issue: Issue, initiative_ids: list[int], ends: datetime | None) -> "IssueOut":
+        return cls(
+            id=issue.id or 0,
+            area_id=issue.area_id,
+            unit_id=issue.unit_id,
+            policy_id=issue.policy_id,
+            state=issue.state,
+            created_at=issue.created_at,
+            accepted_at=issue.accepted_at,
+            half_frozen_at=issue.half_frozen_at,
+            fully_frozen_at=issue.fully_frozen_at,
+            closed_at=issue.closed_at,
+            phase_ends_at=ends,
+            population=issue.population,
+            voter_count=issue.voter_count,
+            status_quo_schulze_rank=issue.status_quo_schulze_rank,
+            initiative_ids=initiative_ids,
+        )
+
+
+class InitiativeCreate(Strict):
+    """A new issue (``area_id`` and ``policy_id``) or a competing initiative (``issue_id``)."""
+
+    name: Name
+    content: Content
+    area_id: int | None = None
+    policy_id: int | None = None
+    issue_id: int | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "InitiativeCreate":
+        new_issue = self.area_id is not None and self.policy_id is not None
+        if (self.issue_id is None) != new_issue or (
+            self.issue_id is not None and (self.area_id is not None or self.policy_id is not None)
+        ):
+            raise ValueError("give either issue_id, or area_id and policy_id")
+        return self
+
+
+class InitiativeOut(BaseModel):
+    id: int
+    issue_id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    suggested_initiative_id: int | None
+    current_draft_id: int
+    supporter_count: int
+    informed_supporter_count: int
+    satisfied_supporter_count: int
+    satisfied_informed_supporter_count: int
+    admitted: bool | None
+    first_preference_votes: int | None
+    positive_votes: int | None
+    negative_votes: int | None
+    direct_majority: bool | None
+    indirect_majority: bool | None
+    schulze_rank: int | None
+    better_than_status_quo: bool | None
+    reverse_beat_path: bool | None
+    multistage_majority: bool | None
+    eligible: bool | None
+    winner: bool | None
+    rank: int | None
+
+    @classmethod
+    def of(cls, initiative: Initiative, current_draft_id: int) -> "InitiativeOut":
+        return cls.model_validate({**initiative.model_dump(), "current_draft_id": current_draft_id})
+
+
+class DraftCreate(Strict):
+    content: Content
+
+
+class DraftOut(BaseModel):
+    id: int
+    initiative_id: int
+    author_id: int | None
+    created_at: datetime
+    content: str
+
+    @classmethod
+    def of(cls, draft: Draft, viewer: Viewer) -> "DraftOut":
+        return cls(
+            id=draft.id or 0,
+            initiative_id=draft.initiative_id,
+            author_id=_member(viewer, draft.author_id),
+            created_at=draft.created_at,
+            content=draft.content,
+        )
+
+
+class RevokeBody(Strict):
+    suggested_initiative_id: int | None = None
+
+
+class InitiatorInvite(Strict):
+    member_id: int
+
+
+class InvitationAnswer(Strict):
+    accepted: StrictBool
+
+
+class InitiatorOut(BaseModel):
+    initiative_id: int
+    member_id: int
+    accepted: bool | None
+
+
+# Participation -----------------------------------------------------------------------------------
+
+
+class SupportBody(Strict):
+    draft_id: int | None = None
+
+
+class SupportOut(BaseModel):
+    initiative_id: int
+    member_id: int
+    draft_id: int
+    informed: bool
+
+
+Degree = Literal[-2, -1, 1, 2]
+
+
+class SuggestionCreate(Strict):
+    name: Name
+    content: Content
+    degree: Degree = 2
+    replacement_content: Content | None = None
+
+
+class SuggestionOut(BaseModel):
+    id: int
+    initiative_id: int
+    draft_id: int
+    author_id: int | None
+    name: str
+    content: str
+    replacement_content: str | None
+    status: Literal["open", "accepted", "rejected"]
+    status_reason: str | None
+    created_at: datetime
+    minus2_unfulfilled_count: int
+    minus2_fulfilled_count: int
+    minus1_unfulfilled_count: int
+    minus1_fulfilled_count: int
+    plus1_unfulfilled_count: int
+    plus1_fulfilled_count: int
+    plus2_unfulfilled_count: int
+    plus2_fulfilled_count: int
+
+    @classmethod
+    def of(cls, suggestion: Suggestion, viewer: Viewer) -> "SuggestionOut":
+        data = suggestion.model_dump()
+        data["author_id"] = _member(viewer, suggestion.author_id)
+        return cls.model_validate(data)
+
+
+class OpinionSet(Strict):
+    degree: Degree
+    fulfilled: StrictBool
+
+
+class OpinionOut(BaseModel):
+    suggestion_id: int
+    member_id: int
+    degree: int
+    fulfilled: bool
+
+    @classmethod
+    def of(cls, opinion: Opinion) -> "OpinionOut":
+        return cls.model_validate(opinion.model_dump())
+
+
+class RejectBody(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
+
+
+# Delegation --------------------------------------------------------------------------------------
+
+
+class DelegationSet(Strict):
+    unit_id: int | None = None
+    area_id: int | None = None
+    issue_id: int | None = None
+    trustee_id: int | None
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> "DelegationSet":
+        if [self.unit_id, self.area_id, self.issue_id].count(None) != 2:
+            raise ValueError("give exactly one of unit_id, area_id and issue_id")
+        return self
+
+
+class DelegationOut(BaseModel):
+    id: int
+    truster_id: int
+    trustee_id: int | None
+    scope: ScopeName
+    unit_id: int | None
+    area_id: int | None
+    issue_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, delegation: Delegation) -> "DelegationOut":
+        return cls.model_validate(delegation.model_dump())
+
+
+class ChainLinkOut(BaseModel):
+    index: int
+    member_id: int
+    member_valid: bool
+    participation: bool | None
+    overridden: bool | None
+    scope_in: ScopeName | None
+    scope_out: ScopeName | None
+    disabled_out: bool | None
+    loop: Literal["first", "intermediate", "last", "repetition"] | None
+
+
+class ChainOut(BaseModel):
+    items: list[ChainLinkOut]
+
+
+# Voting and results ------------------------------------------------------------------------------
+
+
+class Grade(Strict):
+    initiative_id: int
+    grade: int
+
+
+class BallotBody(Strict):
+    votes: Annotated[list[Grade], Field(max_length=1000)]
+
+
+class BallotOut(BaseModel):
+    issue_id: int
+    member_id: int
+    votes: list[Grade]
+    updated_at: datetime
+
+
+class VoterOut(BaseModel):
+    member_id: int
+    weight: int
+
+
+class DelegatingVoterOut(BaseModel):
+    member_id: int
+    weight: int
+    scope: ScopeName
+    delegate_member_ids: list[int]
+
+
+class VoteOut(BaseModel):
+    member_id: int
+    initiative_id: int
+    grade: int
+
+
+class BattleOut(BaseModel):
+    winning_initiative_id: int | None
+    losing_initiative_id: int | None
+    count: int
+
+
+# Feed and operations -----------------------------------------------------------------------------
+
+
+class EventOut(BaseModel):
+    id: int
+    type: str
+    occurred_at: datetime
+    member_id: int | None
+    unit_id: int | None
+    area_id: int | None
+    issue_id: int | None
+    initiative_id: int | None
+    draft_id: int | None
+    suggestion_id: int | None
+    state: str | None
+
+    @classmethod
+    def of(cls, event: Event, viewer: Viewer) -> "EventOut":
+        data = event.model_dump()
+        data["member_id"] = _member(viewer, event.member_id)
+        return cls.model_validate(data)
+
+
+class TransitionOut(BaseModel):
+    issue_id: int
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class LifecycleRunOut(BaseModel):
+    transitions: list[TransitionOut]

@@ -1,0 +1,375 @@
+"""The timed lifecycle of issues (DESIGN.md §2): snapshots, transitions, the close of the vote.
+
+A run takes one "now" from the clock. For every open issue, in its own transaction and under an
+exclusive lock on the issue row (so two runs never transition or tally the same issue twice), it
+takes a snapshot if the issue is before full freeze, then performs every due transition until
+nothing more is due, so zero-length phases pass in one run.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, or_, select
+
+from delegation import Policy as TallyPolicy
+from delegation import Resolution, TallyResult, UnitGraph, resolve, tally_ballots
+from proposals.clock import Clock, utcnow
+from proposals.errors import Conflict
+from proposals.graphs import UnitGraphs, load_overrides
+from proposals.models import (
+    OPEN_STATES,
+    Ballot,
+    BallotGrade,
+    Battle,
+    DelegatingVoter,
+    DirectVoter,
+    Initiative,
+    Interest,
+    Issue,
+    Opinion,
+    Policy,
+    Suggestion,
+    Supporter,
+    Vote,
+)
+from proposals.services.issues import (
+    BEFORE_FULL_FREEZE,
+    change_state,
+    current_draft_ids,
+    lock_issue,
+    phase_ends_at,
+)
+
+
+class SessionFactory(Protocol):
+    def session(self, *, write: bool = False) -> Session: ...
+
+
+@dataclass(frozen=True)
+class Transition:
+    issue_id: int
+    from_state: str
+    to_state: str
+
+
+def run_lifecycle(database: SessionFactory, *, clock: Clock = utcnow) -> list[Transition]:
+    """One lifecycle run over every open issue; returns each transition performed."""
+    now = clock()
+    with database.session() as session:
+        issue_ids = list(
+            session.exec(
+                select(Issue.id).where(col(Issue.state).in_(OPEN_STATES)).order_by(col(Issue.id))
+            )
+        )
+    graphs = UnitGraphs()
+    transitions: list[Transition] = []
+    for issue_id in issue_ids:
+        with database.session(write=True) as session:
+            transitions += advance_issue(session, issue_id or 0, now=now, graphs=graphs)
+            session.commit()
+    return transitions
+
+
+def advance_issue(
+    session: Session, issue_id: int, *, now: datetime, graphs: UnitGraphs | None = None
+) -> list[Transition]:
+    """Snapshot (before full freeze), then every transition due at ``now``."""
+    graphs = graphs or UnitGraphs()
+    issue = lock_issue(session, issue_id)
+    if issue.state not in OPEN_STATES:
+        return []
+    if issue.state in BEFORE_FULL_FREEZE:
+        take_snapshot(session, issue, graphs.get(session, issue.unit_id), now=now)
+    done: list[Transition] = []
+    while (target := due_state(session, issue, now)) is not None:
+        previous = issue.state
+        if previous == "verification" and target == "voting":
+            target = admit_initiatives(session, issue)
+        elif previous == "voting":
+            target = close_voting(session, issue, graphs.get(session, issue.unit_id))
+        change_state(session, issue, target, now=now)
+        done.append(Transition(issue_id, previous, target))
+    return done
+
+
+def _initiatives(session: Session, issue: Issue) -> list[Initiative]:
+    return list(
+        session.exec(
+            select(Initiative).where(Initiative.issue_id == issue.id).order_by(col(Initiative.id))
+        )
+    )
+
+
+def _passed(start: datetime | None, seconds: int, now: datetime) -> bool:
+    return start is not None and now >= start + timedelta(seconds=seconds)
+
+
+def _quorum(count: int, population: int, num: int, den: int) -> bool:
+    """DESIGN.md §2: ``count > 0`` and ``count · den ≥ population · num``."""
+    return count > 0 and count * den >= population * num
+
+
+def due_state(session: Session, issue: Issue, now: datetime) -> str | None:
+    """DESIGN.md §2: the state the issue is due to move to at ``now``, or None.
+
+    ``voting`` after verification may still become ``canceled_no_initiative_admitted`` and
+    ``finished_*`` is settled by the tally: the callers decide those.
+    """
+    state = issue.state
+    initiatives = _initiatives(session, issue)
+    if state in BEFORE_FULL_FREEZE and all(i.revoked_at is not None for i in initiatives):
+        if state == "admission":
+            return "canceled_revoked_before_accepted"
+        newest = max(i.revoked_at for i in initiatives if i.revoked_at is not None)
+        if _passed(newest, issue.verification_time, now) or (
+            state == "verification" and _passed(issue.half_frozen_at, issue.verification_time, now)
+        ):
+            return f"canceled_after_revocation_during_{state}"
+    if state == "admission":
+        policy = session.get(Policy, issue.policy_id)
+        assert policy is not None
+        population = issue.population or 0
+        if _passed(issue.created_at, issue.min_admission_time, now) and any(
+            i.revoked_at is None
+            and _quorum(
+                i.supporter_count, population, policy.issue_quorum_num, policy.issue_quorum_den
+            )
+            for i in initiatives
+        ):
+            return "discussion"
+        if _passed(issue.created_at, issue.max_admission_time, now):
+            return "canceled_issue_not_accepted"
+        return None
+    if state == "discussion":
+        return "verification" if _passed(issue.accepted_at, issue.discussion_time, now) else None
+    if state == "verification":
+        return "voting" if _passed(issue.half_frozen_at, issue.verification_time, now) else None
+    if state == "voting":
+        ends = phase_ends_at(issue)
+        return "finished" if ends is not None and now >= ends else None
+    return None
+
+
+def admit_initiatives(session: Session, issue: Issue) -> str:
+    """DESIGN.md §2.3: at full freeze each non-revoked initiative is admitted iff its satisfied
+    supporters reach the initiative quorum; none admitted cancels the issue."""
+    policy = session.get(Policy, issue.policy_id)
+    assert policy is not None
+    population = issue.population or 0
+    any_admitted = False
+    for initiative in _initiatives(session, issue):
+        if initiative.revoked_at is not None:
+            continue
+        initiative.admitted = _quorum(
+            initiative.satisfied_supporter_count,
+            population,
+            policy.initiative_quorum_num,
+            policy.initiative_quorum_den,
+        )
+        any_admitted = any_admitted or initiative.admitted
+        session.add(initiative)
+    session.flush()
+    return "voting" if any_admitted else "canceled_no_initiative_admitted"
+
+
+def take_snapshot(session: Session, issue: Issue, graph: UnitGraph, *, now: datetime) -> None:
+    """DESIGN.md §2: population and the weighted supporter and suggestion counts. Interest cuts
+    a member's own delegation; each direct supporter counts with their snapshot weight."""
+    issue_id = issue.id or 0
+    interested = session.exec(select(Interest.member_id).where(Interest.issue_id == issue_id))
+    overrides = load_overrides(session, graph, area_id=issue.area_id, issue_id=issue_id)
+    weights = resolve(graph, list(interested), overrides).weights
+    initiatives = _initiatives(session, issue)
+    ids = [i.id or 0 for i in initiatives]
+    current = current_draft_ids(session, ids)
+    critical = set(
+        session.exec(
+            select(Opinion.initiative_id, Opinion.member_id).where(
+                col(Opinion.initiative_id).in_(ids),
+                or_(
+                    (col(Opinion.degree) == 2) & ~col(Opinion.fulfilled),
+                    (col(Opinion.degree) == -2) & col(Opinion.fulfilled),
+                ),
+            )
+        )
+    )
+    counts: dict[int, list[int]] = {i: [0, 0, 0, 0] for i in ids}
+    for initiative_id, member_id, draft_id in session.exec(
+        select(Supporter.initiative_id, Supporter.member_id, Supporter.draft_id).where(
+            Supporter.issue_id == issue_id
+        )
+    ):
+        weight = weights.get(member_id, 0)
+        informed = draft_id == current.get(initiative_id)
+        satisfied = (initiative_id, member_id) not in critical
+        row = counts[initiative_id]
+        row[0] += weight
+        row[1] += weight if informed else 0
+        row[2] += weight if satisfied else 0
+        row[3] += weight if informed and satisfied else 0
+    for initiative in initiatives:
+        (
+            initiative.supporter_count,
+            initiative.informed_supporter_count,
+            initiative.satisfied_supporter_count,
+            initiative.satisfied_informed_supporter_count,
+        ) = counts[initiative.id or 0]
+        session.add(initiative)
+    _snapshot_suggestions(session, ids, weights)
+    issue.population = len(graph.eligible)
+    issue.snapshot_at = now
+    session.add(issue)
+    session.flush()
+
+
+_OPINION_FIELDS = {
+    (-2, False): "minus2_unfulfilled_count",
+    (-2, True): "minus2_fulfilled_count",
+    (-1, False): "minus1_unfulfilled_count",
+    (-1, True): "minus1_fulfilled_count",
+    (1, False): "plus1_unfulfilled_count",
+    (1, True): "plus1_fulfilled_count",
+    (2, False): "plus2_unfulfilled_count",
+    (2, True): "plus2_fulfilled_count",
+}
+
+
+def _snapshot_suggestions(
+    session: Session, initiative_ids: Sequence[int], weights: Mapping[int, int]
+) -> None:
+    """DESIGN.md §2: the eight weight sums of each suggestion's opinions."""
+    sums: dict[int, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(_OPINION_FIELDS.values(), 0)
+    )
+    for suggestion_id, member_id, degree, fulfilled in session.exec(
+        select(Opinion.suggestion_id, Opinion.member_id, Opinion.degree, Opinion.fulfilled).where(
+            col(Opinion.initiative_id).in_(initiative_ids)
+        )
+    ):
+        field = _OPINION_FIELDS[(degree, bool(fulfilled))]
+        sums[suggestion_id][field] += weights.get(member_id, 0)
+    for suggestion in session.exec(
+        select(Suggestion).where(col(Suggestion.initiative_id).in_(initiative_ids))
+    ):
+        for field, value in sums[suggestion.id or 0].items():
+            setattr(suggestion, field, value)
+        session.add(suggestion)
+
+
+def _tally_policy(policy: Policy) -> TallyPolicy:
+    return TallyPolicy(
+        direct_majority_num=policy.direct_majority_num,
+        direct_majority_den=policy.direct_majority_den,
+        direct_majority_strict=policy.direct_majority_strict,
+        direct_majority_positive=policy.direct_majority_positive,
+        direct_majority_non_negative=policy.direct_majority_non_negative,
+        indirect_majority_num=policy.indirect_majority_num,
+        indirect_majority_den=policy.indirect_majority_den,
+        indirect_majority_strict=policy.indirect_majority_strict,
+        indirect_majority_positive=policy.indirect_majority_positive,
+        indirect_majority_non_negative=policy.indirect_majority_non_negative,
+        no_reverse_beat_path=policy.no_reverse_beat_path,
+        no_multistage_majority=policy.no_multistage_majority,
+        defeat_strength=policy.defeat_strength,  # type: ignore[arg-type]
+        tie_breaking=policy.tie_breaking,  # type: ignore[arg-type]
+    )
+
+
+def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
+    """DESIGN.md §4: resolve delegations now from the live table, discard ballots of members no
+    longer eligible, tally, and store voters, delegating voters, votes, battles and results.
+    Stored results never change afterwards: closing twice is refused."""
+    if issue.state != "voting" or issue.closed_at is not None or issue.voter_count is not None:
+        raise Conflict(f"issue {issue.id} is {issue.state}: its results are stored once")
+    issue_id = issue.id or 0
+    casters = [
+        m
+        for m in session.exec(select(Ballot.member_id).where(Ballot.issue_id == issue_id))
+        if m in graph.eligible
+    ]
+    grades: dict[int, dict[int, int]] = {m: {} for m in casters}
+    for member_id, initiative_id, grade in session.exec(
+        select(BallotGrade.member_id, BallotGrade.initiative_id, BallotGrade.grade).where(
+            BallotGrade.issue_id == issue_id
+        )
+    ):
+        if member_id in grades:
+            grades[member_id][initiative_id] = grade
+    overrides = load_overrides(session, graph, area_id=issue.area_id, issue_id=issue_id)
+    resolution = resolve(graph, casters, overrides)
+    initiatives = _initiatives(session, issue)
+    admitted = [i.id or 0 for i in initiatives if i.admitted]
+    policy = session.get(Policy, issue.policy_id)
+    assert policy is not None
+    result = tally_ballots(
+        {m: (resolution.weights[m], grades[m]) for m in casters}, admitted, _tally_policy(policy)
+    )
+    _store_results(session, issue_id, resolution, grades, result)
+    for initiative in initiatives:
+        outcome = result.initiatives.get(initiative.id or 0)
+        if outcome is None:
+            continue
+        initiative.positive_votes = outcome.positive_votes
+        initiative.negative_votes = outcome.negative_votes
+        initiative.first_preference_votes = outcome.first_preference_votes
+        initiative.direct_majority = outcome.direct_majority
+        initiative.indirect_majority = outcome.indirect_majority
+        initiative.schulze_rank = outcome.schulze_rank
+        initiative.better_than_status_quo = outcome.better_than_status_quo
+        initiative.reverse_beat_path = outcome.reverse_beat_path
+        initiative.multistage_majority = outcome.multistage_majority
+        initiative.eligible = outcome.eligible
+        initiative.winner = outcome.winner
+        initiative.rank = outcome.rank
+        session.add(initiative)
+    issue.voter_count = result.voter_count
+    issue.status_quo_schulze_rank = result.status_quo_schulze_rank
+    session.add(issue)
+    session.flush()
+    return "finished_with_winner" if result.winner is not None else "finished_without_winner"
+
+
+def _store_results(
+    session: Session,
+    issue_id: int,
+    resolution: Resolution,
+    grades: dict[int, dict[int, int]],
+    result: TallyResult,
+) -> None:
+    """Bulk-write the immutable rows of a closed issue (one statement per table)."""
+    direct = [
+        {"issue_id": issue_id, "member_id": m, "weight": w} for m, w in resolution.weights.items()
+    ]
+    delegating = [
+        {
+            "issue_id": issue_id,
+            "member_id": m,
+            "trustee_id": resolution.trustees[m],
+            "weight": w,
+            "scope": resolution.scopes[m],
+        }
+        for m, w in resolution.intermediate_weights.items()
+    ]
+    votes = [
+        {"issue_id": issue_id, "member_id": m, "initiative_id": i, "grade": g}
+        for m, given in sorted(grades.items())
+        for i, g in sorted(given.items())
+    ]
+    battles = [
+        {"issue_id": issue_id, "winning_initiative_id": w, "losing_initiative_id": lo, "count": c}
+        for (w, lo), c in sorted(
+            result.battle.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1] or 0)
+        )
+    ]
+    for model, rows in (
+        (DirectVoter, direct),
+        (DelegatingVoter, delegating),
+        (Vote, votes),
+        (Battle, battles),
+    ):
+        if rows:
+            session.execute(insert(model), rows)

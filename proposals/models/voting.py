@@ -1,0 +1,118 @@
+"""Delegations, live ballots and the immutable results of a closed issue (DESIGN.md §3-§4)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from proposals.models.base import timestamp
+
+
+class Delegation(SQLModel, table=True):
+    """(truster, trustee or null, scope); at most one per truster per unit, area or issue."""
+
+    __tablename__ = "delegation"
+    __table_args__ = (
+        sa.CheckConstraint("scope IN ('unit', 'area', 'issue')", name="scope_known"),
+        sa.CheckConstraint(
+            "(scope = 'unit' AND unit_id IS NOT NULL AND area_id IS NULL AND issue_id IS NULL) OR"
+            " (scope = 'area' AND unit_id IS NULL AND area_id IS NOT NULL AND issue_id IS NULL) OR"
+            " (scope = 'issue' AND unit_id IS NULL AND area_id IS NULL AND issue_id IS NOT NULL)",
+            name="one_scope_id",
+        ),
+        sa.CheckConstraint("trustee_id IS NULL OR trustee_id <> truster_id", name="not_self"),
+        sa.CheckConstraint("scope <> 'unit' OR trustee_id IS NOT NULL", name="unit_has_trustee"),
+        sa.UniqueConstraint("truster_id", "unit_id", name="uq_delegation_truster_unit"),
+        sa.UniqueConstraint("truster_id", "area_id", name="uq_delegation_truster_area"),
+        sa.UniqueConstraint("truster_id", "issue_id", name="uq_delegation_truster_issue"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    truster_id: int = Field(foreign_key="member.id")
+    trustee_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    scope: str = Field(sa_type=sa.String(8))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    created_at: datetime = Field(sa_column=timestamp())
+
+
+class Ballot(SQLModel, table=True):
+    """A member's current ballot in an issue in voting; replaceable until voting ends."""
+
+    __tablename__ = "ballot"
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
+    updated_at: datetime = Field(sa_column=timestamp())
+
+
+class BallotGrade(SQLModel, table=True):
+    """One grade of a live ballot (missing = 0, abstain)."""
+
+    __tablename__ = "ballot_grade"
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True)
+    grade: int
+
+
+class DirectVoter(SQLModel, table=True):
+    """Stored at close: a direct voter and the weight they carried."""
+
+    __tablename__ = "direct_voter"
+    __table_args__ = (sa.CheckConstraint("weight >= 1", name="weight_positive"),)
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    weight: int
+
+
+class DelegatingVoter(SQLModel, table=True):
+    """Stored at close: a member whose weight reached a direct voter through ``trustee_id``."""
+
+    __tablename__ = "delegating_voter"
+    __table_args__ = (
+        sa.CheckConstraint("scope IN ('unit', 'area', 'issue')", name="scope_known"),
+        sa.CheckConstraint("weight >= 1", name="weight_positive"),
+    )
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    trustee_id: int = Field(foreign_key="member.id")
+    weight: int
+    scope: str = Field(sa_type=sa.String(8))
+
+
+class Vote(SQLModel, table=True):
+    """Stored at close: one grade of a counted ballot."""
+
+    __tablename__ = "vote"
+    __table_args__ = (sa.UniqueConstraint("issue_id", "member_id", "initiative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id")
+    member_id: int = Field(foreign_key="member.id")
+    initiative_id: int = Field(foreign_key="initiative.id")
+    grade: int
+
+
+class Battle(SQLModel, table=True):
+    """Stored at close: weight preferring the first candidate to the second (null = status quo)."""
+
+    __tablename__ = "battle"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "winning_initiative_id IS NULL OR losing_initiative_id IS NULL"
+            " OR winning_initiative_id <> losing_initiative_id",
+            name="distinct_candidates",
+        ),
+        sa.CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    winning_initiative_id: int | None = Field(default=None, foreign_key="initiative.id")
+    losing_initiative_id: int | None = Field(default=None, foreign_key="initiative.id")
+    count: int

@@ -1,0 +1,160 @@
+"""Delegations: set, replace, revoke, list (DESIGN.md §3)."""
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from proposals.clock import Clock, utcnow
+from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
+from proposals.models import OPEN_STATES, Delegation, Member
+from proposals.services.access import require_voting_right
+from proposals.services.events import append_event
+from proposals.services.issues import get_issue, lock_issue
+from proposals.services.members import get_member
+from proposals.services.paging import Page, paginate
+from proposals.services.structure import get_area, get_unit
+
+
+def get_delegation(session: Session, delegation_id: int) -> Delegation:
+    delegation = session.get(Delegation, delegation_id)
+    if delegation is None:
+        raise NotFound(f"delegation {delegation_id} not found")
+    return delegation
+
+
+def list_delegations(
+    session: Session,
+    *,
+    truster_id: int | None,
+    trustee_id: int | None,
+    scope: str | None,
+    after: int | None,
+    limit: int,
+) -> Page[Delegation]:
+    statement = select(Delegation)
+    if truster_id is not None:
+        statement = statement.where(Delegation.truster_id == truster_id)
+    if trustee_id is not None:
+        statement = statement.where(Delegation.trustee_id == trustee_id)
+    if scope is not None:
+        statement = statement.where(Delegation.scope == scope)
+    return paginate(session, statement, Delegation.id, after=after, limit=limit)
+
+
+def _scope_of(unit_id: int | None, area_id: int | None, issue_id: int | None) -> tuple[str, int]:
+    given = [(s, v) for s, v in (("unit", unit_id), ("area", area_id), ("issue", issue_id)) if v]
+    if len(given) != 1 or [unit_id, area_id, issue_id].count(None) != 2:
+        raise InvalidInput("give exactly one of unit_id, area_id and issue_id")
+    return given[0]
+
+
+def set_delegation(
+    session: Session,
+    *,
+    actor: Member,
+    trustee_id: int | None,
+    unit_id: int | None = None,
+    area_id: int | None = None,
+    issue_id: int | None = None,
+    clock: Clock = utcnow,
+) -> Delegation:
+    """DESIGN.md §3: at most one delegation per truster per unit/area/issue (this one replaces
+    the old); no self-delegation; a null trustee only at area and issue scope; the trustee must
+    exist but need not be eligible; the truster needs voting right in the unit; issue
+    delegations only until the end of voting."""
+    scope, scope_id = _scope_of(unit_id, area_id, issue_id)
+    if trustee_id is None and scope == "unit":
+        raise InvalidInput("a unit delegation needs a trustee")
+    if trustee_id is not None and trustee_id == actor.id:
+        raise InvalidInput("you cannot delegate to yourself")
+    if trustee_id is not None:
+        get_member(session, trustee_id)
+    if scope == "unit":
+        unit = get_unit(session, scope_id).id or 0
+    elif scope == "area":
+        unit = get_area(session, scope_id).unit_id
+    else:
+        unit = get_issue(session, scope_id).unit_id
+    require_voting_right(session, unit, actor)
+    if scope == "issue":
+        issue = lock_issue(session, scope_id, shared=True)
+        if issue.state not in OPEN_STATES:
+            raise Conflict(f"the issue is {issue.state}: its delegations can no longer change")
+    column = {"unit": Delegation.unit_id, "area": Delegation.area_id, "issue": Delegation.issue_id}
+    delegation = session.exec(
+        select(Delegation).where(Delegation.truster_id == actor.id, column[scope] == scope_id)
+    ).first()
+    now = clock()
+    if delegation is None:
+        delegation = Delegation(
+            truster_id=actor.id or 0,
+            scope=scope,
+            **{f"{scope}_id": scope_id},
+            created_at=now,
+        )
+    delegation.trustee_id = trustee_id
+    delegation.created_at = now
+    session.add(delegation)
+    session.flush()
+    _changed(session, delegation, actor, now)
+    return delegation
+
+
+def _changed(session: Session, delegation: Delegation, actor: Member, now: datetime) -> None:
+    unit_id: int | None
+    area_id: int | None
+    issue_id: int | None
+    if delegation.scope == "issue":
+        issue = get_issue(session, delegation.issue_id or 0)
+        unit_id, area_id, issue_id = issue.unit_id, issue.area_id, issue.id
+    elif delegation.scope == "area":
+        area = get_area(session, delegation.area_id or 0)
+        unit_id, area_id, issue_id = area.unit_id, area.id, None
+    else:
+        unit_id, area_id, issue_id = delegation.unit_id, None, None
+    append_event(
+        session,
+        "delegation_changed",
+        member_id=actor.id,
+        unit_id=unit_id,
+        area_id=area_id,
+        issue_id=issue_id,
+        clock=lambda: now,
+    )
+
+
+def revoke_delegation(
+    session: Session, *, actor: Member, delegation_id: int, clock: Clock = utcnow
+) -> None:
+    """Only the truster revokes; an issue delegation of a closed issue stays as it was."""
+    delegation = get_delegation(session, delegation_id)
+    if delegation.truster_id != actor.id:
+        raise Forbidden("only the truster may revoke a delegation")
+    if delegation.scope == "issue":
+        issue = lock_issue(session, delegation.issue_id or 0, shared=True)
+        if issue.state not in OPEN_STATES:
+            raise Conflict(f"the issue is {issue.state}: its delegations can no longer change")
+    now = clock()
+    session.delete(delegation)
+    session.flush()
+    _changed(session, delegation, actor, now)
+
+
+def delegation_rows(
+    session: Session,
+    *,
+    unit_id: int | None = None,
+    area_id: int | None = None,
+    issue_id: int | None = None,
+) -> list[tuple[int, int | None]]:
+    """(truster, trustee) pairs of one scope as plain rows (no ORM object per member)."""
+    statement = select(Delegation.truster_id, Delegation.trustee_id)
+    if unit_id is not None:
+        statement = statement.where(Delegation.unit_id == unit_id)
+    elif area_id is not None:
+        statement = statement.where(Delegation.area_id == area_id)
+    elif issue_id is not None:
+        statement = statement.where(Delegation.issue_id == issue_id)
+    else:
+        raise ValueError("name a unit, area or issue")
+    return [(truster, trustee) for truster, trustee in session.exec(statement)]

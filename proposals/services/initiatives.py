@@ -1,0 +1,281 @@
+"""Initiatives, their drafts, initiators and revocation (DESIGN.md §1-§2)."""
+
+from sqlmodel import Session, col, select
+
+from proposals.clock import Clock, utcnow
+from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
+from proposals.models import Draft, Initiative, Initiator, Issue, Member
+from proposals.services.access import require_initiative_right
+from proposals.services.events import append_event
+from proposals.services.issues import (
+    BEFORE_FULL_FREEZE,
+    BEFORE_HALF_FREEZE,
+    current_draft_ids,
+    get_issue,
+    lock_issue,
+    require_phase,
+)
+from proposals.services.members import get_member
+from proposals.services.paging import Page, paginate
+from proposals.services.structure import get_area, get_policy
+
+
+def get_initiative(session: Session, initiative_id: int) -> Initiative:
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None:
+        raise NotFound(f"initiative {initiative_id} not found")
+    return initiative
+
+
+def get_draft(session: Session, draft_id: int) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"draft {draft_id} not found")
+    return draft
+
+
+def list_initiatives(
+    session: Session, *, issue_id: int | None, after: int | None, limit: int
+) -> Page[Initiative]:
+    statement = select(Initiative)
+    if issue_id is not None:
+        statement = statement.where(Initiative.issue_id == issue_id)
+    return paginate(session, statement, Initiative.id, after=after, limit=limit)
+
+
+def list_drafts(
+    session: Session, initiative_id: int, *, after: int | None, limit: int
+) -> Page[Draft]:
+    get_initiative(session, initiative_id)
+    statement = select(Draft).where(Draft.initiative_id == initiative_id)
+    return paginate(session, statement, Draft.id, after=after, limit=limit)
+
+
+def current_draft_id(session: Session, initiative: Initiative) -> int:
+    return current_draft_ids(session, [initiative.id or 0])[initiative.id or 0]
+
+
+def list_initiators(session: Session, initiative_id: int) -> list[Initiator]:
+    get_initiative(session, initiative_id)
+    return list(
+        session.exec(
+            select(Initiator)
+            .where(Initiator.initiative_id == initiative_id)
+            .order_by(col(Initiator.member_id))
+        )
+    )
+
+
+def is_initiator(session: Session, initiative_id: int, member_id: int) -> bool:
+    initiator = session.get(Initiator, (initiative_id, member_id))
+    return initiator is not None and initiator.accepted is True
+
+
+def require_initiator(session: Session, initiative: Initiative, member: Member) -> None:
+    """DESIGN.md §1: only initiators (creator and accepted invitees) post drafts or revoke."""
+    if not is_initiator(session, initiative.id or 0, member.id or 0):
+        raise Forbidden("only an initiator of this initiative may do this")
+
+
+def require_not_revoked(initiative: Initiative) -> None:
+    """DESIGN.md §2: a revoked initiative can no longer be changed, supported or rated (409)."""
+    if initiative.revoked_at is not None:
+        raise Conflict("the initiative has been revoked")
+
+
+def create_initiative(
+    session: Session,
+    *,
+    actor: Member,
+    name: str,
+    content: str,
+    area_id: int | None = None,
+    policy_id: int | None = None,
+    issue_id: int | None = None,
+    clock: Clock = utcnow,
+) -> Initiative:
+    """DESIGN.md §1: the first initiative creates its issue in the same transaction; competing
+    initiatives may join an issue until voting starts. Creating does not make the creator a
+    supporter."""
+    now = clock()
+    if issue_id is None:
+        if area_id is None or policy_id is None:
+            raise InvalidInput("give issue_id, or area_id and policy_id for a new issue")
+        area = get_area(session, area_id)
+        policy = get_policy(session, policy_id)
+        require_initiative_right(session, area.unit_id, actor)
+        if not policy.active:
+            raise Conflict(f"policy {policy_id} is inactive and takes no new issues")
+        issue = Issue(
+            area_id=area.id or 0,
+            unit_id=area.unit_id,
+            policy_id=policy.id or 0,
+            state="admission",
+            created_at=now,
+            min_admission_time=policy.min_admission_time,
+            max_admission_time=policy.max_admission_time,
+            discussion_time=policy.discussion_time,
+            verification_time=policy.verification_time,
+            voting_time=policy.voting_time,
+        )
+        session.add(issue)
+        session.flush()
+    else:
+        issue = get_issue(session, issue_id)
+        require_initiative_right(session, issue.unit_id, actor)
+        issue = lock_issue(session, issue_id, shared=True)
+        require_phase(issue, BEFORE_FULL_FREEZE, "a new initiative")
+    initiative = Initiative(issue_id=issue.id or 0, name=name, created_at=now)
+    session.add(initiative)
+    session.flush()
+    draft = Draft(
+        initiative_id=initiative.id or 0, author_id=actor.id or 0, created_at=now, content=content
+    )
+    session.add(draft)
+    session.add(Initiator(initiative_id=initiative.id or 0, member_id=actor.id or 0, accepted=True))
+    session.flush()
+    append_event(
+        session,
+        "initiative_created",
+        member_id=actor.id,
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative.id,
+        draft_id=draft.id,
+        clock=lambda: now,
+    )
+    return initiative
+
+
+def _changeable(session: Session, initiative: Initiative, actor: Member, action: str) -> Issue:
+    """Initiator (403), then phase before half freeze (409), then not revoked (409)."""
+    require_initiator(session, initiative, actor)
+    issue = lock_issue(session, initiative.issue_id, shared=True)
+    require_phase(issue, BEFORE_HALF_FREEZE, action)
+    require_not_revoked(initiative)
+    return issue
+
+
+def add_draft(
+    session: Session,
+    *,
+    actor: Member,
+    initiative: Initiative,
+    issue: Issue,
+    content: str,
+    clock: Clock = utcnow,
+) -> Draft:
+    """Write a new current draft and its event (used by new drafts and accepted amendments)."""
+    now = clock()
+    draft = Draft(
+        initiative_id=initiative.id or 0, author_id=actor.id or 0, created_at=now, content=content
+    )
+    session.add(draft)
+    session.flush()
+    append_event(
+        session,
+        "draft_created",
+        member_id=actor.id,
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative.id,
+        draft_id=draft.id,
+        clock=lambda: now,
+    )
+    return draft
+
+
+def create_draft(
+    session: Session, *, actor: Member, initiative_id: int, content: str, clock: Clock = utcnow
+) -> Draft:
+    """DESIGN.md §1-§2: initiators post drafts in admission and discussion only."""
+    initiative = get_initiative(session, initiative_id)
+    issue = get_issue(session, initiative.issue_id)
+    require_initiative_right(session, issue.unit_id, actor)
+    issue = _changeable(session, initiative, actor, "a new draft")
+    return add_draft(
+        session, actor=actor, initiative=initiative, issue=issue, content=content, clock=clock
+    )
+
+
+def revoke_initiative(
+    session: Session,
+    *,
+    actor: Member,
+    initiative_id: int,
+    suggested_initiative_id: int | None = None,
+    clock: Clock = utcnow,
+) -> Initiative:
+    """DESIGN.md §2: initiators revoke in admission and discussion, optionally pointing to
+    another non-revoked initiative of the same issue."""
+    initiative = get_initiative(session, initiative_id)
+    issue = _changeable(session, initiative, actor, "revoking")
+    if suggested_initiative_id is not None:
+        suggested = session.get(Initiative, suggested_initiative_id)
+        if (
+            suggested is None
+            or suggested.id == initiative.id
+            or suggested.issue_id != initiative.issue_id
+            or suggested.revoked_at is not None
+        ):
+            raise InvalidInput(
+                "suggested_initiative_id must be another non-revoked initiative of the same issue"
+            )
+    now = clock()
+    initiative.revoked_at = now
+    initiative.revoked_by_member_id = actor.id
+    initiative.suggested_initiative_id = suggested_initiative_id
+    session.add(initiative)
+    session.flush()
+    append_event(
+        session,
+        "initiative_revoked",
+        member_id=actor.id,
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative.id,
+        clock=lambda: now,
+    )
+    return initiative
+
+
+def invite_initiator(
+    session: Session, *, actor: Member, initiative_id: int, member_id: int
+) -> Initiator:
+    """An initiator invites a member (admission or discussion; not once revoked)."""
+    initiative = get_initiative(session, initiative_id)
+    _changeable(session, initiative, actor, "inviting an initiator")
+    get_member(session, member_id)
+    existing = session.get(Initiator, (initiative_id, member_id))
+    if existing is not None and existing.accepted is not False:
+        raise Conflict(f"member {member_id} is already an initiator or invited")
+    initiator = existing or Initiator(initiative_id=initiative_id, member_id=member_id)
+    initiator.accepted = None
+    session.add(initiator)
+    session.flush()
+    return initiator
+
+
+def answer_invitation(
+    session: Session, *, actor: Member, initiative_id: int, accepted: bool
+) -> Initiator:
+    """An invited member accepts (needs initiative right) or declines the invitation."""
+    initiative = get_initiative(session, initiative_id)
+    initiator = session.get(Initiator, (initiative_id, actor.id or 0))
+    if initiator is None:
+        raise NotFound("you have not been invited to this initiative")
+    issue = get_issue(session, initiative.issue_id)
+    if accepted:
+        require_initiative_right(session, issue.unit_id, actor)
+    issue = lock_issue(session, initiative.issue_id, shared=True)
+    require_phase(issue, BEFORE_HALF_FREEZE, "changing initiators")
+    require_not_revoked(initiative)
+    if initiator.accepted is not None and initiator.accepted != accepted:
+        raise Conflict("the invitation has already been answered")
+    initiator.accepted = accepted
+    session.add(initiator)
+    session.flush()
+    return initiator

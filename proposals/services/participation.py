@@ -1,0 +1,382 @@
+"""Interest, support, suggestions, opinions and amendments (DESIGN.md §1)."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, delete, select
+
+from proposals.clock import Clock, utcnow
+from proposals.errors import Conflict, NotFound
+from proposals.models import (
+    Draft,
+    Initiative,
+    Interest,
+    Issue,
+    Member,
+    Opinion,
+    Suggestion,
+    Supporter,
+)
+from proposals.services.access import require_initiative_right, require_voting_right
+from proposals.services.events import append_event
+from proposals.services.initiatives import (
+    add_draft,
+    current_draft_id,
+    get_initiative,
+    require_initiator,
+    require_not_revoked,
+)
+from proposals.services.issues import (
+    BEFORE_FULL_FREEZE,
+    BEFORE_HALF_FREEZE,
+    get_issue,
+    lock_issue,
+    require_phase,
+)
+from proposals.services.paging import Page, paginate
+
+
+@dataclass(frozen=True)
+class SupportView:
+    initiative_id: int
+    member_id: int
+    draft_id: int
+    informed: bool
+
+
+def _participating(
+    session: Session, issue_id: int, actor: Member, action: str, phases: tuple[str, ...]
+) -> Issue:
+    """Voting right in the issue's unit (403), then the phase (409); locks the issue (shared)."""
+    issue = get_issue(session, issue_id)
+    require_voting_right(session, issue.unit_id, actor)
+    issue = lock_issue(session, issue_id, shared=True)
+    require_phase(issue, phases, action)
+    return issue
+
+
+# Interest ----------------------------------------------------------------------------------------
+
+
+def _ensure_interest(session: Session, issue_id: int, member_id: int) -> None:
+    if session.get(Interest, (issue_id, member_id)) is None:
+        session.add(Interest(issue_id=issue_id, member_id=member_id))
+        session.flush()
+
+
+def declare_interest(session: Session, *, actor: Member, issue_id: int) -> None:
+    """DESIGN.md §1: interest means taking part directly (until full freeze)."""
+    _participating(session, issue_id, actor, "declaring interest", BEFORE_FULL_FREEZE)
+    _ensure_interest(session, issue_id, actor.id or 0)
+
+
+def remove_interest(session: Session, *, actor: Member, issue_id: int) -> None:
+    """DESIGN.md §1: removing interest removes the member's support in that issue (and with it
+    their opinions on the suggestions of those initiatives)."""
+    _participating(session, issue_id, actor, "removing interest", BEFORE_FULL_FREEZE)
+    member_id = actor.id or 0
+    supported = session.exec(
+        select(Supporter.initiative_id).where(
+            Supporter.issue_id == issue_id, Supporter.member_id == member_id
+        )
+    ).all()
+    for initiative_id in supported:
+        _drop_support(session, initiative_id, member_id)
+    interest = session.get(Interest, (issue_id, member_id))
+    if interest is not None:
+        session.delete(interest)
+        session.flush()
+
+
+# Support -----------------------------------------------------------------------------------------
+
+
+def _support_view(session: Session, supporter: Supporter, initiative: Initiative) -> SupportView:
+    return SupportView(
+        initiative_id=supporter.initiative_id,
+        member_id=supporter.member_id,
+        draft_id=supporter.draft_id,
+        informed=supporter.draft_id == current_draft_id(session, initiative),
+    )
+
+
+def _ensure_support(
+    session: Session, initiative: Initiative, member_id: int, draft_id: int | None
+) -> Supporter:
+    """Make the member a supporter (of ``draft_id``, else of the current draft if new)."""
+    supporter = session.get(Supporter, (initiative.id or 0, member_id))
+    if supporter is None:
+        supporter = Supporter(
+            initiative_id=initiative.id or 0,
+            member_id=member_id,
+            issue_id=initiative.issue_id,
+            draft_id=draft_id or current_draft_id(session, initiative),
+        )
+    elif draft_id is not None:
+        supporter.draft_id = draft_id
+    session.add(supporter)
+    _ensure_interest(session, initiative.issue_id, member_id)
+    session.flush()
+    return supporter
+
+
+def support(
+    session: Session, *, actor: Member, initiative_id: int, draft_id: int | None = None
+) -> SupportView:
+    """DESIGN.md §1: supporting implies interest; supporting again (without a draft or naming
+    the current one) moves the support to the current draft, which makes the supporter
+    informed. Naming another draft is 409."""
+    initiative = get_initiative(session, initiative_id)
+    _participating(session, initiative.issue_id, actor, "supporting", BEFORE_FULL_FREEZE)
+    require_not_revoked(initiative)
+    current = current_draft_id(session, initiative)
+    if draft_id is not None and draft_id != current:
+        raise Conflict(f"draft {draft_id} is not the current draft ({current}) of the initiative")
+    supporter = _ensure_support(session, initiative, actor.id or 0, current)
+    return _support_view(session, supporter, initiative)
+
+
+def _drop_support(session: Session, initiative_id: int, member_id: int) -> None:
+    """DESIGN.md §1: withdrawing support deletes the member's opinions on that initiative's
+    suggestions; an open suggestion whose last opinion goes disappears."""
+    touched = session.exec(
+        select(Opinion.suggestion_id).where(
+            Opinion.initiative_id == initiative_id, Opinion.member_id == member_id
+        )
+    ).all()
+    session.exec(
+        delete(Opinion).where(
+            col(Opinion.initiative_id) == initiative_id, col(Opinion.member_id) == member_id
+        )
+    )
+    supporter = session.get(Supporter, (initiative_id, member_id))
+    if supporter is not None:
+        session.delete(supporter)
+    session.flush()
+    for suggestion_id in touched:
+        _remove_if_abandoned(session, suggestion_id)
+
+
+def withdraw_support(session: Session, *, actor: Member, initiative_id: int) -> None:
+    initiative = get_initiative(session, initiative_id)
+    _participating(session, initiative.issue_id, actor, "withdrawing support", BEFORE_FULL_FREEZE)
+    _drop_support(session, initiative_id, actor.id or 0)
+
+
+def get_support(session: Session, initiative_id: int, member_id: int) -> SupportView | None:
+    initiative = get_initiative(session, initiative_id)
+    supporter = session.get(Supporter, (initiative_id, member_id))
+    return None if supporter is None else _support_view(session, supporter, initiative)
+
+
+# Suggestions and opinions ------------------------------------------------------------------------
+
+
+def get_suggestion(session: Session, suggestion_id: int) -> Suggestion:
+    suggestion = session.get(Suggestion, suggestion_id)
+    if suggestion is None or suggestion.removed_at is not None:
+        raise NotFound(f"suggestion {suggestion_id} not found")
+    return suggestion
+
+
+def list_suggestions(
+    session: Session, initiative_id: int, *, after: int | None, limit: int
+) -> Page[Suggestion]:
+    get_initiative(session, initiative_id)
+    statement = select(Suggestion).where(
+        Suggestion.initiative_id == initiative_id, col(Suggestion.removed_at).is_(None)
+    )
+    return paginate(session, statement, Suggestion.id, after=after, limit=limit)
+
+
+def list_opinions(
+    session: Session, suggestion_id: int, *, after: int | None, limit: int
+) -> Page[Opinion]:
+    get_suggestion(session, suggestion_id)
+    statement = select(Opinion).where(Opinion.suggestion_id == suggestion_id)
+    return paginate(session, statement, Opinion.member_id, after=after, limit=limit)
+
+
+def _remove_if_abandoned(session: Session, suggestion_id: int) -> None:
+    suggestion = session.get(Suggestion, suggestion_id)
+    if suggestion is None or suggestion.status != "open" or suggestion.removed_at is not None:
+        return
+    left = session.exec(select(Opinion).where(Opinion.suggestion_id == suggestion_id)).first()
+    if left is None:
+        suggestion.removed_at = utcnow()
+        session.add(suggestion)
+        session.flush()
+
+
+def _rate(
+    session: Session,
+    suggestion: Suggestion,
+    initiative: Initiative,
+    member_id: int,
+    degree: int,
+    fulfilled: bool,
+) -> Opinion:
+    """DESIGN.md §1: rating makes the rater a supporter if they were not one (of the current
+    draft); an existing support keeps its draft."""
+    _ensure_support(session, initiative, member_id, None)
+    opinion = session.get(Opinion, (suggestion.id or 0, member_id))
+    if opinion is None:
+        opinion = Opinion(
+            suggestion_id=suggestion.id or 0,
+            member_id=member_id,
+            initiative_id=initiative.id or 0,
+            degree=degree,
+            fulfilled=fulfilled,
+        )
+    else:
+        opinion.degree = degree
+        opinion.fulfilled = fulfilled
+    session.add(opinion)
+    session.flush()
+    return opinion
+
+
+def create_suggestion(
+    session: Session,
+    *,
+    actor: Member,
+    initiative_id: int,
+    name: str,
+    content: str,
+    degree: int = 2,
+    replacement_content: str | None = None,
+    clock: Clock = utcnow,
+) -> Suggestion:
+    """DESIGN.md §1-§2: suggestions until half freeze; records the draft its author saw and the
+    author's own opinion."""
+    initiative = get_initiative(session, initiative_id)
+    issue = _participating(
+        session, initiative.issue_id, actor, "a new suggestion", BEFORE_HALF_FREEZE
+    )
+    require_not_revoked(initiative)
+    now = clock()
+    suggestion = Suggestion(
+        initiative_id=initiative_id,
+        draft_id=current_draft_id(session, initiative),
+        author_id=actor.id or 0,
+        name=name,
+        content=content,
+        replacement_content=replacement_content,
+        created_at=now,
+    )
+    session.add(suggestion)
+    session.flush()
+    _rate(session, suggestion, initiative, actor.id or 0, degree, False)
+    append_event(
+        session,
+        "suggestion_created",
+        member_id=actor.id,
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative.id,
+        suggestion_id=suggestion.id,
+        clock=lambda: now,
+    )
+    return suggestion
+
+
+def set_opinion(
+    session: Session, *, actor: Member, suggestion_id: int, degree: int, fulfilled: bool
+) -> Opinion:
+    """Rate a suggestion until full freeze (not on a revoked initiative)."""
+    suggestion = get_suggestion(session, suggestion_id)
+    initiative = get_initiative(session, suggestion.initiative_id)
+    _participating(session, initiative.issue_id, actor, "rating", BEFORE_FULL_FREEZE)
+    require_not_revoked(initiative)
+    return _rate(session, suggestion, initiative, actor.id or 0, degree, fulfilled)
+
+
+def remove_opinion(session: Session, *, actor: Member, suggestion_id: int) -> None:
+    suggestion = get_suggestion(session, suggestion_id)
+    initiative = get_initiative(session, suggestion.initiative_id)
+    _participating(session, initiative.issue_id, actor, "rating", BEFORE_FULL_FREEZE)
+    opinion = session.get(Opinion, (suggestion_id, actor.id or 0))
+    if opinion is not None:
+        session.delete(opinion)
+        session.flush()
+        _remove_if_abandoned(session, suggestion_id)
+
+
+def _decidable(
+    session: Session, actor: Member, suggestion_id: int, action: str
+) -> tuple[Suggestion, Initiative, Issue]:
+    suggestion = get_suggestion(session, suggestion_id)
+    initiative = get_initiative(session, suggestion.initiative_id)
+    require_initiator(session, initiative, actor)
+    issue = lock_issue(session, initiative.issue_id, shared=True)
+    require_phase(issue, BEFORE_HALF_FREEZE, action)
+    require_not_revoked(initiative)
+    if suggestion.status != "open":
+        raise Conflict(f"the suggestion is already {suggestion.status}")
+    return suggestion, initiative, issue
+
+
+def accept_suggestion(
+    session: Session, *, actor: Member, suggestion_id: int, clock: Clock = utcnow
+) -> Suggestion:
+    """DESIGN.md §1 [beyond]: an initiator accepts a suggestion's replacement text: a new draft
+    with exactly that content becomes current; nobody's opinions change."""
+    suggestion = get_suggestion(session, suggestion_id)
+    initiative = get_initiative(session, suggestion.initiative_id)
+    require_initiative_right(session, get_issue(session, initiative.issue_id).unit_id, actor)
+    suggestion, initiative, issue = _decidable(session, actor, suggestion_id, "accepting")
+    if suggestion.replacement_content is None:
+        raise Conflict("the suggestion has no replacement text to accept")
+    now = clock()
+    add_draft(
+        session,
+        actor=actor,
+        initiative=initiative,
+        issue=issue,
+        content=suggestion.replacement_content,
+        clock=lambda: now,
+    )
+    suggestion.status = "accepted"
+    session.add(suggestion)
+    session.flush()
+    append_event(
+        session,
+        "suggestion_accepted",
+        member_id=actor.id,
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative.id,
+        suggestion_id=suggestion.id,
+        clock=lambda: now,
+    )
+    return suggestion
+
+
+def reject_suggestion(
+    session: Session, *, actor: Member, suggestion_id: int, reason: str, clock: Clock = utcnow
+) -> Suggestion:
+    """DESIGN.md §1 [beyond]: an initiator rejects an open suggestion with a reason; it keeps
+    its opinions and counts."""
+    suggestion, initiative, issue = _decidable(session, actor, suggestion_id, "rejecting")
+    now = clock()
+    suggestion.status = "rejected"
+    suggestion.status_reason = reason
+    session.add(suggestion)
+    session.flush()
+    append_event(
+        session,
+        "suggestion_rejected",
+        member_id=actor.id,
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative.id,
+        suggestion_id=suggestion.id,
+        clock=lambda: now,
+    )
+    return suggestion
+
+
+def draft_of(session: Session, draft_id: int) -> Draft | None:
+    return session.get(Draft, draft_id)

@@ -1,0 +1,195 @@
+"""Ballots while voting, and the stored results of a closed issue (DESIGN.md §4)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, delete, select
+
+from delegation import ChainRow, replay_chain
+from proposals.clock import Clock, utcnow
+from proposals.errors import Conflict, InvalidInput, NotFound
+from proposals.models import (
+    FINAL_STATES,
+    Ballot,
+    BallotGrade,
+    Battle,
+    DelegatingVoter,
+    DirectVoter,
+    Initiative,
+    Issue,
+    Member,
+    Vote,
+)
+from proposals.services.access import require_voting_right
+from proposals.services.issues import get_issue, lock_issue, require_phase
+from proposals.services.paging import Page, paginate
+
+GRADE_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class BallotView:
+    issue_id: int
+    member_id: int
+    votes: list[tuple[int, int]]
+    updated_at: datetime
+
+
+def _view(session: Session, ballot: Ballot) -> BallotView:
+    grades = session.exec(
+        select(BallotGrade.initiative_id, BallotGrade.grade)
+        .where(BallotGrade.issue_id == ballot.issue_id, BallotGrade.member_id == ballot.member_id)
+        .order_by(col(BallotGrade.initiative_id))
+    )
+    return BallotView(ballot.issue_id, ballot.member_id, list(grades), ballot.updated_at)
+
+
+def _voting(session: Session, actor: Member, issue_id: int) -> Issue:
+    """Voting right (403), then the issue in voting (409), under a shared lock so the close
+    either counts this ballot or refuses it."""
+    issue = get_issue(session, issue_id)
+    require_voting_right(session, issue.unit_id, actor)
+    issue = lock_issue(session, issue_id, shared=True)
+    require_phase(issue, ("voting",), "voting")
+    return issue
+
+
+def cast_ballot(
+    session: Session,
+    *,
+    actor: Member,
+    issue_id: int,
+    votes: Sequence[tuple[int, int]],
+    clock: Clock = utcnow,
+) -> BallotView:
+    """DESIGN.md §4: a ballot grades admitted initiatives (missing = 0); it replaces the
+    member's previous ballot. An all-zero ballot still makes its caster a direct voter."""
+    _voting(session, actor, issue_id)
+    admitted = set(
+        session.exec(
+            select(Initiative.id).where(
+                Initiative.issue_id == issue_id, col(Initiative.admitted).is_(True)
+            )
+        )
+    )
+    seen: set[int] = set()
+    for initiative_id, grade in votes:
+        if initiative_id not in admitted:
+            raise InvalidInput(f"initiative {initiative_id} is not admitted in issue {issue_id}")
+        if initiative_id in seen:
+            raise InvalidInput(f"initiative {initiative_id} is graded twice")
+        if abs(grade) > GRADE_LIMIT:
+            raise InvalidInput(f"grades lie between -{GRADE_LIMIT} and {GRADE_LIMIT}")
+        seen.add(initiative_id)
+    member_id = actor.id or 0
+    session.exec(
+        delete(BallotGrade).where(
+            col(BallotGrade.issue_id) == issue_id, col(BallotGrade.member_id) == member_id
+        )
+    )
+    ballot = session.get(Ballot, (issue_id, member_id))
+    now = clock()
+    if ballot is None:
+        ballot = Ballot(issue_id=issue_id, member_id=member_id, updated_at=now)
+    ballot.updated_at = now
+    session.add(ballot)
+    session.add_all(
+        BallotGrade(issue_id=issue_id, member_id=member_id, initiative_id=i, grade=g)
+        for i, g in votes
+    )
+    session.flush()
+    return _view(session, ballot)
+
+
+def withdraw_ballot(session: Session, *, actor: Member, issue_id: int) -> None:
+    _voting(session, actor, issue_id)
+    member_id = actor.id or 0
+    session.exec(
+        delete(BallotGrade).where(
+            col(BallotGrade.issue_id) == issue_id, col(BallotGrade.member_id) == member_id
+        )
+    )
+    ballot = session.get(Ballot, (issue_id, member_id))
+    if ballot is not None:
+        session.delete(ballot)
+    session.flush()
+
+
+def get_ballot(session: Session, *, actor: Member, issue_id: int) -> BallotView:
+    get_issue(session, issue_id)
+    ballot = session.get(Ballot, (issue_id, actor.id or 0))
+    if ballot is None:
+        raise NotFound("you have no ballot in this issue")
+    return _view(session, ballot)
+
+
+def has_ballot(session: Session, issue_id: int, member_id: int) -> bool:
+    return session.get(Ballot, (issue_id, member_id)) is not None
+
+
+# Stored results ----------------------------------------------------------------------------------
+
+
+def closed_issue(session: Session, issue_id: int) -> Issue:
+    """API.md: result reads answer 409 while the issue is open (empty when canceled)."""
+    issue = get_issue(session, issue_id)
+    if issue.state not in FINAL_STATES:
+        raise Conflict("results are published when the issue is closed")
+    return issue
+
+
+def list_direct_voters(
+    session: Session, issue_id: int, *, after: int | None, limit: int
+) -> Page[DirectVoter]:
+    closed_issue(session, issue_id)
+    statement = select(DirectVoter).where(DirectVoter.issue_id == issue_id)
+    return paginate(session, statement, DirectVoter.member_id, after=after, limit=limit)
+
+
+def list_delegating_voters(
+    session: Session, issue_id: int, *, after: int | None, limit: int
+) -> Page[DelegatingVoter]:
+    closed_issue(session, issue_id)
+    statement = select(DelegatingVoter).where(DelegatingVoter.issue_id == issue_id)
+    return paginate(session, statement, DelegatingVoter.member_id, after=after, limit=limit)
+
+
+def stored_links(session: Session, issue_id: int) -> tuple[set[int], dict[int, tuple[int, str]]]:
+    """The direct voters and each delegating voter's (trustee, scope) of a closed issue."""
+    direct = set(
+        session.exec(select(DirectVoter.member_id).where(DirectVoter.issue_id == issue_id))
+    )
+    links = {
+        member: (trustee, scope)
+        for member, trustee, scope in session.exec(
+            select(
+                DelegatingVoter.member_id, DelegatingVoter.trustee_id, DelegatingVoter.scope
+            ).where(DelegatingVoter.issue_id == issue_id)
+        )
+    }
+    return direct, links
+
+
+def delegate_chains(
+    session: Session, issue_id: int, member_ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """DESIGN.md §4: each delegating voter's chain, rebuilt from the stored trustees."""
+    direct, links = stored_links(session, issue_id)
+    chains: dict[int, list[int]] = {}
+    for member_id in member_ids:
+        rows: list[ChainRow] = replay_chain(member_id, direct, links)  # type: ignore[arg-type]
+        chains[member_id] = [row.member_id for row in rows[1:]]
+    return chains
+
+
+def list_votes(session: Session, issue_id: int, *, after: int | None, limit: int) -> Page[Vote]:
+    closed_issue(session, issue_id)
+    statement = select(Vote).where(Vote.issue_id == issue_id)
+    return paginate(session, statement, Vote.id, after=after, limit=limit)
+
+
+def list_battles(session: Session, issue_id: int, *, after: int | None, limit: int) -> Page[Battle]:
+    closed_issue(session, issue_id)
+    statement = select(Battle).where(Battle.issue_id == issue_id)
+    return paginate(session, statement, Battle.id, after=after, limit=limit)

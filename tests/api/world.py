@@ -1,0 +1,120 @@
+"""A small organisation driven through the HTTP API, for end-to-end tests."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.db import Database
+from proposals.clock import FrozenClock
+from tests.factories import bearer, grant, make_area, make_member, make_policy, make_token, make_unit
+
+DAY = 86400
+ALL_SCOPES = ["read", "write", "delegate", "vote"]
+
+
+@dataclass
+class World:
+    client: TestClient
+    db: Database
+    clock: FrozenClock
+    unit_id: int
+    area_id: int
+    policy_id: int
+    admin: dict[str, str]
+    members: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def call(self, method: str, path: str, who: str | None = None, **kwargs: Any) -> Any:
+        headers = self.headers[who] if who else {}
+        return self.client.request(method, "/api/v1" + path, headers=headers, **kwargs)
+
+    def ok(self, method: str, path: str, who: str | None = None, **kwargs: Any) -> Any:
+        response = self.call(method, path, who, **kwargs)
+        assert response.status_code < 300, (method, path, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    def propose(self, who: str, name: str = "Proposal", **target: int) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name, "content": f"Text of {name}"}
+        body.update(target or {"area_id": self.area_id, "policy_id": self.policy_id})
+        result: dict[str, Any] = self.ok("POST", "/initiatives", who, json=body)
+        return result
+
+    def run(self) -> list[dict[str, Any]]:
+        response = self.client.post("/api/v1/admin/lifecycle/run", headers=self.admin)
+        assert response.status_code == 200, response.text
+        transitions: list[dict[str, Any]] = response.json()["transitions"]
+        return transitions
+
+    def issue(self, issue_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.ok("GET", f"/issues/{issue_id}")
+        return result
+
+    def initiative(self, initiative_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.ok("GET", f"/initiatives/{initiative_id}")
+        return result
+
+    def delegate(self, who: str, trustee: str | None, **scope: int) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "trustee_id": self.members[trustee] if trustee else None,
+            **(scope or {"unit_id": self.unit_id}),
+        }
+        result: dict[str, Any] = self.ok("PUT", "/delegations", who, json=body)
+        return result
+
+    def vote(self, who: str, issue_id: int, grades: dict[int, int]) -> Any:
+        votes = [{"initiative_id": i, "grade": g} for i, g in grades.items()]
+        return self.call("PUT", f"/issues/{issue_id}/ballot", who, json={"votes": votes})
+
+    def all_items(self, path: str, who: str | None = None) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"limit": 500}
+            if cursor:
+                params["cursor"] = cursor
+            page = self.ok("GET", path, who, params=params)
+            items += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None or not page["items"]:
+                return items
+
+
+def build_world(
+    client: TestClient,
+    db: Database,
+    clock: FrozenClock,
+    names: list[str],
+    **policy: Any,
+) -> World:
+    unit = make_unit(db)
+    area = make_area(db, unit)
+    fields: dict[str, Any] = {
+        "min_admission_time": 0,
+        "max_admission_time": DAY,
+        "discussion_time": DAY,
+        "verification_time": DAY,
+        "voting_time": DAY,
+        "issue_quorum_num": 1,
+        "issue_quorum_den": 10,
+        "initiative_quorum_num": 1,
+        "initiative_quorum_den": 10,
+    }
+    fields.update(policy)
+    made_policy = make_policy(db, **fields)
+    admin = make_member(db, is_admin=True)
+    world = World(
+        client=client,
+        db=db,
+        clock=clock,
+        unit_id=unit.id or 0,
+        area_id=area.id or 0,
+        policy_id=made_policy.id or 0,
+        admin=bearer(make_token(db, admin, scopes=ALL_SCOPES)),
+    )
+    for name in names:
+        member = make_member(db, name=name)
+        grant(db, unit, member)
+        world.members[name] = member.id or 0
+        world.headers[name] = bearer(make_token(db, member, scopes=ALL_SCOPES))
+    return world
