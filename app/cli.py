@@ -10,6 +10,7 @@ from app.db import Database, create_engine
 from app.logs import configure_logging
 from app.settings import Settings
 from proposals.errors import DomainError
+from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
 from proposals.services import members
 
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="migrate the database to the newest schema")
+    commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
     admin = commands.add_parser("create-admin", help="create an admin member and print its id")
     admin.add_argument("name")
     admin.add_argument("--password", required=True, help="at least 10 characters")
@@ -38,7 +40,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
     migrate.upgrade(settings.database_url)
     log.info("serving", extra={"host": host, "port": port})
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    app = create_app(settings, run_lifecycle_every=True)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     return 0
 
 
@@ -64,6 +67,16 @@ def _create_admin(settings: Settings, name: str, password: str) -> int:
     return 0
 
 
+def _tick(settings: Settings) -> int:
+    database = Database(create_engine(settings.database_url))
+    try:
+        for step in run_lifecycle(database):
+            print(f"issue {step.issue_id}: {step.from_state} -> {step.to_state}")
+    finally:
+        database.dispose()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
@@ -75,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "create-admin":
         return _create_admin(settings, args.name, args.password)
+    if args.command == "tick":
+        return _tick(settings)
     raise AssertionError(args.command)
 
 

@@ -1,5 +1,8 @@
 """``create_app(settings)``: lifespan, middleware, routers, error handlers."""
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,10 +18,28 @@ from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
 from proposals.clock import Clock, utcnow
+from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
+
+log = logging.getLogger("liquidpolicy.lifecycle")
 
 DESCRIPTION = """Liquid Policy: members propose and amend policy, delegate their vote to people
 they trust, and decide in the open. See API.md for the contract."""
+
+
+async def _lifecycle_loop(database: Database, clock: Clock, interval: int) -> None:
+    """The server's periodic lifecycle run; a failed run is logged and retried next time."""
+    while True:
+        try:
+            transitions = await run_in_threadpool(run_lifecycle, database, clock=clock)
+            for step in transitions:
+                log.info(
+                    "transition",
+                    extra={"issue_id": step.issue_id, "from": step.from_state, "to": step.to_state},
+                )
+        except Exception:
+            log.exception("lifecycle run failed")
+        await asyncio.sleep(interval)
 
 
 def create_app(
@@ -26,8 +47,10 @@ def create_app(
     *,
     database: Database | None = None,
     clock: Clock = utcnow,
+    run_lifecycle_every: bool = False,
 ) -> FastAPI:
-    """Build the application. ``database`` and ``clock`` may be injected (tests, demo)."""
+    """Build the application. ``database`` and ``clock`` may be injected (tests, demo);
+    ``run_lifecycle_every`` runs the lifecycle every ``LIFECYCLE_INTERVAL`` seconds (serve)."""
     settings = settings or Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
 
@@ -36,9 +59,18 @@ def create_app(
         owned = app.state.database is None
         if owned:
             app.state.database = Database(create_engine(settings.database_url))
+        runner = None
+        if run_lifecycle_every and settings.lifecycle_interval > 0:
+            runner = asyncio.create_task(
+                _lifecycle_loop(app.state.database, clock, settings.lifecycle_interval)
+            )
         try:
             yield
         finally:
+            if runner is not None:
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
             if owned:
                 app.state.database.dispose()
                 app.state.database = None

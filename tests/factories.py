@@ -88,28 +88,34 @@ def make_area(db: Database, unit: Unit, *, name: str = "Transport") -> Area:
         return area
 
 
+POLICY_DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "direct_majority_num": 1,
+    "direct_majority_den": 2,
+    "direct_majority_strict": True,
+    "direct_majority_positive": 0,
+    "direct_majority_non_negative": 0,
+    "indirect_majority_num": 1,
+    "indirect_majority_den": 2,
+    "indirect_majority_strict": True,
+    "indirect_majority_positive": 0,
+    "indirect_majority_non_negative": 0,
+    "no_reverse_beat_path": False,
+    "no_multistage_majority": False,
+    "defeat_strength": "tuple",
+    "tie_breaking": "variant1",
+}
+
+
+def policy_fields(**overrides: Any) -> dict[str, Any]:
+    """Every field ``structure.create_policy`` needs: defaults of DESIGN.md §1 plus overrides."""
+    return {**POLICY_DEFAULTS, **POLICY_FIELDS, **overrides}
+
+
 def make_policy(db: Database, **fields: Any) -> Policy:
     with db.session() as session:
-        values = {**POLICY_FIELDS, **fields}
-        defaults = {
-            "description": "",
-            "direct_majority_num": 1,
-            "direct_majority_den": 2,
-            "direct_majority_strict": True,
-            "direct_majority_positive": 0,
-            "direct_majority_non_negative": 0,
-            "indirect_majority_num": 1,
-            "indirect_majority_den": 2,
-            "indirect_majority_strict": True,
-            "indirect_majority_positive": 0,
-            "indirect_majority_non_negative": 0,
-            "no_reverse_beat_path": False,
-            "no_multistage_majority": False,
-            "defeat_strength": "tuple",
-            "tie_breaking": "variant1",
-        }
         policy = structure.create_policy(
-            session, actor=_system_admin(session), fields={**defaults, **values}, clock=lambda: NOW
+            session, actor=_system_admin(session), fields=policy_fields(**fields), clock=lambda: NOW
         )
         session.commit()
         return policy

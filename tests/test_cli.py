@@ -46,3 +46,51 @@ class TestCreateAdmin:
         assert main(["create-admin", "admin", "--password", "correct horse battery"]) == 0
         assert main(["create-admin", "admin", "--password", "correct horse battery"]) == 2
         assert "taken" in capsys.readouterr().err
+
+
+class TestTick:
+    def test_runs_the_lifecycle_once(self, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+        from datetime import UTC, datetime
+
+        from proposals.services import initiatives, members, structure
+        from tests.factories import CHEAP_HASHER, policy_fields
+
+        assert main(["migrate"]) == 0
+        database = Database(create_engine(url))
+        try:
+            with database.session(write=True) as session:
+                admin = members.create_member(
+                    session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
+                )
+                unit = structure.create_unit(session, actor=admin, name="u")
+                area = structure.create_area(session, actor=admin, unit_id=unit.id or 0, name="a")
+                policy = structure.create_policy(
+                    session, actor=admin, fields=policy_fields(max_admission_time=0)
+                )
+                structure.set_privilege(
+                    session,
+                    actor=admin,
+                    unit_id=unit.id or 0,
+                    member_id=admin.id or 0,
+                    voting_right=True,
+                    initiative_right=True,
+                )
+                initiative = initiatives.create_initiative(
+                    session,
+                    actor=admin,
+                    name="i",
+                    content="c",
+                    area_id=area.id,
+                    policy_id=policy.id,
+                    clock=lambda: datetime(2020, 1, 1, tzinfo=UTC),
+                )
+                session.commit()
+        finally:
+            database.dispose()
+        capsys.readouterr()
+        assert main(["tick"]) == 0
+        assert capsys.readouterr().out.strip() == (
+            f"issue {initiative.issue_id}: admission -> canceled_issue_not_accepted"
+        )
+        assert main(["tick"]) == 0
+        assert capsys.readouterr().out.strip() == ""
