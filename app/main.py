@@ -17,6 +17,7 @@ from app.errors import install_error_handlers
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
+from app.web import install_web
 from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
@@ -98,6 +99,7 @@ def create_app(
     )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router)
+    install_web(app)
 
     @app.get("/healthz", tags=["operations"], responses={503: {"description": "Database down"}})
     async def healthz() -> JSONResponse:

@@ -137,3 +137,38 @@ def cancel_issue(session: Session, *, actor: Member, issue_id: int, clock: Clock
     require_phase(issue, OPEN_STATES, "canceling")
     change_state(session, issue, "canceled_by_admin", now=clock())
     return issue
+
+
+def open_issues(session: Session, *, area_id: int | None = None, limit: int = 200) -> list[Issue]:
+    """Open issues, oldest first (for overview pages)."""
+    statement = select(Issue).where(col(Issue.state).in_(OPEN_STATES))
+    if area_id is not None:
+        statement = statement.where(Issue.area_id == area_id)
+    return list(session.exec(statement.order_by(col(Issue.id)).limit(limit)))
+
+
+def recently_closed(
+    session: Session, *, area_id: int | None = None, limit: int = 10
+) -> list[Issue]:
+    """Closed issues, most recently closed first."""
+    statement = select(Issue).where(col(Issue.closed_at).is_not(None))
+    if area_id is not None:
+        statement = statement.where(Issue.area_id == area_id)
+    return list(
+        session.exec(
+            statement.order_by(col(Issue.closed_at).desc(), col(Issue.id).desc()).limit(limit)
+        )
+    )
+
+
+def initiatives_of(session: Session, issue_ids: Sequence[int]) -> dict[int, list[Initiative]]:
+    """The initiatives of each issue, oldest first (one query)."""
+    out: dict[int, list[Initiative]] = {issue_id: [] for issue_id in issue_ids}
+    if issue_ids:
+        for initiative in session.exec(
+            select(Initiative)
+            .where(col(Initiative.issue_id).in_(issue_ids))
+            .order_by(col(Initiative.id))
+        ):
+            out[initiative.issue_id].append(initiative)
+    return out

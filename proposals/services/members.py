@@ -1,7 +1,9 @@
 """Members: creation, profile, admin flags, password login (DESIGN.md §1)."""
 
+from collections.abc import Iterable
+
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -133,3 +135,16 @@ def check_login(
     if not hasher.verify(member.password_hash, password) or not member.active:
         return None
     return member
+
+
+def names_of(session: Session, member_ids: Iterable[int | None]) -> dict[int, str]:
+    """Member names by id, in one query (for pages listing many members)."""
+    wanted = {m for m in member_ids if m is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(Member.id, Member.name).where(col(Member.id).in_(wanted)))
+    return {member_id or 0: name for member_id, name in rows}
+
+
+def find_member(session: Session, name: str) -> Member | None:
+    return session.exec(select(Member).where(Member.name == name)).first()

@@ -1,0 +1,215 @@
+"""The per-request context of a page: who is logged in, CSRF, flash, rendering and redirects."""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.deps import ClockDep, SessionDep, SettingsDep
+from app.settings import PublicAccess, Settings
+from app.web import session as cookies
+from app.web.render import TEMPLATES
+from proposals.clock import Clock
+from proposals.errors import DomainError
+from proposals.models import Member
+from proposals.services.tokens import Credentials, resolve_token
+
+T = TypeVar("T")
+
+
+class LoginRequired(Exception):
+    """The page needs a logged-in member (``PUBLIC_ACCESS`` or the action demands it)."""
+
+    def __init__(self, message: str = "please log in first") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfRejected(Exception):
+    """A form came without the token of this browser's session."""
+
+
+STATUS_TITLES = {401: "Log in needed", 403: "Not allowed", 404: "Not found", 409: "Not now"}
+
+
+@dataclass
+class Page:
+    """What every page and form handler needs."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    clock: Clock
+    credentials: Credentials | None
+    flash: tuple[str, str] | None = None
+    clear_session: bool = False
+    extra_cookies: list[tuple[str, str, int | None]] = field(default_factory=list)
+
+    @property
+    def member(self) -> Member | None:
+        return self.credentials.member if self.credentials else None
+
+    @property
+    def shows_members(self) -> bool:
+        """DESIGN.md §5: names and member pages from ``pseudonym`` on, or when logged in."""
+        return self.member is not None or self.settings.public_access in (
+            PublicAccess.PSEUDONYM,
+            PublicAccess.FULL,
+        )
+
+    def require_member(self) -> Member:
+        if self.member is None:
+            raise LoginRequired()
+        return self.member
+
+    def require_member_view(self) -> None:
+        if not self.shows_members:
+            raise LoginRequired("member pages need a login on this service")
+
+    def url(self, path: str) -> str:
+        return str(self.request.base_url).rstrip("/") + path
+
+    def render(self, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
+        values.setdefault("canonical", self.url(self.request.url.path))
+        response = TEMPLATES.TemplateResponse(
+            self.request,
+            template,
+            {
+                "page": self,
+                "member": self.member,
+                "csrf": cookies.csrf_token(self.request, self.settings.secret_key),
+                "csrf_field": cookies.CSRF_FIELD,
+                "flash": self.flash,
+                "now": self.clock(),
+                **values,
+            },
+            status_code=status,
+        )
+        self._finish(response)
+        return response
+
+    def redirect(self, url: str, kind: str | None = None, message: str | None = None) -> Response:
+        response = RedirectResponse(safe_target(url), status_code=303)
+        if kind and message:
+            cookies.set_flash(self.request, response, self.settings.secret_key, kind, message)
+        self._finish(response, keep_flash=bool(kind and message))
+        return response
+
+    def _finish(self, response: Response, *, keep_flash: bool = False) -> None:
+        cookies.remember_csrf_seed(self.request, response)
+        if not keep_flash and cookies.FLASH_COOKIE in self.request.cookies:
+            response.delete_cookie(cookies.FLASH_COOKIE, path="/")
+        if self.clear_session:
+            response.delete_cookie(cookies.SESSION_COOKIE, path="/")
+        for name, value, max_age in self.extra_cookies:
+            cookies.set_cookie(self.request, response, name, value, max_age=max_age)
+
+    def act(self, action: Callable[[], T], *, back: str, success: str) -> Response:
+        """Run a form's service call: on success redirect with a flash; on a refusal roll back
+        everything the request wrote and redirect back with the same message the API gives."""
+        try:
+            action()
+        except DomainError as exc:
+            self.session.rollback()
+            return self.redirect(back, "error", exc.detail)
+        return self.redirect(back, "success", success)
+
+
+def safe_target(url: str) -> str:
+    """Only same-site paths: an open redirect must never leave the service."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+        return "/"
+    return url
+
+
+def page_context(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> Page:
+    secret = request.cookies.get(cookies.SESSION_COOKIE)
+    credentials = resolve_token(session, secret, clock=clock) if secret else None
+    page = Page(
+        request=request,
+        session=session,
+        settings=settings,
+        clock=clock,
+        credentials=credentials,
+        flash=cookies.take_flash(request, settings.secret_key),
+        clear_session=bool(secret) and credentials is None,
+    )
+    public = request.url.path in ("/login", "/robots.txt") or request.url.path.startswith(
+        "/static/"
+    )
+    if settings.public_access == PublicAccess.NONE and credentials is None and not public:
+        raise LoginRequired("this service is not public: please log in")
+    return page
+
+
+PageDep = Annotated[Page, Depends(page_context)]
+
+
+async def form_data(request: Request, settings: SettingsDep) -> FormData:
+    """The submitted form, once its CSRF token has been checked."""
+    form = await request.form()
+    submitted = form.get(cookies.CSRF_FIELD)
+    if not cookies.csrf_valid(
+        request, settings.secret_key, submitted if isinstance(submitted, str) else None
+    ):
+        raise CsrfRejected()
+    return form
+
+
+FormDep = Annotated[FormData, Depends(form_data)]
+
+
+class WebRoute(APIRoute):
+    """Routes of the web client answer errors as pages, not JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired as exc:
+                target = quote(request.url.path, safe="/")
+                response = RedirectResponse(f"/login?next={target}", status_code=303)
+                settings: Settings = request.app.state.settings
+                cookies.set_flash(request, response, settings.secret_key, "error", exc.message)
+                return response
+            except CsrfRejected:
+                return error_page(
+                    request,
+                    403,
+                    "The form has expired or did not come from this site. Reload the page and "
+                    "try again.",
+                )
+            except DomainError as exc:
+                from app.errors import status_of
+
+                return error_page(request, status_of(exc), exc.detail)
+
+        return handle
+
+
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "page": None,
+            "member": None,
+            "flash": None,
+            "title": STATUS_TITLES.get(status, "Error"),
+            "detail": detail,
+            "status": status,
+        },
+        status_code=status,
+    )

@@ -1,0 +1,313 @@
+"""The web client's forms: each calls the same ``proposals`` service as the API endpoint."""
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from app.web import session as cookies
+from app.web.context import FormDep, PageDep, WebRoute, safe_target
+from proposals.errors import DomainError, InvalidInput
+from proposals.lifecycle import run_lifecycle
+from proposals.services import (
+    delegations,
+    initiatives,
+    members,
+    participation,
+    tokens,
+    voting,
+)
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _text(form: FormDep, name: str, *, required: bool = True) -> str:
+    value = form.get(name)
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise InvalidInput(f"{name.replace('_', ' ')} must not be empty")
+    return text
+
+
+def _int(form: FormDep, name: str) -> int | None:
+    value = form.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{name.replace('_', ' ')} must be a whole number") from None
+
+
+@router.post("/login")
+def login(page: PageDep, form: FormDep) -> Response:
+    name, password = (
+        _text(form, "username", required=False),
+        _text(form, "password", required=False),
+    )
+    target = safe_target(_text(form, "next", required=False) or "/")
+    hasher = page.request.app.state.hasher
+    member = members.check_login(page.session, hasher, name, password)
+    if member is None:
+        return page.redirect(f"/login?next={target}", "error", "wrong name or password")
+    issued = tokens.issue_login_token(
+        page.session, member, lifetime=page.settings.token_lifetime, clock=page.clock
+    )
+    page.extra_cookies.append((cookies.SESSION_COOKIE, issued.secret, page.settings.token_lifetime))
+    return page.redirect(target, "success", f"Welcome, {member.name}.")
+
+
+@router.post("/logout")
+def logout(page: PageDep, form: FormDep) -> Response:
+    if page.credentials is not None:
+        tokens.revoke_token(page.session, page.credentials.token, clock=page.clock)
+    page.clear_session = True
+    return page.redirect("/", "success", "You are logged out.")
+
+
+@router.post("/initiatives/new")
+def create_initiative(page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    issue_id, area_id = _int(form, "issue_id"), _int(form, "area_id")
+    back = (
+        f"/initiatives/new?issue_id={issue_id}"
+        if issue_id
+        else f"/initiatives/new?area_id={area_id}"
+    )
+    try:
+        initiative = initiatives.create_initiative(
+            page.session,
+            actor=me,
+            name=_text(form, "name"),
+            content=_text(form, "content"),
+            area_id=None if issue_id else area_id,
+            policy_id=None if issue_id else _int(form, "policy_id"),
+            issue_id=issue_id,
+            clock=page.clock,
+        )
+    except DomainError as exc:
+        page.session.rollback()
+        return page.redirect(back, "error", exc.detail)
+    return page.redirect(f"/initiatives/{initiative.id}", "success", "Your initiative is online.")
+
+
+@router.post("/initiatives/{initiative_id}/support")
+def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    back = f"/initiatives/{initiative_id}"
+    if _text(form, "action", required=False) == "withdraw":
+        return page.act(
+            lambda: participation.withdraw_support(
+                page.session, actor=me, initiative_id=initiative_id
+            ),
+            back=back,
+            success="You no longer support this initiative.",
+        )
+    return page.act(
+        lambda: participation.support(
+            page.session, actor=me, initiative_id=initiative_id, draft_id=_int(form, "draft_id")
+        ),
+        back=back,
+        success="You support the current draft.",
+    )
+
+
+@router.post("/initiatives/{initiative_id}/drafts")
+def new_draft(initiative_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    return page.act(
+        lambda: initiatives.create_draft(
+            page.session,
+            actor=me,
+            initiative_id=initiative_id,
+            content=_text(form, "content"),
+            clock=page.clock,
+        ),
+        back=f"/initiatives/{initiative_id}",
+        success="A new draft is current.",
+    )
+
+
+@router.post("/initiatives/{initiative_id}/revoke")
+def revoke(initiative_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    return page.act(
+        lambda: initiatives.revoke_initiative(
+            page.session,
+            actor=me,
+            initiative_id=initiative_id,
+            suggested_initiative_id=_int(form, "suggested_initiative_id"),
+            clock=page.clock,
+        ),
+        back=f"/initiatives/{initiative_id}",
+        success="The initiative is revoked.",
+    )
+
+
+@router.post("/initiatives/{initiative_id}/suggestions")
+def new_suggestion(initiative_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    degree = _int(form, "degree") or 1
+    if degree not in (-2, -1, 1, 2):
+        raise InvalidInput("degree must be one of -2, -1, 1, 2")
+    return page.act(
+        lambda: participation.create_suggestion(
+            page.session,
+            actor=me,
+            initiative_id=initiative_id,
+            name=_text(form, "name"),
+            content=_text(form, "content"),
+            degree=degree,
+            replacement_content=_text(form, "replacement_content", required=False) or None,
+            clock=page.clock,
+        ),
+        back=f"/initiatives/{initiative_id}",
+        success="Your suggestion is online.",
+    )
+
+
+@router.post("/suggestions/{suggestion_id}/opinion")
+def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    suggestion = participation.get_suggestion(page.session, suggestion_id)
+    back = f"/initiatives/{suggestion.initiative_id}#suggestion-{suggestion_id}"
+    if _text(form, "action", required=False) == "remove":
+        return page.act(
+            lambda: participation.remove_opinion(
+                page.session, actor=me, suggestion_id=suggestion_id
+            ),
+            back=back,
+            success="Your opinion is removed.",
+        )
+    degree = _int(form, "degree")
+    if degree not in (-2, -1, 1, 2):
+        return page.redirect(back, "error", "choose must, should, should not or must not")
+    return page.act(
+        lambda: participation.set_opinion(
+            page.session,
+            actor=me,
+            suggestion_id=suggestion_id,
+            degree=degree,
+            fulfilled=form.get("fulfilled") in ("on", "true", "1"),
+        ),
+        back=back,
+        success="Your opinion is saved.",
+    )
+
+
+@router.post("/suggestions/{suggestion_id}/accept")
+def accept(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    suggestion = participation.get_suggestion(page.session, suggestion_id)
+    return page.act(
+        lambda: participation.accept_suggestion(
+            page.session, actor=me, suggestion_id=suggestion_id, clock=page.clock
+        ),
+        back=f"/initiatives/{suggestion.initiative_id}",
+        success="The amendment is accepted: a new draft is current.",
+    )
+
+
+@router.post("/suggestions/{suggestion_id}/reject")
+def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    suggestion = participation.get_suggestion(page.session, suggestion_id)
+    return page.act(
+        lambda: participation.reject_suggestion(
+            page.session,
+            actor=me,
+            suggestion_id=suggestion_id,
+            reason=_text(form, "reason"),
+            clock=page.clock,
+        ),
+        back=f"/initiatives/{suggestion.initiative_id}",
+        success="The suggestion is rejected.",
+    )
+
+
+@router.post("/issues/{issue_id}/interest")
+def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    back = f"/issues/{issue_id}"
+    if _text(form, "action", required=False) == "remove":
+        return page.act(
+            lambda: participation.remove_interest(page.session, actor=me, issue_id=issue_id),
+            back=back,
+            success="You no longer take part directly in this issue.",
+        )
+    return page.act(
+        lambda: participation.declare_interest(page.session, actor=me, issue_id=issue_id),
+        back=back,
+        success="You take part directly in this issue.",
+    )
+
+
+@router.post("/issues/{issue_id}/ballot")
+def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    back = f"/issues/{issue_id}#ballot"
+    if _text(form, "action", required=False) == "withdraw":
+        return page.act(
+            lambda: voting.withdraw_ballot(page.session, actor=me, issue_id=issue_id),
+            back=back,
+            success="Your ballot is withdrawn.",
+        )
+    votes: list[tuple[int, int]] = []
+    for key in form:
+        if key.startswith("grade_"):
+            initiative_id = int(key.removeprefix("grade_")) if key[6:].isdigit() else None
+            grade = _int(form, key)
+            if initiative_id is None or grade is None:
+                raise InvalidInput("the ballot form is malformed")
+            if grade:
+                votes.append((initiative_id, grade))
+    return page.act(
+        lambda: voting.cast_ballot(
+            page.session, actor=me, issue_id=issue_id, votes=votes, clock=page.clock
+        ),
+        back=back,
+        success="Your ballot is saved. You can change it until voting ends.",
+    )
+
+
+@router.post("/delegations")
+def delegation(page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    scope = _text(form, "scope")
+    if scope not in ("unit", "area", "issue"):
+        raise InvalidInput("scope must be unit, area or issue")
+    scope_id = _int(form, "scope_id")
+    back = safe_target(_text(form, "back", required=False) or "/")
+    if _text(form, "action", required=False) == "revoke":
+        delegation_id = _int(form, "delegation_id") or 0
+        return page.act(
+            lambda: delegations.revoke_delegation(
+                page.session, actor=me, delegation_id=delegation_id, clock=page.clock
+            ),
+            back=back,
+            success="Your delegation is revoked.",
+        )
+    trustee = _text(form, "trustee_id", required=False)
+    trustee_id = None if trustee in ("", "none") else _int(form, "trustee_id")
+    return page.act(
+        lambda: delegations.set_delegation(
+            page.session,
+            actor=me,
+            trustee_id=trustee_id,
+            clock=page.clock,
+            **{f"{scope}_id": scope_id},
+        ),
+        back=back,
+        success="Your delegation is saved."
+        if trustee_id
+        else "Saved: no delegation here, your vote stays with you.",
+    )
+
+
+@router.post("/admin/lifecycle")
+def lifecycle(page: PageDep, form: FormDep) -> Response:
+    me = page.require_member()
+    members.require_admin(me)
+    page.session.commit()
+    steps = run_lifecycle(page.request.app.state.database, clock=page.clock)
+    summary = ", ".join(f"issue {s.issue_id}: {s.from_state} → {s.to_state}" for s in steps)
+    back = safe_target(_text(form, "back", required=False) or "/")
+    return page.redirect(back, "success", f"Lifecycle run: {summary or 'nothing was due'}.")

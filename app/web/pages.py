@@ -1,0 +1,403 @@
+"""The web client's pages: server-rendered, public per ``PUBLIC_ACCESS``, indexable."""
+
+from collections import defaultdict
+from math import ceil
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from sqlmodel import col, select
+
+from app.settings import PublicAccess
+from app.web.context import PageDep, WebRoute
+from app.web.render import diff_lines
+from proposals.errors import InvalidInput, NotFound
+from proposals.models import Delegation, Draft, Initiative, Interest, Issue, Opinion, Policy
+from proposals.services import (
+    chains,
+    delegations,
+    initiatives,
+    issues,
+    members,
+    participation,
+    structure,
+    voting,
+)
+from proposals.services.access import is_eligible
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+PHASES = ("admission", "discussion", "verification", "voting")
+
+
+def _issue_rows(page: PageDep, items: list[Issue]) -> list[dict[str, Any]]:
+    by_issue = issues.initiatives_of(page.session, [i.id or 0 for i in items])
+    now = page.clock()
+    rows = []
+    for issue in items:
+        ends = issues.phase_ends_at(issue)
+        rows.append(
+            {
+                "issue": issue,
+                "initiatives": by_issue[issue.id or 0],
+                "ends": ends,
+                "left": (ends - now).total_seconds() if ends else None,
+            }
+        )
+    return rows
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(page: PageDep) -> HTMLResponse:
+    session = page.session
+    units = list(structure.list_units(session, after=None, limit=500).items)
+    areas = list(structure.list_areas(session, unit_id=None, after=None, limit=500).items)
+    areas_by_unit: dict[int, list[Any]] = defaultdict(list)
+    for area in areas:
+        areas_by_unit[area.unit_id].append(area)
+    grouped: dict[str, list[dict[str, Any]]] = {phase: [] for phase in PHASES}
+    for row in _issue_rows(page, issues.open_issues(session)):
+        grouped[row["issue"].state].append(row)
+    return page.render(
+        "home.html",
+        title="Liquid Policy",
+        description="Policy proposed, amended, delegated and decided in the open.",
+        units=units,
+        areas_by_unit=areas_by_unit,
+        area_names={a.id: a.name for a in areas},
+        grouped=grouped,
+        closed=_issue_rows(page, issues.recently_closed(session)),
+    )
+
+
+@router.get("/areas/{area_id}", response_class=HTMLResponse)
+def area_page(area_id: int, page: PageDep) -> HTMLResponse:
+    session = page.session
+    area = structure.get_area(session, area_id)
+    unit = structure.get_unit(session, area.unit_id)
+    policies = [
+        p for p in structure.list_policies(session, after=None, limit=500).items if p.active
+    ]
+    return page.render(
+        "area.html",
+        title=f"{area.name} · {unit.name}",
+        description=area.description or f"Open and closed issues in {area.name}.",
+        area=area,
+        unit=unit,
+        open=_issue_rows(page, issues.open_issues(session, area_id=area_id)),
+        closed=_issue_rows(page, issues.recently_closed(session, area_id=area_id, limit=50)),
+        policies=policies,
+        my_delegation=_my_delegation(page, area_id=area_id),
+        members_list=_members_for_select(page) if page.member else [],
+    )
+
+
+def _quorum(count: int, population: int | None, num: int, den: int) -> int:
+    """The weight a quorum asks for: the least n > 0 with n · den ≥ population · num."""
+    return max(1, ceil((population or 0) * num / den))
+
+
+@router.get("/issues/{issue_id}", response_class=HTMLResponse)
+def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
+    session = page.session
+    issue = issues.get_issue(session, issue_id)
+    area = structure.get_area(session, issue.area_id)
+    policy = session.get(Policy, issue.policy_id)
+    assert policy is not None
+    items = issues.initiatives_of(session, [issue_id])[issue_id]
+    drafts = issues.current_draft_ids(session, [i.id or 0 for i in items])
+    closed = issue.closed_at is not None
+    results: dict[str, Any] = {}
+    if closed:
+        battles = list(voting.list_battles(session, issue_id, after=None, limit=500).items)
+        results["battle"] = {
+            (b.winning_initiative_id, b.losing_initiative_id): b.count for b in battles
+        }
+        if page.shows_members:
+            voters = list(voting.list_direct_voters(session, issue_id, after=None, limit=500).items)
+            delegating = list(
+                voting.list_delegating_voters(session, issue_id, after=None, limit=500).items
+            )
+            results["voters"] = sorted(voters, key=lambda v: (-v.weight, v.member_id))
+            results["delegating"] = delegating
+            results["chains"] = voting.delegate_chains(
+                session, issue_id, [d.member_id for d in delegating]
+            )
+    me = page.member
+    my: dict[str, Any] = {}
+    if me is not None:
+        my["interested"] = session.get(Interest, (issue_id, me.id or 0)) is not None
+        my["eligible"] = is_eligible(session, issue.unit_id, me)
+        if issue.state == "voting":
+            try:
+                my["ballot"] = dict(voting.get_ballot(session, actor=me, issue_id=issue_id).votes)
+            except NotFound:
+                my["ballot"] = None
+        my["delegation"] = _my_delegation(page, issue_id=issue_id)
+    names = members.names_of(
+        session,
+        [
+            *(v.member_id for v in results.get("voters", [])),
+            *(d.member_id for d in results.get("delegating", [])),
+            *(m for chain in results.get("chains", {}).values() for m in chain),
+        ],
+    )
+    return page.render(
+        "issue.html",
+        title=f"Issue {issue_id}: " + " / ".join(i.name for i in items[:3]),
+        description=f"Issue {issue_id} in {area.name}, {issue.state.replace('_', ' ')}.",
+        issue=issue,
+        area=area,
+        policy=policy,
+        initiatives=items,
+        drafts=drafts,
+        ends=issues.phase_ends_at(issue),
+        issue_quorum=_quorum(0, issue.population, policy.issue_quorum_num, policy.issue_quorum_den),
+        initiative_quorum=_quorum(
+            0, issue.population, policy.initiative_quorum_num, policy.initiative_quorum_den
+        ),
+        results=results,
+        names=names,
+        my=my,
+        admitted=[i for i in items if i.admitted],
+        members_list=_members_for_select(page) if me else [],
+    )
+
+
+def _my_delegation(page: PageDep, **scope: int) -> Delegation | None:
+    me = page.member
+    if me is None:
+        return None
+    ((key, value),) = scope.items()
+    return page.session.exec(
+        select(Delegation).where(Delegation.truster_id == me.id, getattr(Delegation, key) == value)
+    ).first()
+
+
+def _members_for_select(page: PageDep) -> list[tuple[int, str]]:
+    return [
+        (m.id or 0, m.name) for m in members.list_members(page.session, after=None, limit=500).items
+    ]
+
+
+@router.get("/initiatives/new", response_class=HTMLResponse)
+def new_initiative_page(
+    page: PageDep, area_id: int | None = None, issue_id: int | None = None
+) -> HTMLResponse:
+    page.require_member()
+    session = page.session
+    issue = issues.get_issue(session, issue_id) if issue_id else None
+    area = structure.get_area(session, issue.area_id if issue else area_id or 0)
+    policies = [
+        p for p in structure.list_policies(session, after=None, limit=500).items if p.active
+    ]
+    return page.render(
+        "new_initiative.html",
+        title="New initiative",
+        description="Propose a new initiative.",
+        area=area,
+        issue=issue,
+        policies=policies,
+    )
+
+
+@router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)
+def initiative_page(
+    initiative_id: int, page: PageDep, diff_from: int | None = None, diff_to: int | None = None
+) -> HTMLResponse:
+    session = page.session
+    initiative = initiatives.get_initiative(session, initiative_id)
+    issue = issues.get_issue(session, initiative.issue_id)
+    area = structure.get_area(session, issue.area_id)
+    drafts = list(
+        session.exec(
+            select(Draft).where(Draft.initiative_id == initiative_id).order_by(col(Draft.id))
+        )
+    )
+    current = drafts[-1]
+    by_id = {d.id: d for d in drafts}
+    diff = None
+    if len(drafts) > 1:
+        old = by_id.get(diff_from) if diff_from else drafts[-2]
+        new = by_id.get(diff_to) if diff_to else current
+        if old is None or new is None:
+            raise InvalidInput("those drafts do not belong to this initiative")
+        diff = {"old": old, "new": new, "lines": diff_lines(old.content, new.content)}
+    suggestions = list(
+        participation.list_suggestions(session, initiative_id, after=None, limit=500).items
+    )
+    initiators = initiatives.list_initiators(session, initiative_id)
+    me = page.member
+    my: dict[str, Any] = {}
+    if me is not None:
+        my["support"] = participation.get_support(session, initiative_id, me.id or 0)
+        my["initiator"] = initiatives.is_initiator(session, initiative_id, me.id or 0)
+        my["opinions"] = {
+            o.suggestion_id: o
+            for o in session.exec(
+                select(Opinion).where(
+                    Opinion.member_id == me.id,
+                    Opinion.initiative_id == initiative_id,
+                )
+            )
+        }
+    names = members.names_of(
+        session,
+        [
+            *(d.author_id for d in drafts),
+            *(s.author_id for s in suggestions),
+            *(i.member_id for i in initiators),
+        ],
+    )
+    return page.render(
+        "initiative.html",
+        title=f"{initiative.name} · Issue {issue.id}",
+        description=_summary(current.content),
+        initiative=initiative,
+        issue=issue,
+        area=area,
+        drafts=drafts,
+        current=current,
+        diff=diff,
+        suggestions=suggestions,
+        initiators=initiators,
+        names=names,
+        my=my,
+        competitors=[
+            i
+            for i in issues.initiatives_of(session, [issue.id or 0])[issue.id or 0]
+            if i.id != initiative_id and i.revoked_at is None
+        ],
+    )
+
+
+def _summary(text: str, limit: int = 155) -> str:
+    flat = " ".join(text.replace("#", " ").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+@router.get("/members/{member_id}", response_class=HTMLResponse)
+def member_page(member_id: int, page: PageDep) -> HTMLResponse:
+    page.require_member_view()
+    session = page.session
+    person = members.get_member(session, member_id)
+    given = list(
+        delegations.list_delegations(
+            session, truster_id=member_id, trustee_id=None, scope=None, after=None, limit=500
+        ).items
+    )
+    received = list(
+        delegations.list_delegations(
+            session, truster_id=None, trustee_id=member_id, scope=None, after=None, limit=500
+        ).items
+    )
+    names = members.names_of(
+        session, [*(d.trustee_id for d in given), *(d.truster_id for d in received)]
+    )
+    return page.render(
+        "member.html",
+        title=person.name,
+        description=_summary(person.statement) or f"{person.name}'s delegate profile.",
+        person=person,
+        given=given,
+        received=received,
+        names=names,
+        scope_names=_scope_names(page, [*given, *received]),
+        me_is=page.member is not None and page.member.id == member_id,
+    )
+
+
+def _scope_names(page: PageDep, rows: list[Any]) -> dict[tuple[str, int], str]:
+    out: dict[tuple[str, int], str] = {}
+    for d in rows:
+        if d.unit_id:
+            out[("unit", d.unit_id)] = structure.get_unit(page.session, d.unit_id).name
+        elif d.area_id:
+            out[("area", d.area_id)] = structure.get_area(page.session, d.area_id).name
+        elif d.issue_id:
+            out[("issue", d.issue_id)] = f"issue {d.issue_id}"
+    return out
+
+
+@router.get("/chain", response_class=HTMLResponse)
+def chain_page(
+    page: PageDep,
+    member_id: int,
+    issue_id: int | None = None,
+    area_id: int | None = None,
+    unit_id: int | None = None,
+) -> HTMLResponse:
+    page.require_member_view()
+    if [issue_id, area_id, unit_id].count(None) != 2:
+        raise InvalidInput("give exactly one of issue_id, area_id and unit_id")
+    session = page.session
+    rows = chains.chain(
+        session,
+        member_id=member_id,
+        viewer_id=page.member.id if page.member else None,
+        unit_id=unit_id,
+        area_id=area_id,
+        issue_id=issue_id,
+    )
+    person = members.get_member(session, member_id)
+    if issue_id is not None:
+        issue = issues.get_issue(session, issue_id)
+        context_label, context_url = f"issue {issue_id}", f"/issues/{issue_id}"
+        replayed = issue.state in chains.FINISHED
+    elif area_id is not None:
+        area = structure.get_area(session, area_id)
+        context_label, context_url, replayed = f"area {area.name}", f"/areas/{area_id}", False
+    else:
+        unit = structure.get_unit(session, unit_id or 0)
+        context_label, context_url, replayed = f"unit {unit.name}", "/", False
+    return page.render(
+        "chain.html",
+        title=f"Where {person.name}'s vote goes",
+        description=f"The delegation chain of {person.name} in {context_label}.",
+        person=person,
+        rows=rows,
+        names=members.names_of(session, [r.member_id for r in rows]),
+        context_label=context_label,
+        context_url=context_url,
+        replayed=replayed,
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(page: PageDep, next: str = "/") -> HTMLResponse:
+    return page.render(
+        "login.html", title="Log in", description="Log in to Liquid Policy.", next=next
+    )
+
+
+@router.get("/robots.txt", response_class=PlainTextResponse)
+def robots(page: PageDep) -> Response:
+    if page.settings.public_access == PublicAccess.NONE:
+        return PlainTextResponse("User-agent: *\nDisallow: /\n")
+    return PlainTextResponse(
+        "User-agent: *\nAllow: /\nDisallow: /login\nDisallow: /api/\n"
+        f"Sitemap: {page.url('/sitemap.xml')}\n"
+    )
+
+
+@router.get("/sitemap.xml")
+def sitemap(page: PageDep) -> Response:
+    session = page.session
+    urls = [page.url("/")]
+    urls += [
+        page.url(f"/areas/{a.id}")
+        for a in structure.list_areas(session, unit_id=None, after=None, limit=500).items
+    ]
+    urls += [
+        page.url(f"/issues/{i}") for i in session.exec(select(Issue.id).order_by(col(Issue.id)))
+    ]
+    urls += [
+        page.url(f"/initiatives/{i}")
+        for i in session.exec(select(Initiative.id).order_by(col(Initiative.id)))
+    ]
+    body = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>'
+    )
+    return Response(xml, media_type="application/xml")
