@@ -110,7 +110,7 @@ class UnitOfWorkMiddleware:
         session = self.database().session(write=write)
         scope.setdefault("state", {})["session"] = session
         try:
-            await self._run(scope, body, send, session, write)
+            await self._run(scope, body, receive, send, session, write)
         finally:
             await run_in_threadpool(session.close)
 
@@ -134,7 +134,13 @@ class UnitOfWorkMiddleware:
         return b"".join(chunks)
 
     async def _run(
-        self, scope: Scope, body: bytes, send: Send, session: Session, write: bool
+        self,
+        scope: Scope,
+        body: bytes,
+        receive: Receive,
+        send: Send,
+        session: Session,
+        write: bool,
     ) -> None:
         key = _header(scope, b"idempotency-key") if write else None
         credentials: Credentials | None = None
@@ -156,7 +162,9 @@ class UnitOfWorkMiddleware:
         async def receive_body() -> Message:
             nonlocal body_sent
             if body_sent:
-                return {"type": "http.disconnect"}
+                # After the body, a receive waits for the client to go away (as the server's
+                # own receive does); answering "disconnect" at once would cut streamed files.
+                return await receive()
             body_sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 

@@ -222,9 +222,11 @@ def support(
     status_code=204,
     responses=responses(401, 403, 404, 409),
 )
-def withdraw_support(initiative_id: int, member: WriteMember, session: SessionDep) -> Response:
+def withdraw_support(
+    initiative_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
+) -> Response:
     """Withdraw my support (my opinions on its suggestions go with it)."""
-    participation.withdraw_support(session, actor=member, initiative_id=initiative_id)
+    participation.withdraw_support(session, actor=member, initiative_id=initiative_id, clock=clock)
     return Response(status_code=204)
 
 

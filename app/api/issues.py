@@ -82,9 +82,11 @@ def declare_interest(issue_id: int, member: WriteMember, session: SessionDep) ->
 
 
 @router.delete("/{issue_id}/interest", status_code=204, responses=responses(401, 403, 404, 409))
-def remove_interest(issue_id: int, member: WriteMember, session: SessionDep) -> Response:
+def remove_interest(
+    issue_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
+) -> Response:
     """Remove my interest, and with it my support in this issue."""
-    participation.remove_interest(session, actor=member, issue_id=issue_id)
+    participation.remove_interest(session, actor=member, issue_id=issue_id, clock=clock)
     return Response(status_code=204)
 
 

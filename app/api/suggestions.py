@@ -37,9 +37,11 @@ def set_opinion(
 
 
 @router.delete("/{suggestion_id}/opinion", status_code=204, responses=responses(401, 403, 404, 409))
-def remove_opinion(suggestion_id: int, member: WriteMember, session: SessionDep) -> Response:
+def remove_opinion(
+    suggestion_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
+) -> Response:
     """Remove my opinion."""
-    participation.remove_opinion(session, actor=member, suggestion_id=suggestion_id)
+    participation.remove_opinion(session, actor=member, suggestion_id=suggestion_id, clock=clock)
     return Response(status_code=204)
 
 

@@ -96,7 +96,7 @@ def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     if _text(form, "action", required=False) == "withdraw":
         return page.act(
             lambda: participation.withdraw_support(
-                page.session, actor=me, initiative_id=initiative_id
+                page.session, actor=me, initiative_id=initiative_id, clock=page.clock
             ),
             back=back,
             success="You no longer support this initiative.",
@@ -172,7 +172,7 @@ def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
     if _text(form, "action", required=False) == "remove":
         return page.act(
             lambda: participation.remove_opinion(
-                page.session, actor=me, suggestion_id=suggestion_id
+                page.session, actor=me, suggestion_id=suggestion_id, clock=page.clock
             ),
             back=back,
             success="Your opinion is removed.",
@@ -229,7 +229,9 @@ def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
     back = f"/issues/{issue_id}"
     if _text(form, "action", required=False) == "remove":
         return page.act(
-            lambda: participation.remove_interest(page.session, actor=me, issue_id=issue_id),
+            lambda: participation.remove_interest(
+                page.session, actor=me, issue_id=issue_id, clock=page.clock
+            ),
             back=back,
             success="You no longer take part directly in this issue.",
         )

@@ -69,7 +69,9 @@ def declare_interest(session: Session, *, actor: Member, issue_id: int) -> None:
     _ensure_interest(session, issue_id, actor.id or 0)
 
 
-def remove_interest(session: Session, *, actor: Member, issue_id: int) -> None:
+def remove_interest(
+    session: Session, *, actor: Member, issue_id: int, clock: Clock = utcnow
+) -> None:
     """DESIGN.md §1: removing interest removes the member's support in that issue (and with it
     their opinions on the suggestions of those initiatives)."""
     _participating(session, issue_id, actor, "removing interest", BEFORE_FULL_FREEZE)
@@ -80,7 +82,7 @@ def remove_interest(session: Session, *, actor: Member, issue_id: int) -> None:
         )
     ).all()
     for initiative_id in supported:
-        _drop_support(session, initiative_id, member_id)
+        _drop_support(session, initiative_id, member_id, clock)
     interest = session.get(Interest, (issue_id, member_id))
     if interest is not None:
         session.delete(interest)
@@ -135,7 +137,9 @@ def support(
     return _support_view(session, supporter, initiative)
 
 
-def _drop_support(session: Session, initiative_id: int, member_id: int) -> None:
+def _drop_support(
+    session: Session, initiative_id: int, member_id: int, clock: Clock = utcnow
+) -> None:
     """DESIGN.md §1: withdrawing support deletes the member's opinions on that initiative's
     suggestions; an open suggestion whose last opinion goes disappears."""
     touched = session.exec(
@@ -153,13 +157,15 @@ def _drop_support(session: Session, initiative_id: int, member_id: int) -> None:
         session.delete(supporter)
     session.flush()
     for suggestion_id in touched:
-        _remove_if_abandoned(session, suggestion_id)
+        _remove_if_abandoned(session, suggestion_id, clock)
 
 
-def withdraw_support(session: Session, *, actor: Member, initiative_id: int) -> None:
+def withdraw_support(
+    session: Session, *, actor: Member, initiative_id: int, clock: Clock = utcnow
+) -> None:
     initiative = get_initiative(session, initiative_id)
     _participating(session, initiative.issue_id, actor, "withdrawing support", BEFORE_FULL_FREEZE)
-    _drop_support(session, initiative_id, actor.id or 0)
+    _drop_support(session, initiative_id, actor.id or 0, clock)
 
 
 def get_support(session: Session, initiative_id: int, member_id: int) -> SupportView | None:
@@ -196,13 +202,13 @@ def list_opinions(
     return paginate(session, statement, Opinion.member_id, after=after, limit=limit)
 
 
-def _remove_if_abandoned(session: Session, suggestion_id: int) -> None:
+def _remove_if_abandoned(session: Session, suggestion_id: int, clock: Clock = utcnow) -> None:
     suggestion = session.get(Suggestion, suggestion_id)
     if suggestion is None or suggestion.status != "open" or suggestion.removed_at is not None:
         return
     left = session.exec(select(Opinion).where(Opinion.suggestion_id == suggestion_id)).first()
     if left is None:
-        suggestion.removed_at = utcnow()
+        suggestion.removed_at = clock()
         session.add(suggestion)
         session.flush()
 
@@ -291,7 +297,9 @@ def set_opinion(
     return _rate(session, suggestion, initiative, actor.id or 0, degree, fulfilled)
 
 
-def remove_opinion(session: Session, *, actor: Member, suggestion_id: int) -> None:
+def remove_opinion(
+    session: Session, *, actor: Member, suggestion_id: int, clock: Clock = utcnow
+) -> None:
     suggestion = get_suggestion(session, suggestion_id)
     initiative = get_initiative(session, suggestion.initiative_id)
     _participating(session, initiative.issue_id, actor, "rating", BEFORE_FULL_FREEZE)
@@ -299,7 +307,7 @@ def remove_opinion(session: Session, *, actor: Member, suggestion_id: int) -> No
     if opinion is not None:
         session.delete(opinion)
         session.flush()
-        _remove_if_abandoned(session, suggestion_id)
+        _remove_if_abandoned(session, suggestion_id, clock)
 
 
 def _decidable(

@@ -187,6 +187,21 @@ def list_policies(session: Session, *, after: int | None, limit: int) -> Page[Po
     return paginate(session, select(Policy), Policy.id, after=after, limit=limit)
 
 
+REQUIRED_POLICY_FIELDS = frozenset(
+    {
+        "min_admission_time",
+        "max_admission_time",
+        "discussion_time",
+        "verification_time",
+        "voting_time",
+        "issue_quorum_num",
+        "issue_quorum_den",
+        "initiative_quorum_num",
+        "initiative_quorum_den",
+    }
+)
+
+
 def check_policy_rules(fields: Mapping[str, Any]) -> None:
     """DESIGN.md §1 and API.md: the content rules a policy must satisfy (422 when broken)."""
     if fields["min_admission_time"] > fields["max_admission_time"]:
@@ -218,9 +233,12 @@ def create_policy(
 ) -> Policy:
     require_admin(actor)
     values = dict(fields)
-    values["name"] = _check_name(str(values["name"]))
-    check_policy_rules(values)
-    policy = Policy(**values, created_at=clock())
+    values["name"] = _check_name(str(values.get("name", "")))
+    missing = sorted(REQUIRED_POLICY_FIELDS - values.keys())
+    if missing:
+        raise InvalidInput("missing policy fields: " + ", ".join(missing))
+    policy = Policy(**values, created_at=clock())  # majorities and options take their defaults
+    check_policy_rules(policy.model_dump())
     session.add(policy)
     session.flush()
     return policy

@@ -72,3 +72,17 @@ class TestHealth:
             "/api/v1/policies/{policy_id}",
         ):
             assert path in paths, path
+
+
+class TestStaticFiles:
+    def test_the_stylesheet_arrives_whole(self, client: TestClient) -> None:
+        """Regression: the unit of work once answered 'disconnect' right after the request
+        body, which cancelled streamed files and served an empty stylesheet."""
+        from pathlib import Path
+
+        import app.web
+
+        response = client.get("/static/style.css")
+        assert response.status_code == 200
+        expected = (Path(app.web.__file__).parent / "static" / "style.css").read_bytes()
+        assert response.content == expected and len(expected) > 1000
