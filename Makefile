@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCK := requirements.lock
 
-.PHONY: run test lint fmt bench install install-dev clean
+.PHONY: run demo test lint fmt bench install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ install-dev: $(VENV)/.installed-dev
 
 run: $(VENV)/.installed
 	$(BIN)/liquidpolicy serve --host $(HOST) --port $(PORT)
+
+# A demo organisation in an empty database (refused, exit 2, when members exist).
+demo: $(VENV)/.installed
+	$(BIN)/liquidpolicy migrate
+	$(BIN)/liquidpolicy demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

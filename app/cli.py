@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="migrate the database to the newest schema")
     commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
+    commands.add_parser("demo", help="migrate and load a demo organisation (empty database only)")
     admin = commands.add_parser("create-admin", help="create an admin member and print its id")
     admin.add_argument("name")
     admin.add_argument("--password", required=True, help="at least 10 characters")
@@ -77,6 +78,27 @@ def _tick(settings: Settings) -> int:
     return 0
 
 
+def _demo(settings: Settings) -> int:
+    from proposals.demo import load_demo
+
+    migrate.upgrade(settings.database_url)
+    database = Database(create_engine(settings.database_url))
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_cost,
+        parallelism=settings.argon2_parallelism,
+    )
+    try:
+        summary = load_demo(database, hasher)
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    print("\n".join(summary.lines()))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
@@ -90,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _create_admin(settings, args.name, args.password)
     if args.command == "tick":
         return _tick(settings)
+    if args.command == "demo":
+        return _demo(settings)
     raise AssertionError(args.command)
 
 

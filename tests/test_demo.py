@@ -1,0 +1,201 @@
+"""The demo organisation: loaded through the real services and lifecycle, never mixed with data."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from itertools import permutations
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from app import migrate
+from app.cli import main
+from app.db import Database, create_engine
+from proposals.clock import FrozenClock, utcnow
+from proposals.demo import DEMO_PASSWORD, DemoSummary, DemoUnavailable, load_demo
+from proposals.lifecycle import run_lifecycle
+from proposals.models import (
+    OPEN_STATES,
+    Battle,
+    DelegatingVoter,
+    Delegation,
+    DirectVoter,
+    Initiative,
+    Issue,
+    Member,
+)
+from proposals.services.members import check_login
+from proposals.services.voting import delegate_chains
+from tests.databases import throwaway_database
+from tests.factories import CHEAP_HASHER
+
+PHASES = ("admission", "discussion", "verification", "voting")
+CLOSED = ("finished_with_winner", "finished_without_winner")
+
+
+@pytest.fixture(scope="module")
+def loaded(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Database, DemoSummary]]:
+    """One demo per backend, loaded into a freshly migrated database."""
+    with throwaway_database(backend, tmp_path_factory.mktemp(f"demo-{backend}")) as url:
+        migrate.upgrade(url)
+        database = Database(create_engine(url))
+        try:
+            yield database, load_demo(database, CHEAP_HASHER)
+        finally:
+            database.dispose()
+
+
+def issues_by_state(database: Database) -> dict[str, list[Issue]]:
+    found: dict[str, list[Issue]] = {}
+    with database.session() as session:
+        for issue in session.exec(select(Issue).order_by(col(Issue.id))):
+            found.setdefault(issue.state, []).append(issue)
+    return found
+
+
+class TestLoadDemo:
+    def test_issues_in_every_phase_and_closed(self, loaded: tuple[Database, DemoSummary]) -> None:
+        database, summary = loaded
+        states = issues_by_state(database)
+        for state in (*PHASES, *CLOSED):
+            assert states.get(state), f"no demo issue is {state}"
+        assert {(i.id, i.state) for i in summary.issues} == {
+            (issue.id, state) for state, found in states.items() for issue in found
+        }
+
+    def test_open_issues_have_days_left(self, loaded: tuple[Database, DemoSummary]) -> None:
+        _, summary = loaded
+        open_issues = [i for i in summary.issues if i.state in OPEN_STATES]
+        assert open_issues
+        for issue in open_issues:
+            assert issue.phase_ends_at is not None
+            assert issue.phase_ends_at - utcnow() > timedelta(days=2), issue
+
+    def test_lifecycle_runs_keep_every_open_issue_where_it_is(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        database, _ = loaded
+        before = {s: [i.id for i in found] for s, found in issues_by_state(database).items()}
+        assert run_lifecycle(database) == []
+        assert run_lifecycle(database, clock=FrozenClock(utcnow() + timedelta(days=1))) == []
+        after = {s: [i.id for i in found] for s, found in issues_by_state(database).items()}
+        assert after == before
+
+    def test_closed_issues_carry_consistent_results(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        database, _ = loaded
+        states = issues_by_state(database)
+        with database.session() as session:
+            for issue in (issue for state in CLOSED for issue in states[state]):
+                issue_id = issue.id or 0
+                assert issue.closed_at is not None
+                assert issue.closed_at < utcnow() - timedelta(days=1)
+                weights = session.exec(
+                    select(DirectVoter.member_id, DirectVoter.weight).where(
+                        DirectVoter.issue_id == issue_id
+                    )
+                ).all()
+                direct = {member for member, _ in weights}
+                assert sum(weight for _, weight in weights) == issue.voter_count
+                delegating = list(
+                    session.exec(
+                        select(DelegatingVoter.member_id).where(
+                            DelegatingVoter.issue_id == issue_id
+                        )
+                    )
+                )
+                assert delegating, "the demo's closed issues have delegated weight"
+                for member, chain in delegate_chains(session, issue_id, delegating).items():
+                    assert chain and chain[-1] in direct, (member, chain)
+                admitted = session.exec(
+                    select(Initiative.id).where(
+                        Initiative.issue_id == issue_id, col(Initiative.admitted).is_(True)
+                    )
+                ).all()
+                candidates = [None, *admitted]
+                battles = session.exec(
+                    select(Battle.winning_initiative_id, Battle.losing_initiative_id).where(
+                        Battle.issue_id == issue_id
+                    )
+                ).all()
+                assert len(battles) == len(admitted) * (len(admitted) + 1)
+                assert set(battles) == set(permutations(candidates, 2))
+
+    def test_winner_only_in_the_finished_with_winner_issue(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        database, _ = loaded
+        states = issues_by_state(database)
+        with database.session() as session:
+            for state in CLOSED:
+                for issue in states[state]:
+                    winners = session.exec(
+                        select(func.count()).where(
+                            Initiative.issue_id == issue.id, col(Initiative.winner).is_(True)
+                        )
+                    ).one()
+                    assert winners == (1 if state == "finished_with_winner" else 0)
+
+    def test_delegations_of_every_scope(self, loaded: tuple[Database, DemoSummary]) -> None:
+        database, _ = loaded
+        with database.session() as session:
+            rows = session.exec(
+                select(Delegation.scope, Delegation.truster_id, Delegation.trustee_id)
+            ).all()
+        assert {scope for scope, _, _ in rows} == {"unit", "area", "issue"}
+        assert {scope for scope, _, trustee in rows if trustee is None} == {"area", "issue"}
+        unit_graph = nx.DiGraph([(t, e) for scope, t, e in rows if scope == "unit"])
+        assert nx.find_cycle(unit_graph)
+
+    def test_every_login_takes_the_printed_password(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        database, summary = loaded
+        with database.session() as session:
+            for name in (summary.admin, *summary.members):
+                member = check_login(session, CHEAP_HASHER, name, summary.password)
+                assert member is not None, name
+                assert member.is_admin == (name == summary.admin)
+            assert check_login(session, CHEAP_HASHER, "alice", "not the password") is None
+
+    def test_a_second_load_is_refused(self, loaded: tuple[Database, DemoSummary]) -> None:
+        database, summary = loaded
+        with database.session() as session:
+            count = session.exec(select(func.count()).select_from(Member)).one()
+        assert count == len(summary.members) + 1
+        with pytest.raises(DemoUnavailable, match="already has members"):
+            load_demo(database, CHEAP_HASHER)
+        with database.session() as session:
+            assert session.exec(select(func.count()).select_from(Member)).one() == count
+
+
+class TestDemoCommand:
+    def test_prints_logins_and_refuses_a_second_run(
+        self,
+        backend: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        with throwaway_database(backend, tmp_path) as url:
+            for name, value in {
+                "DATABASE_URL": url,
+                "ARGON2_TIME_COST": "1",
+                "ARGON2_MEMORY_COST": "8",
+                "ARGON2_PARALLELISM": "1",
+                "LOG_LEVEL": "WARNING",
+            }.items():
+                monkeypatch.setenv(name, value)
+            assert main(["demo"]) == 0  # migrates first
+            printed = capsys.readouterr().out
+            assert DEMO_PASSWORD in printed and "alice" in printed and "admin" in printed
+            for state in (*PHASES, *CLOSED):
+                assert state in printed
+            assert main(["demo"]) == 2
+            captured = capsys.readouterr()
+            assert "already has members" in captured.err and captured.out == ""
