@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from proposals.services.throttle import TooManyAttempts
 
 log = logging.getLogger("liquidpolicy.errors")
 
@@ -29,7 +30,7 @@ class ScopeMissing(DomainError):
     """The token lacks the scope the endpoint needs (403)."""
 
 
-STATUS_OF.update({Unauthorized: 401, ScopeMissing: 403})
+STATUS_OF.update({Unauthorized: 401, ScopeMissing: 403, TooManyAttempts: 429})
 
 
 class ErrorBody(BaseModel):
@@ -86,6 +87,8 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(status, exc.detail, headers)
 
 

@@ -33,5 +33,8 @@ class Settings(BaseSettings):
     argon2_memory_cost: Annotated[int, Field(ge=8)] = 65536
     argon2_parallelism: Annotated[int, Field(ge=1)] = 4
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    login_failures_per_account: Annotated[int, Field(ge=1)] = 10
+    login_failures_per_address: Annotated[int, Field(ge=1)] = 100
+    login_throttle_window: Annotated[int, Field(ge=1)] = 900
     log_level: str = "INFO"
     log_json: bool = False

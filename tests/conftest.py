@@ -24,7 +24,7 @@ from tests.databases import BACKENDS, throwaway_database
 from tests.factories import NOW
 
 
-def test_settings(**overrides: Any) -> Settings:
+def settings_for_tests(**overrides: Any) -> Settings:
     """Settings for tests: cheap password hashing, no .env file."""
     values: dict[str, Any] = {
         "database_url": "sqlite://",
@@ -93,7 +93,7 @@ def public_access() -> PublicAccess:
 
 @pytest.fixture
 def app(db: Database, clock: FrozenClock, public_access: PublicAccess) -> FastAPI:
-    return create_app(test_settings(public_access=public_access), database=db, clock=clock)
+    return create_app(settings_for_tests(public_access=public_access), database=db, clock=clock)
 
 
 @pytest.fixture

@@ -2,18 +2,20 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response
+from fastapi import APIRouter, Form, Request, Response
 
 from app.deps import ClockDep, CurrentCredentials, HasherDep, SessionDep, SettingsDep
-from app.errors import Unauthorized, responses
+from app.errors import responses
+from app.login import login_member
 from app.schemas.members import TokenOut
-from proposals.services import members, tokens
+from proposals.services import tokens
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenOut, responses=responses(401, 422))
+@router.post("/token", response_model=TokenOut, responses=responses(401, 422, 429))
 def login(
+    request: Request,
     username: Annotated[str, Form(max_length=1000)],
     password: Annotated[str, Form(max_length=1000)],
     session: SessionDep,
@@ -22,9 +24,15 @@ def login(
     clock: ClockDep,
 ) -> TokenOut:
     """Exchange a name and password for a login token (every scope, expires)."""
-    member = members.check_login(session, hasher, username, password)
-    if member is None:
-        raise Unauthorized("wrong name or password")
+    member = login_member(
+        request,
+        session,
+        name=username,
+        password=password,
+        settings=settings,
+        hasher=hasher,
+        clock=clock,
+    )
     issued = tokens.issue_login_token(
         session, member, lifetime=settings.token_lifetime, clock=clock
     )

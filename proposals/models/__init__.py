@@ -15,7 +15,7 @@ from proposals.models.deliberation import (
     Supporter,
 )
 from proposals.models.member import ApiToken, Member
-from proposals.models.operations import EVENT_TYPES, Event, IdempotencyRecord
+from proposals.models.operations import EVENT_TYPES, Event, IdempotencyRecord, LoginFailure
 from proposals.models.structure import Area, Policy, Privilege, Unit
 from proposals.models.voting import (
     Ballot,
@@ -48,6 +48,7 @@ __all__ = [
     "Initiator",
     "Interest",
     "Issue",
+    "LoginFailure",
     "Member",
     "Opinion",
     "Policy",

@@ -61,3 +61,18 @@ class IdempotencyRecord(SQLModel, table=True):
     content_type: str | None = Field(default=None, sa_type=sa.String(255))
     body: bytes = Field(sa_type=sa.LargeBinary)
     created_at: datetime = Field(sa_column=timestamp())
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, kept for the throttling window (shared by every worker)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_account_failed_at", "account", "failed_at"),
+        sa.Index("ix_login_failure_address_failed_at", "address", "failed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(sa_type=sa.String(255))
+    address: str = Field(sa_type=sa.String(64))
+    failed_at: datetime = Field(sa_column=timestamp())

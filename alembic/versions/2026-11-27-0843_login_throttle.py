@@ -1,0 +1,42 @@
+"""Throttling of failed logins: one row per failure inside the window.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27 08:43:31.986749
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "login_failure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account", sa.String(length=255), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
+    )
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_login_failure_account_failed_at", ["account", "failed_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_login_failure_address_failed_at", ["address", "failed_at"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_failure_address_failed_at")
+        batch_op.drop_index("ix_login_failure_account_failed_at")
+
+    op.drop_table("login_failure")
