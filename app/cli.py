@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="migrate the database to the newest schema")
     commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
+    export = commands.add_parser("export", help="write every public record as one JSON document")
+    export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
     commands.add_parser("demo", help="migrate and load a demo organisation (empty database only)")
     admin = commands.add_parser("create-admin", help="create an admin member and print its id")
     admin.add_argument("name")
@@ -63,6 +65,24 @@ def _create_admin(settings: Settings, name: str, password: str) -> int:
     except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2
+    finally:
+        database.dispose()
+    return 0
+
+
+def _export(settings: Settings, output: str) -> int:
+    from app.export import export
+    from proposals.clock import utcnow
+
+    database = Database(create_engine(settings.database_url))
+    try:
+        with database.session() as session:
+            if output == "-":
+                count = export(session, sys.stdout, exported_at=utcnow())
+            else:
+                with open(output, "w", encoding="utf-8") as out:
+                    count = export(session, out, exported_at=utcnow())
+        log.info("exported", extra={"records": count, "output": output})
     finally:
         database.dispose()
     return 0
@@ -112,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _create_admin(settings, args.name, args.password)
     if args.command == "tick":
         return _tick(settings)
+    if args.command == "export":
+        return _export(settings, args.output)
     if args.command == "demo":
         return _demo(settings)
     raise AssertionError(args.command)

@@ -199,3 +199,62 @@ class TestDemoCommand:
             assert main(["demo"]) == 2
             captured = capsys.readouterr()
             assert "already has members" in captured.err and captured.out == ""
+
+
+class TestExport:
+    """``liquidpolicy export`` over the demo: every public record, and nothing private."""
+
+    def test_counts_match_and_nothing_private_leaks(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        import io
+        import json
+
+        import sqlalchemy as sa
+
+        from app.export import SECTIONS, export
+
+        database, _ = loaded
+        out = io.StringIO()
+        with database.session() as session:
+            written = export(session, out, exported_at=utcnow())
+            expected = {
+                name: session.execute(
+                    sa.select(sa.func.count()).select_from(model.__table__)  # type: ignore[attr-defined]
+                ).scalar_one()
+                for name, model, _ in SECTIONS
+            }
+        document = json.loads(out.getvalue())
+        assert document["format"] == "liquidpolicy-export/1"
+        counts = {name: len(document[name]) for name, _, _ in SECTIONS}
+        removed = expected["suggestions"] - counts["suggestions"]
+        assert removed >= 0
+        assert {**counts, "suggestions": counts["suggestions"] + removed} == expected
+        assert written == sum(counts.values()) and written > 100
+        text = out.getvalue()
+        assert "password_hash" not in text and '"email"' not in text and "token" not in text
+        assert document["issues"][0]["created_at"].endswith("Z")
+
+    def test_progress_bar_only_on_a_terminal(self, loaded: tuple[Database, DemoSummary]) -> None:
+        import io
+
+        from app.export import Progress, export
+
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        database, _ = loaded
+        terminal, pipe = Terminal(), io.StringIO()
+        with database.session() as session:
+            export(
+                session,
+                io.StringIO(),
+                exported_at=utcnow(),
+                progress=lambda n: Progress(n, terminal),
+            )
+            export(
+                session, io.StringIO(), exported_at=utcnow(), progress=lambda n: Progress(n, pipe)
+            )
+        assert "100%" in terminal.getvalue() and terminal.getvalue().endswith("\n")
+        assert pipe.getvalue() == ""

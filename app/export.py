@@ -1,0 +1,132 @@
+"""``liquidpolicy export``: every public record as one JSON document, streamed.
+
+Public means what the API shows at the ``pseudonym`` level (DESIGN.md §5): never password
+hashes, tokens, emails, live ballots, idempotency records or login failures. Rows are read in
+batches and written as they come, so memory stays flat however large the database is. On a
+terminal a progress bar goes to standard error.
+"""
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import IO, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from proposals.models import (
+    Area,
+    Battle,
+    DelegatingVoter,
+    Delegation,
+    DirectVoter,
+    Draft,
+    Event,
+    Initiative,
+    Initiator,
+    Issue,
+    Member,
+    Opinion,
+    Policy,
+    Privilege,
+    Suggestion,
+    Unit,
+    Vote,
+)
+
+BATCH = 1000
+
+# (section name, model, the columns to leave out)
+SECTIONS: list[tuple[str, type[SQLModel], frozenset[str]]] = [
+    ("members", Member, frozenset({"password_hash", "email"})),
+    ("units", Unit, frozenset()),
+    ("privileges", Privilege, frozenset()),
+    ("areas", Area, frozenset()),
+    ("policies", Policy, frozenset()),
+    ("issues", Issue, frozenset()),
+    ("initiatives", Initiative, frozenset()),
+    ("initiators", Initiator, frozenset()),
+    ("drafts", Draft, frozenset()),
+    ("suggestions", Suggestion, frozenset()),
+    ("opinions", Opinion, frozenset()),
+    ("delegations", Delegation, frozenset()),
+    ("direct_voters", DirectVoter, frozenset()),
+    ("delegating_voters", DelegatingVoter, frozenset()),
+    ("votes", Vote, frozenset()),
+    ("battles", Battle, frozenset()),
+    ("events", Event, frozenset()),
+]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+def _rows(
+    session: Session, model: type[SQLModel], leave_out: frozenset[str]
+) -> Iterator[dict[str, Any]]:
+    table = model.__table__  # type: ignore[attr-defined]
+    columns = [c for c in table.columns if c.name not in leave_out]
+    statement = sa.select(*columns).order_by(*table.primary_key.columns)
+    if model is Suggestion:
+        statement = statement.where(table.c.removed_at.is_(None))
+    result = session.execute(statement.execution_options(yield_per=BATCH))
+    for row in result:
+        yield {c.name: _plain(row[i]) for i, c in enumerate(columns)}
+
+
+def count_rows(session: Session) -> int:
+    total = 0
+    for _name, model, _ in SECTIONS:
+        table = model.__table__  # type: ignore[attr-defined]
+        total += int(session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+    return total
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent elsewhere."""
+
+    def __init__(self, total: int, stream: IO[str]) -> None:
+        self.total, self.done, self.stream = max(total, 1), 0, stream
+        self.enabled = stream.isatty()
+        self._shown = -1
+
+    def step(self) -> None:
+        self.done += 1
+        percent = min(100, self.done * 100 // self.total)
+        if self.enabled and percent != self._shown:
+            self._shown = percent
+            bar = "#" * (percent // 4)
+            self.stream.write(f"\rexport [{bar:<25}] {percent:3d}% ({self.done} rows)")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+def export(
+    session: Session,
+    out: IO[str],
+    *,
+    exported_at: datetime,
+    progress: Callable[[int], Progress] | None = None,
+) -> int:
+    """Write the document to ``out``; returns the number of records written."""
+    bar = (progress or (lambda total: Progress(total, sys.stderr)))(count_rows(session))
+    written = 0
+    out.write('{"format": "liquidpolicy-export/1", ')
+    out.write(f'"exported_at": {json.dumps(_plain(exported_at))}')
+    for name, model, leave_out in SECTIONS:
+        out.write(f', "{name}": [')
+        for index, row in enumerate(_rows(session, model, leave_out)):
+            out.write(("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False))
+            written += 1
+            bar.step()
+        out.write("]")
+    out.write("}\n")
+    bar.close()
+    return written
