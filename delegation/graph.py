@@ -1,0 +1,314 @@
+"""The delegation graph of a unit, built once, plus the per-issue overrides layered on top.
+
+Assumptions
+-----------
+* Members are plain ``int`` ids.  A delegation row is a :class:`Delegation` ``(truster_id,
+  trustee_id, scope)``; ``trustee_id`` is ``None`` ("explicitly no delegation here") only at
+  ``area`` and ``issue`` scope.  There is at most one row per truster and scope, and no
+  self-delegation; a violation raises :class:`~delegation.exceptions.InvalidDelegationError`.
+* The caller passes, for one issue, the unit-scope rows of the issue's unit, the area-scope rows of
+  its area and the issue-scope rows of the issue -- nothing else.
+* Eligibility (active and ``voting_right`` in the unit) is fixed for the life of a
+  :class:`UnitGraph`.  Rows whose truster is not eligible can never count (DESIGN.md section 3),
+  so they are dropped here; rows *to* an ineligible trustee are kept, as dead ends.
+* The trustee need not be a known member: it is just an id, and ids that are not eligible are
+  dead ends.
+
+Design
+------
+The unit-scope delegations form a networkx :class:`~networkx.DiGraph` with an edge ``truster ->
+trustee`` and no edge or node attributes (the scope of a graph edge is always ``unit``).  Every
+node has out-degree at most one, so resolution walks *predecessors* from the participants.  The
+graph is built once per unit and reused by every issue of a lifecycle run ("warm"); next to it
+the :class:`UnitGraph` keeps the same edges as a flat ``truster -> trustee`` dict and the sets of
+trusters and trustees, so the per-issue walk can skip members nobody delegates to without a
+per-node adjacency lookup.  Area and issue rows become small per-issue :class:`Overrides` (dicts
+and a reverse index) consulted during the walk instead of copying or mutating the graph, so the
+per-issue work is proportional to the overrides plus the part of the graph that reaches a
+participant.  Building a networkx graph allocates a few dicts per node; the cyclic garbage
+collector is paused while it is built (it would repeatedly rescan the growing heap for cycles
+these containers cannot form) and its previous state is restored afterwards.
+"""
+
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import networkx as nx
+
+from delegation.exceptions import InvalidDelegationError
+
+__all__ = [
+    "SCOPES",
+    "Delegation",
+    "Overrides",
+    "Scope",
+    "UnitGraph",
+    "build_overrides",
+    "build_unit_graph",
+    "effective_delegation",
+    "predecessors",
+]
+
+Scope = Literal["unit", "area", "issue"]
+SCOPES: tuple[Scope, ...] = ("unit", "area", "issue")
+
+
+class Delegation(NamedTuple):
+    """One stored delegation row: ``truster_id`` trusts ``trustee_id`` in ``scope``.
+
+    ``trustee_id`` is ``None`` for an explicit "no delegation here" block (area/issue scope only).
+    """
+
+    truster_id: int
+    trustee_id: int | None
+    scope: Scope
+
+
+@dataclass(frozen=True, eq=False)
+class UnitGraph:
+    """The unit-scope delegation graph of one unit and the unit's eligible members.
+
+    Build it with :func:`build_unit_graph`; treat it as read-only.
+
+    Attributes
+    ----------
+    graph : networkx.DiGraph
+        An edge ``truster -> trustee`` for every unit delegation of an eligible truster.  No edge or
+        node attributes.  Every node has out-degree 0 or 1.
+    eligible : frozenset of int
+        Members eligible in the unit (active with voting right).
+    trustee : dict
+        Truster -> trustee, the same edges as ``graph`` as a flat dict (O(1) forward lookup
+        without a per-node adjacency view).
+    trusters : frozenset of int
+        Eligible members with a unit delegation (the keys of ``trustee``).
+    trustees : frozenset of int
+        Members with at least one unit truster (the values of ``trustee``).  Usually a small
+        set of delegates, so testing it first spares most predecessor lookups.
+    """
+
+    graph: nx.DiGraph
+    eligible: frozenset[int]
+    trustee: dict[int, int]
+    trusters: frozenset[int]
+    trustees: frozenset[int]
+
+
+@dataclass(frozen=True, eq=False)
+class Overrides:
+    """Area and issue delegations of eligible trusters that take precedence over the unit graph.
+
+    Build it with :func:`build_overrides`; treat it as read-only.
+
+    Attributes
+    ----------
+    trustee : dict
+        Truster -> trustee (``None`` for a block) of the highest-precedence area/issue row.
+    scope : dict
+        Truster -> scope (``"area"`` or ``"issue"``) of that row.
+    links : dict
+        The non-null part of ``trustee``.
+    trusters_of : dict
+        Reverse index of ``links``: trustee -> trusters whose override points to it.
+    trustees : frozenset of int
+        The keys of ``trusters_of``.
+    unit_overridden : frozenset of int
+        Trusters that also have a unit delegation, which is therefore overridden.
+    """
+
+    trustee: dict[int, int | None]
+    scope: dict[int, Scope]
+    links: dict[int, int]
+    trusters_of: dict[int, list[int]]
+    trustees: frozenset[int]
+    unit_overridden: frozenset[int]
+
+
+NO_OVERRIDES = Overrides({}, {}, {}, {}, frozenset(), frozenset())
+
+
+def predecessors(graph: nx.DiGraph) -> Mapping[int, Mapping[int, object]]:
+    """Return the raw predecessor dict-of-dicts of a networkx DiGraph (read it, never write it).
+
+    networkx documents ``_pred``/``_succ`` as the adjacency structure for subclass authors; the
+    resolver reads it directly because the public ``G.pred`` view wraps every lookup in a new
+    view object, which would double the cost of the walk.
+    """
+    pred: Mapping[int, Mapping[int, object]] = graph._pred
+    return pred
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_rows(rows: list[Delegation], scope: Scope) -> None:
+    bad = next((row for row in rows if row[2] != scope or row[0] == row[1]), None)
+    if bad is None:
+        return
+    truster, _, row_scope = bad
+    if row_scope != scope:
+        raise InvalidDelegationError(
+            f"row of member {truster} has scope {row_scope!r}, not {scope!r}"
+        )
+    raise InvalidDelegationError(f"member {truster} delegates to themselves")
+
+
+def _index_rows(rows: Iterable[Delegation], scope: Scope) -> dict[int, int | None]:
+    listed = rows if isinstance(rows, list) else list(rows)
+    _check_rows(listed, scope)
+    index: dict[int, int | None] = {truster: trustee for truster, trustee, _ in listed}
+    if len(index) != len(listed):
+        seen: set[int] = set()
+        for truster, _, _ in listed:
+            if truster in seen:
+                raise InvalidDelegationError(
+                    f"member {truster} has more than one {scope} delegation"
+                )
+            seen.add(truster)
+    return index
+
+
+def build_unit_graph(eligible: Iterable[int], unit_rows: Iterable[Delegation]) -> UnitGraph:
+    """Build the reusable unit-level delegation graph.
+
+    Parameters
+    ----------
+    eligible : iterable of int
+        Members eligible in the unit.  A ``frozenset`` is used as is (no copy).
+    unit_rows : iterable of Delegation
+        The unit-scope delegation rows of the unit.
+
+    Returns
+    -------
+    UnitGraph
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a row that is not unit scope, has no trustee, delegates to its truster, or repeats a
+        truster.
+
+    Examples
+    --------
+    >>> g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(4, 2, "unit")])
+    >>> sorted(g.graph.edges())  # member 4 is not eligible: its row can never count
+    [(1, 2)]
+    >>> g.trustee, g.trusters
+    ({1: 2}, frozenset({1}))
+    """
+    elig = eligible if isinstance(eligible, frozenset) else frozenset(eligible)
+    index = _index_rows(unit_rows, "unit")
+    if None in index.values():
+        truster = next(t for t, e in index.items() if e is None)
+        raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
+    trustee: dict[int, int] = {t: e for t, e in index.items() if t in elig and e is not None}
+    with _gc_paused():
+        graph = nx.DiGraph()
+        graph.add_edges_from(trustee.items())
+    return UnitGraph(graph, elig, trustee, frozenset(trustee), frozenset(trustee.values()))
+
+
+def build_overrides(
+    unit_graph: UnitGraph,
+    area_rows: Iterable[Delegation] = (),
+    issue_rows: Iterable[Delegation] = (),
+) -> Overrides:
+    """Collect the area and issue rows of one issue as overrides of the unit graph.
+
+    Precedence is issue > area > unit; a null trustee at a higher scope blocks the lower ones.
+    Rows of trusters that are not eligible in the unit are dropped.
+
+    Parameters
+    ----------
+    unit_graph : UnitGraph
+        The graph of the issue's unit (for eligibility).
+    area_rows : iterable of Delegation
+        Area-scope rows of the issue's area.
+    issue_rows : iterable of Delegation
+        Issue-scope rows of the issue.
+
+    Returns
+    -------
+    Overrides
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a row of the wrong scope, a self-delegation, or a truster repeated within a scope.
+
+    Examples
+    --------
+    >>> g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit")])
+    >>> o = build_overrides(g, [Delegation(1, 3, "area")], [Delegation(1, None, "issue")])
+    >>> o.trustee, o.scope
+    ({1: None}, {1: 'issue'})
+    """
+    eligible = unit_graph.eligible
+    trustee = _index_rows(area_rows, "area")
+    issue = _index_rows(issue_rows, "issue")
+    for rows in (trustee, issue):
+        for truster in set(rows).difference(eligible):  # few: set difference runs in C
+            del rows[truster]
+    scopes: dict[int, Scope] = dict.fromkeys(trustee, "area")
+    trustee.update(issue)
+    scopes.update(dict.fromkeys(issue, "issue"))
+    links = {t: e for t, e in trustee.items() if e is not None}
+    trusters_of: dict[int, list[int]] = {}
+    get = trusters_of.get
+    for truster, target in links.items():
+        bucket = get(target)
+        if bucket is None:
+            trusters_of[target] = [truster]
+        else:
+            bucket.append(truster)
+    return Overrides(
+        trustee=trustee,
+        scope=scopes,
+        links=links,
+        trusters_of=trusters_of,
+        trustees=frozenset(trusters_of),
+        unit_overridden=unit_graph.trusters.intersection(trustee),
+    )
+
+
+def effective_delegation(
+    unit_graph: UnitGraph, overrides: Overrides, member_id: int
+) -> tuple[int | None, Scope] | None:
+    """Return the delegation that applies to ``member_id`` after precedence.
+
+    Parameters
+    ----------
+    unit_graph : UnitGraph
+    overrides : Overrides
+    member_id : int
+
+    Returns
+    -------
+    tuple or None
+        ``(trustee_id, scope)`` -- ``trustee_id`` is ``None`` for a block -- or ``None`` when the
+        member has no delegation or is not eligible.
+
+    Examples
+    --------
+    >>> g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(2, 3, "unit")])
+    >>> o = build_overrides(g, [Delegation(2, None, "area")])
+    >>> effective_delegation(g, o, 1), effective_delegation(g, o, 2), effective_delegation(g, o, 3)
+    ((2, 'unit'), (None, 'area'), None)
+    """
+    if member_id not in unit_graph.eligible:
+        return None
+    if member_id in overrides.trustee:
+        return overrides.trustee[member_id], overrides.scope[member_id]
+    trustee = unit_graph.trustee.get(member_id)
+    return None if trustee is None else (trustee, "unit")

@@ -1,0 +1,113 @@
+"""The unit graph and per-issue overrides."""
+
+import pytest
+
+from delegation import (
+    Delegation,
+    InvalidDelegationError,
+    build_overrides,
+    build_unit_graph,
+    effective_delegation,
+)
+
+
+class TestBuildUnitGraph:
+    def test_edges_point_from_truster_to_trustee_without_attributes(self) -> None:
+        g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(3, 2, "unit")])
+        assert sorted(g.graph.edges(data=True)) == [(1, 2, {}), (3, 2, {})]
+        assert sorted(g.graph.predecessors(2)) == [1, 3]
+        assert g.trustee == {1: 2, 3: 2}
+        assert g.trusters == {1, 3}
+        assert g.trustees == {2}
+
+    def test_rows_of_ineligible_trusters_are_dropped_rows_to_them_kept(self) -> None:
+        g = build_unit_graph({1}, [Delegation(1, 9, "unit"), Delegation(9, 1, "unit")])
+        assert list(g.graph.edges()) == [(1, 9)]
+
+    def test_a_frozenset_of_eligible_members_is_not_copied(self) -> None:
+        eligible = frozenset({1, 2})
+        assert build_unit_graph(eligible, []).eligible is eligible
+        assert build_unit_graph([1, 2], []).eligible == eligible
+
+    @pytest.mark.parametrize(
+        ("rows", "message"),
+        [
+            ([Delegation(1, 1, "unit")], "themselves"),
+            ([Delegation(1, None, "unit")], "no trustee"),
+            ([Delegation(1, 2, "area")], "not 'unit'"),
+            ([Delegation(1, 2, "unit"), Delegation(1, 3, "unit")], "more than one"),
+            ([Delegation(1, 2, "unit"), Delegation(1, 2, "unit")], "more than one"),
+        ],
+    )
+    def test_rejects_invalid_rows(self, rows: list[Delegation], message: str) -> None:
+        with pytest.raises(InvalidDelegationError, match=message):
+            build_unit_graph({1, 2, 3}, rows)
+
+    def test_gc_state_is_restored(self) -> None:
+        import gc
+
+        assert gc.isenabled()
+        build_unit_graph({1, 2}, [Delegation(1, 2, "unit")])
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            build_unit_graph({1, 2}, [Delegation(1, 2, "unit")])
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+
+class TestBuildOverrides:
+    def test_issue_rows_take_precedence_over_area_rows(self) -> None:
+        g = build_unit_graph({1, 2, 3, 4}, [])
+        o = build_overrides(
+            g,
+            [Delegation(1, 2, "area"), Delegation(3, None, "area")],
+            [Delegation(1, 4, "issue"), Delegation(2, None, "issue")],
+        )
+        assert o.trustee == {1: 4, 2: None, 3: None}
+        assert o.scope == {1: "issue", 2: "issue", 3: "area"}
+        assert o.links == {1: 4}
+        assert o.trusters_of == {4: [1]}
+        assert o.trustees == {4}
+
+    def test_ineligible_trusters_are_dropped(self) -> None:
+        g = build_unit_graph({1, 2}, [Delegation(1, 2, "unit")])
+        o = build_overrides(g, [Delegation(9, 1, "area")], [Delegation(1, None, "issue")])
+        assert o.trustee == {1: None}
+        assert o.unit_overridden == {1}
+
+    @pytest.mark.parametrize(
+        ("area_rows", "issue_rows", "message"),
+        [
+            ([Delegation(1, 1, "area")], [], "themselves"),
+            ([Delegation(1, 2, "issue")], [], "not 'area'"),
+            ([], [Delegation(1, 2, "area")], "not 'issue'"),
+            ([Delegation(1, 2, "area"), Delegation(1, None, "area")], [], "more than one"),
+        ],
+    )
+    def test_rejects_invalid_rows(
+        self, area_rows: list[Delegation], issue_rows: list[Delegation], message: str
+    ) -> None:
+        with pytest.raises(InvalidDelegationError, match=message):
+            build_overrides(build_unit_graph({1, 2}, []), area_rows, issue_rows)
+
+    def test_accepts_any_iterable(self) -> None:
+        g = build_unit_graph({1, 2}, [])
+        o = build_overrides(g, (r for r in [Delegation(1, 2, "area")]))
+        assert o.links == {1: 2}
+
+
+class TestEffectiveDelegation:
+    def test_precedence_and_blocks(self) -> None:
+        g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(2, 3, "unit")])
+        o = build_overrides(g, [Delegation(2, None, "area")], [Delegation(3, 1, "issue")])
+        assert effective_delegation(g, o, 1) == (2, "unit")
+        assert effective_delegation(g, o, 2) == (None, "area")
+        assert effective_delegation(g, o, 3) == (1, "issue")
+
+    def test_none_for_members_without_delegation_or_eligibility(self) -> None:
+        g = build_unit_graph({1, 2}, [Delegation(1, 2, "unit")])
+        o = build_overrides(g)
+        assert effective_delegation(g, o, 2) is None
+        assert effective_delegation(g, o, 9) is None
