@@ -179,7 +179,7 @@ class WebRoute(APIRoute):
             try:
                 return await handler(request)
             except LoginRequired as exc:
-                target = quote(request.url.path, safe="/")
+                target = quote(login_return_target(request), safe="/")
                 response = RedirectResponse(f"/login?next={target}", status_code=303)
                 settings: Settings = request.app.state.settings
                 cookies.set_flash(request, response, settings.secret_key, "error", exc.message)
@@ -197,6 +197,18 @@ class WebRoute(APIRoute):
                 return error_page(request, status_of(exc), exc.detail)
 
         return handle
+
+
+def login_return_target(request: Request) -> str:
+    """Where to go after logging in: the page itself (with its query), or for a form the page
+    it was sent from (a form's action answers POST only)."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path:
+        return "/"
+    return safe_target(referer.path + (f"?{referer.query}" if referer.query else ""))
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:

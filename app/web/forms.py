@@ -1,12 +1,16 @@
 """The web client's forms: each calls the same ``proposals`` service as the API endpoint."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from app.login import login_member
 from app.web import session as cookies
 from app.web.context import FormDep, PageDep, WebRoute, safe_target
 from proposals.errors import DomainError, InvalidInput
 from proposals.lifecycle import run_lifecycle
+from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 from proposals.services import (
     delegations,
     initiatives,
@@ -19,11 +23,13 @@ from proposals.services import (
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
-def _text(form: FormDep, name: str, *, required: bool = True) -> str:
+def _text(form: FormDep, name: str, *, required: bool = True, max_length: int = 0) -> str:
     value = form.get(name)
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
         raise InvalidInput(f"{name.replace('_', ' ')} must not be empty")
+    if max_length and len(text) > max_length:
+        raise InvalidInput(f"{name.replace('_', ' ')} must have at most {max_length} characters")
     return text
 
 
@@ -44,10 +50,18 @@ def login(page: PageDep, form: FormDep) -> Response:
         _text(form, "password", required=False),
     )
     target = safe_target(_text(form, "next", required=False) or "/")
-    hasher = page.request.app.state.hasher
-    member = members.check_login(page.session, hasher, name, password)
-    if member is None:
-        return page.redirect(f"/login?next={target}", "error", "wrong name or password")
+    try:
+        member = login_member(
+            page.request,
+            page.session,
+            name=name,
+            password=password,
+            settings=page.settings,
+            hasher=page.request.app.state.hasher,
+            clock=page.clock,
+        )
+    except DomainError as exc:
+        return page.redirect(f"/login?next={quote(target, safe='/')}", "error", exc.detail)
     issued = tokens.issue_login_token(
         page.session, member, lifetime=page.settings.token_lifetime, clock=page.clock
     )
@@ -76,8 +90,8 @@ def create_initiative(page: PageDep, form: FormDep) -> Response:
         initiative = initiatives.create_initiative(
             page.session,
             actor=me,
-            name=_text(form, "name"),
-            content=_text(form, "content"),
+            name=_text(form, "name", max_length=NAME_MAX),
+            content=_text(form, "content", max_length=CONTENT_MAX),
             area_id=None if issue_id else area_id,
             policy_id=None if issue_id else _int(form, "policy_id"),
             issue_id=issue_id,
@@ -118,7 +132,7 @@ def new_draft(initiative_id: int, page: PageDep, form: FormDep) -> Response:
             page.session,
             actor=me,
             initiative_id=initiative_id,
-            content=_text(form, "content"),
+            content=_text(form, "content", max_length=CONTENT_MAX),
             clock=page.clock,
         ),
         back=f"/initiatives/{initiative_id}",
@@ -153,10 +167,13 @@ def new_suggestion(initiative_id: int, page: PageDep, form: FormDep) -> Response
             page.session,
             actor=me,
             initiative_id=initiative_id,
-            name=_text(form, "name"),
-            content=_text(form, "content"),
+            name=_text(form, "name", max_length=NAME_MAX),
+            content=_text(form, "content", max_length=CONTENT_MAX),
             degree=degree,
-            replacement_content=_text(form, "replacement_content", required=False) or None,
+            replacement_content=_text(
+                form, "replacement_content", required=False, max_length=CONTENT_MAX
+            )
+            or None,
             clock=page.clock,
         ),
         back=f"/initiatives/{initiative_id}",
@@ -215,7 +232,7 @@ def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
             page.session,
             actor=me,
             suggestion_id=suggestion_id,
-            reason=_text(form, "reason"),
+            reason=_text(form, "reason", max_length=REASON_MAX),
             clock=page.clock,
         ),
         back=f"/initiatives/{suggestion.initiative_id}",

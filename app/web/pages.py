@@ -67,6 +67,10 @@ def home(page: PageDep) -> HTMLResponse:
         area_names={a.id: a.name for a in areas},
         grouped=grouped,
         closed=_issue_rows(page, issues.recently_closed(session)),
+        unit_delegations={u.id: _my_delegation(page, unit_id=u.id or 0) for u in units}
+        if page.member
+        else {},
+        members_list=_members_for_select(page) if page.member else [],
     )
 
 
@@ -328,7 +332,8 @@ def chain_page(
     unit_id: int | None = None,
 ) -> HTMLResponse:
     page.require_member_view()
-    if [issue_id, area_id, unit_id].count(None) != 2:
+    scope_ids = {"issue_id": issue_id, "area_id": area_id, "unit_id": unit_id}
+    if list(scope_ids.values()).count(None) != 2:
         raise InvalidInput("give exactly one of issue_id, area_id and unit_id")
     session = page.session
     rows = chains.chain(
@@ -350,8 +355,10 @@ def chain_page(
     else:
         unit = structure.get_unit(session, unit_id or 0)
         context_label, context_url, replayed = f"unit {unit.name}", "/", False
+    scope = next(f"{k}={v}" for k, v in scope_ids.items() if v is not None)
     return page.render(
         "chain.html",
+        canonical=page.url(f"/chain?member_id={member_id}&{scope}"),
         title=f"Where {person.name}'s vote goes",
         description=f"The delegation chain of {person.name} in {context_label}.",
         person=person,
