@@ -125,7 +125,13 @@ class Page:
 def safe_target(url: str) -> str:
     """Only same-site paths: an open redirect must never leave the service."""
     parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not url.startswith("/")
+        or url.startswith("//")
+        or "\\" in url
+    ):
         return "/"
     return url
 

@@ -347,7 +347,7 @@ def chain_page(
     person = members.get_member(session, member_id)
     if issue_id is not None:
         issue = issues.get_issue(session, issue_id)
-        context_label, context_url = f"issue {issue_id}", f"/issues/{issue_id}"
+        context_label, context_url = f"Issue {issue_id}", f"/issues/{issue_id}"
         replayed = issue.state in chains.FINISHED
     elif area_id is not None:
         area = structure.get_area(session, area_id)
