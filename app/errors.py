@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
@@ -106,6 +107,15 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=422)
 
 
+async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    """API.md: never a 500 for bad input. A number the database cannot hold (an id beyond its
+    integer range: PostgreSQL's DataError, the sqlite3 driver's OverflowError) is invalid
+    request content; any other OverflowError is a server error."""
+    if isinstance(exc, OverflowError) and "SQLite INTEGER" not in str(exc):
+        return await _server_error(request, exc)
+    return error_response(422, "a value in the request is out of range")
+
+
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", "-")
     log.error("unhandled error request_id=%s", request_id, exc_info=exc)
@@ -118,4 +128,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _server_error)

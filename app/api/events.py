@@ -60,4 +60,3 @@ def run_lifecycle_now(
             for t in transitions
         ]
     )
-

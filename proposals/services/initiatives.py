@@ -148,12 +148,24 @@ def create_initiative(
     return initiative
 
 
+def lock_initiative(session: Session, initiative_id: int) -> Initiative:
+    """Re-read the initiative and lock its row (PostgreSQL) for a change by an initiator, so two
+    concurrent changes see each other (one revocation wins; nothing changes a revoked one). The
+    lock does not block inserts that merely refer to the initiative (support, opinions)."""
+    return session.exec(
+        select(Initiative)
+        .where(Initiative.id == initiative_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def _changeable(session: Session, initiative: Initiative, actor: Member, action: str) -> Issue:
     """Initiator (403), then phase before half freeze (409), then not revoked (409)."""
     require_initiator(session, initiative, actor)
     issue = lock_issue(session, initiative.issue_id, shared=True)
     require_phase(issue, BEFORE_HALF_FREEZE, action)
-    require_not_revoked(initiative)
+    require_not_revoked(lock_initiative(session, initiative.id or 0))
     return issue
 
 

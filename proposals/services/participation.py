@@ -22,6 +22,7 @@ from proposals.services.initiatives import (
     add_draft,
     current_draft_id,
     get_initiative,
+    lock_initiative,
     require_initiator,
     require_not_revoked,
 )
@@ -318,7 +319,16 @@ def _decidable(
     require_initiator(session, initiative, actor)
     issue = lock_issue(session, initiative.issue_id, shared=True)
     require_phase(issue, BEFORE_HALF_FREEZE, action)
-    require_not_revoked(initiative)
+    require_not_revoked(lock_initiative(session, initiative.id or 0))
+    # Lock the suggestion before reading its status and before any event (the feed's lock), so
+    # two initiators deciding at once neither both succeed nor deadlock: the second waits, then
+    # sees the decision.
+    suggestion = session.exec(
+        select(Suggestion)
+        .where(Suggestion.id == suggestion_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()
     if suggestion.status != "open":
         raise Conflict(f"the suggestion is already {suggestion.status}")
     return suggestion, initiative, issue

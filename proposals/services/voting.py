@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, select
 
 from delegation import ChainRow, replay_chain
@@ -83,17 +85,12 @@ def cast_ballot(
             raise InvalidInput(f"grades lie between -{GRADE_LIMIT} and {GRADE_LIMIT}")
         seen.add(initiative_id)
     member_id = actor.id or 0
+    ballot = _claim_ballot(session, issue_id, member_id, clock())
     session.exec(
         delete(BallotGrade).where(
             col(BallotGrade.issue_id) == issue_id, col(BallotGrade.member_id) == member_id
         )
     )
-    ballot = session.get(Ballot, (issue_id, member_id))
-    now = clock()
-    if ballot is None:
-        ballot = Ballot(issue_id=issue_id, member_id=member_id, updated_at=now)
-    ballot.updated_at = now
-    session.add(ballot)
     session.add_all(
         BallotGrade(issue_id=issue_id, member_id=member_id, initiative_id=i, grade=g)
         for i, g in votes
@@ -102,15 +99,38 @@ def cast_ballot(
     return _view(session, ballot)
 
 
+def _claim_ballot(session: Session, issue_id: int, member_id: int, now: datetime) -> Ballot:
+    """Create or touch the member's ballot row in one statement, before its grades change: two
+    ballots of one member at once then queue on that row instead of both inserting it."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Ballot)
+        .values(issue_id=issue_id, member_id=member_id, updated_at=now)
+        .on_conflict_do_update(index_elements=["issue_id", "member_id"], set_={"updated_at": now})
+    )
+    return session.exec(
+        select(Ballot)
+        .where(Ballot.issue_id == issue_id, Ballot.member_id == member_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def withdraw_ballot(session: Session, *, actor: Member, issue_id: int) -> None:
     _voting(session, actor, issue_id)
     member_id = actor.id or 0
+    # Lock the ballot row first, so a ballot of the same member being cast right now is
+    # withdrawn as a whole once it commits.
+    ballot = session.exec(
+        select(Ballot)
+        .where(Ballot.issue_id == issue_id, Ballot.member_id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     session.exec(
         delete(BallotGrade).where(
             col(BallotGrade.issue_id) == issue_id, col(BallotGrade.member_id) == member_id
         )
     )
-    ballot = session.get(Ballot, (issue_id, member_id))
     if ballot is not None:
         session.delete(ballot)
     session.flush()

@@ -7,7 +7,15 @@ from fastapi.testclient import TestClient
 
 from app.db import Database
 from proposals.clock import FrozenClock
-from tests.factories import bearer, grant, make_area, make_member, make_policy, make_token, make_unit
+from tests.factories import (
+    bearer,
+    grant,
+    make_area,
+    make_member,
+    make_policy,
+    make_token,
+    make_unit,
+)
 
 DAY = 86400
 ALL_SCOPES = ["read", "write", "delegate", "vote"]
@@ -40,11 +48,52 @@ class World:
         result: dict[str, Any] = self.ok("POST", "/initiatives", who, json=body)
         return result
 
+    def status(self, method: str, path: str, who: str | None = None, **kwargs: Any) -> int:
+        """The status code alone, for refusals."""
+        status: int = self.call(method, path, who, **kwargs).status_code
+        return status
+
+    def support(self, who: str, initiative_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.ok("PUT", f"/initiatives/{initiative_id}/support", who)
+        return result
+
+    def suggest(
+        self, who: str, initiative_id: int, degree: int = 2, **fields: Any
+    ) -> dict[str, Any]:
+        body = {"name": "Suggestion", "content": "Please change", "degree": degree, **fields}
+        result: dict[str, Any] = self.ok(
+            "POST", f"/initiatives/{initiative_id}/suggestions", who, json=body
+        )
+        return result
+
+    def rate(self, who: str, suggestion_id: int, degree: int, fulfilled: bool) -> None:
+        self.ok(
+            "PUT",
+            f"/suggestions/{suggestion_id}/opinion",
+            who,
+            json={"degree": degree, "fulfilled": fulfilled},
+        )
+
+    def id(self, name: str) -> int:
+        return self.members[name]
+
     def run(self) -> list[dict[str, Any]]:
         response = self.client.post("/api/v1/admin/lifecycle/run", headers=self.admin)
         assert response.status_code == 200, response.text
         transitions: list[dict[str, Any]] = response.json()["transitions"]
         return transitions
+
+    def step(self, seconds: int = 0) -> list[str]:
+        """Advance the clock, run the lifecycle and answer the states reached, in order."""
+        self.clock.advance(seconds)
+        return [t["to"] for t in self.run()]
+
+    def to_voting(self, issue_id: int) -> None:
+        """From admission (quorum reached) to voting, one phase per day."""
+        assert self.step() == ["discussion"]
+        assert self.step(DAY) == ["verification"]
+        assert self.step(DAY) == ["voting"]
+        assert self.issue(issue_id)["state"] == "voting"
 
     def issue(self, issue_id: int) -> dict[str, Any]:
         result: dict[str, Any] = self.ok("GET", f"/issues/{issue_id}")
@@ -66,11 +115,24 @@ class World:
         votes = [{"initiative_id": i, "grade": g} for i, g in grades.items()]
         return self.call("PUT", f"/issues/{issue_id}/ballot", who, json={"votes": votes})
 
-    def all_items(self, path: str, who: str | None = None) -> list[dict[str, Any]]:
+    def voters(self, issue_id: int) -> dict[int, int]:
+        """Direct voter -> weight of a closed issue."""
+        return {v["member_id"]: v["weight"] for v in self.all_items(f"/issues/{issue_id}/voters")}
+
+    def chain(self, who: str, **scope: int) -> list[dict[str, Any]]:
+        params = {"member_id": self.members[who], **scope}
+        rows: list[dict[str, Any]] = self.ok("GET", "/delegation-chain", who, params=params)[
+            "items"
+        ]
+        return rows
+
+    def all_items(self, path: str, who: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Every item of a list, following ``next_cursor`` (``filters`` are query parameters)."""
+        assert "?" not in path, "pass query parameters as keyword arguments"
         items: list[dict[str, Any]] = []
         cursor = None
         while True:
-            params: dict[str, Any] = {"limit": 500}
+            params: dict[str, Any] = {"limit": 500, **filters}
             if cursor:
                 params["cursor"] = cursor
             page = self.ok("GET", path, who, params=params)
