@@ -13,6 +13,7 @@ from proposals.services.issues import get_issue, lock_issue
 from proposals.services.members import get_member
 from proposals.services.paging import Page, paginate
 from proposals.services.structure import get_area, get_unit
+from proposals.services.upsert import upsert
 
 
 def get_delegation(session: Session, delegation_id: int) -> Delegation:
@@ -80,22 +81,26 @@ def set_delegation(
         issue = lock_issue(session, scope_id, shared=True)
         if issue.state not in OPEN_STATES:
             raise Conflict(f"the issue is {issue.state}: its delegations can no longer change")
-    column = {"unit": Delegation.unit_id, "area": Delegation.area_id, "issue": Delegation.issue_id}
-    delegation = session.exec(
-        select(Delegation).where(Delegation.truster_id == actor.id, column[scope] == scope_id)
-    ).first()
     now = clock()
-    if delegation is None:
-        delegation = Delegation(
-            truster_id=actor.id or 0,
-            scope=scope,
-            **{f"{scope}_id": scope_id},
-            created_at=now,
-        )
-    delegation.trustee_id = trustee_id
-    delegation.created_at = now
-    session.add(delegation)
-    session.flush()
+    key = f"{scope}_id"
+    upsert(
+        session,
+        Delegation,
+        {
+            "truster_id": actor.id or 0,
+            "scope": scope,
+            key: scope_id,
+            "trustee_id": trustee_id,
+            "created_at": now,
+        },
+        keys=["truster_id", key],
+        update={"trustee_id": trustee_id, "created_at": now},
+    )
+    delegation = session.exec(
+        select(Delegation)
+        .where(Delegation.truster_id == actor.id, getattr(Delegation, key) == scope_id)
+        .execution_options(populate_existing=True)
+    ).one()
     _changed(session, delegation, actor, now)
     return delegation
 

@@ -284,7 +284,7 @@ def answer_invitation(
         require_initiative_right(session, issue.unit_id, actor)
     issue = lock_issue(session, initiative.issue_id, shared=True)
     require_phase(issue, BEFORE_HALF_FREEZE, "changing initiators")
-    require_not_revoked(initiative)
+    require_not_revoked(lock_initiative(session, initiative_id))
     if initiator.accepted is not None and initiator.accepted != accepted:
         raise Conflict("the invitation has already been answered")
     initiator.accepted = accepted

@@ -104,7 +104,9 @@ def current_draft_ids(session: Session, initiative_ids: Sequence[int]) -> dict[i
     return {initiative_id: draft_id or 0 for initiative_id, draft_id in rows}
 
 
-def change_state(session: Session, issue: Issue, state: str, *, now: datetime) -> tuple[str, str]:
+def change_state(
+    session: Session, issue: Issue, state: str, *, now: datetime, member_id: int | None = None
+) -> tuple[str, str]:
     """The one writer of an issue's state: sets the phase timestamp and appends the event."""
     previous = issue.state
     issue.state = state
@@ -121,6 +123,7 @@ def change_state(session: Session, issue: Issue, state: str, *, now: datetime) -
     append_event(
         session,
         "issue_state_changed",
+        member_id=member_id,
         unit_id=issue.unit_id,
         area_id=issue.area_id,
         issue_id=issue.id,
@@ -135,7 +138,7 @@ def cancel_issue(session: Session, *, actor: Member, issue_id: int, clock: Clock
     require_admin(actor)
     issue = lock_issue(session, issue_id)
     require_phase(issue, OPEN_STATES, "canceling")
-    change_state(session, issue, "canceled_by_admin", now=clock())
+    change_state(session, issue, "canceled_by_admin", now=clock(), member_id=actor.id)
     return issue
 
 

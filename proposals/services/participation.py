@@ -34,6 +34,7 @@ from proposals.services.issues import (
     require_phase,
 )
 from proposals.services.paging import Page, paginate
+from proposals.services.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,12 @@ def _participating(
 
 
 def _ensure_interest(session: Session, issue_id: int, member_id: int) -> None:
-    if session.get(Interest, (issue_id, member_id)) is None:
-        session.add(Interest(issue_id=issue_id, member_id=member_id))
-        session.flush()
+    upsert(
+        session,
+        Interest,
+        {"issue_id": issue_id, "member_id": member_id},
+        keys=["issue_id", "member_id"],
+    )
 
 
 def declare_interest(session: Session, *, actor: Member, issue_id: int) -> None:
@@ -106,19 +110,25 @@ def _ensure_support(
     session: Session, initiative: Initiative, member_id: int, draft_id: int | None
 ) -> Supporter:
     """Make the member a supporter (of ``draft_id``, else of the current draft if new)."""
-    supporter = session.get(Supporter, (initiative.id or 0, member_id))
-    if supporter is None:
-        supporter = Supporter(
-            initiative_id=initiative.id or 0,
-            member_id=member_id,
-            issue_id=initiative.issue_id,
-            draft_id=draft_id or current_draft_id(session, initiative),
-        )
-    elif draft_id is not None:
-        supporter.draft_id = draft_id
-    session.add(supporter)
-    _ensure_interest(session, initiative.issue_id, member_id)
     session.flush()
+    upsert(
+        session,
+        Supporter,
+        {
+            "initiative_id": initiative.id or 0,
+            "member_id": member_id,
+            "issue_id": initiative.issue_id,
+            "draft_id": draft_id or current_draft_id(session, initiative),
+        },
+        keys=["initiative_id", "member_id"],
+        update={"draft_id": draft_id} if draft_id is not None else None,
+    )
+    _ensure_interest(session, initiative.issue_id, member_id)
+    supporter = session.exec(
+        select(Supporter)
+        .where(Supporter.initiative_id == initiative.id, Supporter.member_id == member_id)
+        .execution_options(populate_existing=True)
+    ).one()
     return supporter
 
 

@@ -4,8 +4,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, select
 
 from delegation import ChainRow, replay_chain
@@ -26,6 +24,7 @@ from proposals.models import (
 from proposals.services.access import require_voting_right
 from proposals.services.issues import get_issue, lock_issue, require_phase
 from proposals.services.paging import Page, paginate
+from proposals.services.upsert import upsert
 
 GRADE_LIMIT = 1_000_000
 
@@ -102,11 +101,12 @@ def cast_ballot(
 def _claim_ballot(session: Session, issue_id: int, member_id: int, now: datetime) -> Ballot:
     """Create or touch the member's ballot row in one statement, before its grades change: two
     ballots of one member at once then queue on that row instead of both inserting it."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(Ballot)
-        .values(issue_id=issue_id, member_id=member_id, updated_at=now)
-        .on_conflict_do_update(index_elements=["issue_id", "member_id"], set_={"updated_at": now})
+    upsert(
+        session,
+        Ballot,
+        {"issue_id": issue_id, "member_id": member_id, "updated_at": now},
+        keys=["issue_id", "member_id"],
+        update={"updated_at": now},
     )
     return session.exec(
         select(Ballot)

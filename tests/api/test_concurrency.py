@@ -383,3 +383,53 @@ class TestOneMembersBallotsAtOnce:
             for issue_id, initiative_id in world.issues.items():
                 view = voting.get_ballot(session, actor=actor, issue_id=issue_id)
                 assert [i for i, _ in view.votes] == [initiative_id]
+
+
+class TestOneMembersRepeatedWritesAtOnce:
+    """A double-clicked form or a retried call: the same member's identical writes at once."""
+
+    def test_delegation_support_and_interest_twice_at_once(
+        self, committed_db: Database, clock: FrozenClock
+    ) -> None:
+        from proposals.models import Delegation, Interest, Supporter
+        from proposals.services import delegations
+
+        unit = make_unit(committed_db)
+        area = make_area(committed_db, unit)
+        policy = make_policy(committed_db)
+        ids = []
+        for _ in range(3):
+            member = make_member(committed_db)
+            grant(committed_db, unit, member)
+            ids.append(member.id or 0)
+        world = Voting(committed_db, clock, ids)
+        initiative = world.as_member(
+            ids[0],
+            lambda s, a: initiatives.create_initiative(
+                s, actor=a, name="P", content="T", area_id=area.id, policy_id=policy.id
+            ),
+        )
+        truster, trustee = ids[1], ids[2]
+        issue_id, initiative_id, unit_id = initiative.issue_id, initiative.id, unit.id
+
+        def twice(work: Callable[..., object]) -> None:
+            for _ in range(5):
+                in_threads(
+                    lambda: world.as_member(truster, work), lambda: world.as_member(truster, work)
+                )
+
+        twice(
+            lambda s, a: delegations.set_delegation(
+                s, actor=a, trustee_id=trustee, unit_id=unit_id, clock=clock
+            )
+        )
+        twice(lambda s, a: participation.support(s, actor=a, initiative_id=initiative_id))
+        twice(lambda s, a: participation.declare_interest(s, actor=a, issue_id=issue_id))
+        with committed_db.session() as session:
+            for model, where in (
+                (Delegation, col(Delegation.truster_id) == truster),
+                (Supporter, col(Supporter.member_id) == truster),
+                (Interest, col(Interest.member_id) == truster),
+            ):
+                count = session.exec(select(sa.func.count()).select_from(model).where(where)).one()
+                assert count == 1, model
