@@ -410,13 +410,14 @@ class TestOneMembersRepeatedWritesAtOnce:
             ),
         )
         truster, trustee = ids[1], ids[2]
-        issue_id, initiative_id, unit_id = initiative.issue_id, initiative.id, unit.id
+        issue_id, initiative_id, unit_id = initiative.issue_id, initiative.id or 0, unit.id
 
         def twice(work: Callable[..., object]) -> None:
+            def once() -> None:
+                world.as_member(truster, work)
+
             for _ in range(5):
-                in_threads(
-                    lambda: world.as_member(truster, work), lambda: world.as_member(truster, work)
-                )
+                in_threads(once, once)
 
         twice(
             lambda s, a: delegations.set_delegation(
