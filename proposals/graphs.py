@@ -1,35 +1,56 @@
 """Reading the delegation graph from the database as plain rows, for ``delegation/``.
 
-Set-based queries returning tuples (no ORM object per member), so a unit of a million members is
-read in one pass (DESIGN.md §6).
+Set-based queries returning driver tuples (no ORM object or ``Row`` per member, see
+:mod:`proposals.bulk`), so a unit of a million members is read in one pass (DESIGN.md §6).
 """
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from delegation import Delegation as Link
-from delegation import Overrides, UnitGraph, build_overrides, build_unit_graph
-from proposals.services.access import eligible_member_ids
-from proposals.services.delegations import delegation_rows
+from delegation import Overrides, Scope, UnitGraph, build_overrides, build_unit_graph
+from proposals.bulk import fetch_column, fetch_rows, gc_paused
+from proposals.models import Delegation, Member, Privilege
+
+__all__ = ["UnitGraphs", "eligible_ids", "load_overrides", "load_unit_graph", "scope_links"]
+
+
+def eligible_ids(session: Session, unit_id: int) -> frozenset[int]:
+    """DESIGN.md §1: the members eligible in the unit (active, with voting right).
+
+    Written as an anti-join against the few inactive members rather than a join with every
+    member: PostgreSQL then hashes only the inactive ids instead of a million members.
+    """
+    inactive = sa.exists().where(col(Member.id) == col(Privilege.member_id), ~col(Member.active))
+    statement = select(Privilege.member_id).where(
+        Privilege.unit_id == unit_id, col(Privilege.voting_right), ~inactive
+    )
+    return frozenset(fetch_column(session, statement))
+
+
+def scope_links(session: Session, scope: Scope, scope_id: int) -> list[Link]:
+    """The delegation rows of one unit, area or issue, as the engine's plain rows."""
+    column = {"unit": Delegation.unit_id, "area": Delegation.area_id, "issue": Delegation.issue_id}
+    statement = select(Delegation.truster_id, Delegation.trustee_id).where(
+        column[scope] == scope_id
+    )
+    return [Link(truster, trustee, scope) for truster, trustee in fetch_rows(session, statement)]
 
 
 def load_unit_graph(session: Session, unit_id: int) -> UnitGraph:
     """The unit's eligible members and unit delegations as a reusable graph."""
-    eligible = eligible_member_ids(session, unit_id)
-    rows = delegation_rows(session, unit_id=unit_id)
-    return build_unit_graph(eligible, [Link(truster, trustee, "unit") for truster, trustee in rows])
+    with gc_paused():
+        eligible = eligible_ids(session, unit_id)
+        return build_unit_graph(eligible, scope_links(session, "unit", unit_id))
 
 
 def load_overrides(
     session: Session, graph: UnitGraph, *, area_id: int, issue_id: int | None
 ) -> Overrides:
     """The area's (and, for an issue, the issue's) delegations layered over the unit graph."""
-    area_rows = [Link(t, e, "area") for t, e in delegation_rows(session, area_id=area_id)]
-    issue_rows = (
-        [Link(t, e, "issue") for t, e in delegation_rows(session, issue_id=issue_id)]
-        if issue_id is not None
-        else []
-    )
-    return build_overrides(graph, area_rows, issue_rows)
+    with gc_paused():
+        issue_rows = scope_links(session, "issue", issue_id) if issue_id is not None else []
+        return build_overrides(graph, scope_links(session, "area", area_id), issue_rows)
 
 
 class UnitGraphs:

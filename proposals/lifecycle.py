@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, or_, select
 
 from delegation import Policy as TallyPolicy
 from delegation import Resolution, TallyResult, UnitGraph, resolve, tally_ballots
+from proposals.bulk import fetch_column, fetch_rows, gc_paused, insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict
 from proposals.graphs import UnitGraphs, load_overrides
@@ -176,32 +176,37 @@ def admit_initiatives(session: Session, issue: Issue) -> str:
     return "voting" if any_admitted else "canceled_no_initiative_admitted"
 
 
+@gc_paused()  # a pass over up to a million members: no GC sweeps mid-way
 def take_snapshot(session: Session, issue: Issue, graph: UnitGraph, *, now: datetime) -> None:
     """DESIGN.md §2: population and the weighted supporter and suggestion counts. Interest cuts
     a member's own delegation; each direct supporter counts with their snapshot weight."""
     issue_id = issue.id or 0
-    interested = session.exec(select(Interest.member_id).where(Interest.issue_id == issue_id))
+    interested = fetch_column(
+        session, select(Interest.member_id).where(Interest.issue_id == issue_id)
+    )
     overrides = load_overrides(session, graph, area_id=issue.area_id, issue_id=issue_id)
-    weights = resolve(graph, list(interested), overrides).weights
+    weights = resolve(graph, interested, overrides).weights
     initiatives = _initiatives(session, issue)
     ids = [i.id or 0 for i in initiatives]
     current = current_draft_ids(session, ids)
     critical = set(
-        session.exec(
+        fetch_rows(
+            session,
             select(Opinion.initiative_id, Opinion.member_id).where(
                 col(Opinion.initiative_id).in_(ids),
                 or_(
                     (col(Opinion.degree) == 2) & ~col(Opinion.fulfilled),
                     (col(Opinion.degree) == -2) & col(Opinion.fulfilled),
                 ),
-            )
+            ),
         )
     )
     counts: dict[int, list[int]] = {i: [0, 0, 0, 0] for i in ids}
-    for initiative_id, member_id, draft_id in session.exec(
+    for initiative_id, member_id, draft_id in fetch_rows(
+        session,
         select(Supporter.initiative_id, Supporter.member_id, Supporter.draft_id).where(
             Supporter.issue_id == issue_id
-        )
+        ),
     ):
         weight = weights.get(member_id, 0)
         informed = draft_id == current.get(initiative_id)
@@ -245,10 +250,11 @@ def _snapshot_suggestions(
     sums: dict[int, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(_OPINION_FIELDS.values(), 0)
     )
-    for suggestion_id, member_id, degree, fulfilled in session.exec(
+    for suggestion_id, member_id, degree, fulfilled in fetch_rows(
+        session,
         select(Opinion.suggestion_id, Opinion.member_id, Opinion.degree, Opinion.fulfilled).where(
             col(Opinion.initiative_id).in_(initiative_ids)
-        )
+        ),
     ):
         field = _OPINION_FIELDS[(degree, bool(fulfilled))]
         sums[suggestion_id][field] += weights.get(member_id, 0)
@@ -279,6 +285,7 @@ def _tally_policy(policy: Policy) -> TallyPolicy:
     )
 
 
+@gc_paused()
 def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
     """DESIGN.md §4: resolve delegations now from the live table, discard ballots of members no
     longer eligible, tally, and store voters, delegating voters, votes, battles and results.
@@ -286,16 +293,18 @@ def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
     if issue.state != "voting" or issue.closed_at is not None or issue.voter_count is not None:
         raise Conflict(f"issue {issue.id} is {issue.state}: its results are stored once")
     issue_id = issue.id or 0
+    eligible = graph.eligible
     casters = [
         m
-        for m in session.exec(select(Ballot.member_id).where(Ballot.issue_id == issue_id))
-        if m in graph.eligible
+        for m in fetch_column(session, select(Ballot.member_id).where(Ballot.issue_id == issue_id))
+        if m in eligible
     ]
     grades: dict[int, dict[int, int]] = {m: {} for m in casters}
-    for member_id, initiative_id, grade in session.exec(
+    for member_id, initiative_id, grade in fetch_rows(
+        session,
         select(BallotGrade.member_id, BallotGrade.initiative_id, BallotGrade.grade).where(
             BallotGrade.issue_id == issue_id
-        )
+        ),
     ):
         if member_id in grades:
             grades[member_id][initiative_id] = grade
@@ -340,36 +349,32 @@ def _store_results(
     grades: dict[int, dict[int, int]],
     result: TallyResult,
 ) -> None:
-    """Bulk-write the immutable rows of a closed issue (one statement per table)."""
-    direct = [
-        {"issue_id": issue_id, "member_id": m, "weight": w} for m, w in resolution.weights.items()
-    ]
+    """Bulk-write the immutable rows of a closed issue: one COPY (PostgreSQL) or executemany
+    (SQLite) per table, plain tuples in primary-key order, never an ORM object per member."""
+    weights = resolution.weights
+    direct = [(issue_id, m, weights[m]) for m in sorted(weights)]
+    intermediate, trustees, scopes = (
+        resolution.intermediate_weights,
+        resolution.trustees,
+        resolution.scopes,
+    )
     delegating = [
-        {
-            "issue_id": issue_id,
-            "member_id": m,
-            "trustee_id": resolution.trustees[m],
-            "weight": w,
-            "scope": resolution.scopes[m],
-        }
-        for m, w in resolution.intermediate_weights.items()
+        (issue_id, m, trustees[m], intermediate[m], scopes[m]) for m in sorted(intermediate)
     ]
     votes = [
-        {"issue_id": issue_id, "member_id": m, "initiative_id": i, "grade": g}
-        for m, given in sorted(grades.items())
-        for i, g in sorted(given.items())
+        (issue_id, m, i, g) for m, given in sorted(grades.items()) for i, g in sorted(given.items())
     ]
     battles = [
-        {"issue_id": issue_id, "winning_initiative_id": w, "losing_initiative_id": lo, "count": c}
+        (issue_id, w, lo, c)
         for (w, lo), c in sorted(
             result.battle.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1] or 0)
         )
     ]
-    for model, rows in (
-        (DirectVoter, direct),
-        (DelegatingVoter, delegating),
-        (Vote, votes),
-        (Battle, battles),
+    for model, columns, rows in (
+        (DirectVoter, ("issue_id", "member_id", "weight"), direct),
+        (DelegatingVoter, ("issue_id", "member_id", "trustee_id", "weight", "scope"), delegating),
+        (Vote, ("issue_id", "member_id", "initiative_id", "grade"), votes),
+        (Battle, ("issue_id", "winning_initiative_id", "losing_initiative_id", "count"), battles),
     ):
         if rows:
-            session.execute(insert(model), rows)
+            insert_rows(session, model, columns, rows)

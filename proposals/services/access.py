@@ -1,6 +1,6 @@
 """Who may act in a unit: voting right and initiative right (DESIGN.md §1)."""
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from proposals.errors import Forbidden
 from proposals.models import Member, Privilege
@@ -27,14 +27,3 @@ def require_initiative_right(session: Session, unit_id: int, member: Member) -> 
     privilege = privilege_of(session, unit_id, member.id or 0)
     if not member.active or privilege is None or not privilege.initiative_right:
         raise Forbidden("you have no initiative right in this unit")
-
-
-def eligible_member_ids(session: Session, unit_id: int) -> list[int]:
-    """Every member eligible in the unit, as plain ids (one set-based query)."""
-    return list(
-        session.exec(
-            select(Privilege.member_id)
-            .join(Member, col(Member.id) == col(Privilege.member_id))
-            .where(Privilege.unit_id == unit_id, col(Privilege.voting_right), col(Member.active))
-        )
-    )

@@ -143,23 +143,3 @@ def revoke_delegation(
     session.delete(delegation)
     session.flush()
     _changed(session, delegation, actor, now)
-
-
-def delegation_rows(
-    session: Session,
-    *,
-    unit_id: int | None = None,
-    area_id: int | None = None,
-    issue_id: int | None = None,
-) -> list[tuple[int, int | None]]:
-    """(truster, trustee) pairs of one scope as plain rows (no ORM object per member)."""
-    statement = select(Delegation.truster_id, Delegation.trustee_id)
-    if unit_id is not None:
-        statement = statement.where(Delegation.unit_id == unit_id)
-    elif area_id is not None:
-        statement = statement.where(Delegation.area_id == area_id)
-    elif issue_id is not None:
-        statement = statement.where(Delegation.issue_id == issue_id)
-    else:
-        raise ValueError("name a unit, area or issue")
-    return [(truster, trustee) for truster, trustee in session.exec(statement)]

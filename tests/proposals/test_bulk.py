@@ -1,0 +1,118 @@
+"""Set-based reads and bulk writes (proposals/bulk.py) and the graph reader (graphs.py)."""
+
+import gc
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from app.db import Database
+from delegation import Delegation as Link
+from proposals.bulk import fetch_column, fetch_rows, gc_paused, insert_rows
+from proposals.graphs import eligible_ids, scope_links
+from proposals.models import Member, Unit
+from proposals.services import delegations
+from tests.factories import NOW, grant, make_area, make_member, make_unit
+
+
+class TestFetchRows:
+    def test_plain_tuples_with_in_lists_and_boolean_filters(self, db: Database) -> None:
+        a, b, c = (make_member(db) for _ in range(3))
+        ids = [a.id or 0, b.id or 0, c.id or 0]
+        with db.session() as session:
+            rows = fetch_rows(
+                session,
+                select(Member.id, Member.name)
+                .where(col(Member.id).in_(ids[:2]), col(Member.active))
+                .order_by(col(Member.id)),
+            )
+        assert rows == [(a.id, a.name), (b.id, b.name)]
+        assert all(type(row) is tuple for row in rows)
+
+    def test_an_empty_in_list_matches_nothing(self, db: Database) -> None:
+        make_member(db)
+        with db.session() as session:
+            assert fetch_column(session, select(Member.id).where(col(Member.id).in_([]))) == []
+
+    def test_pending_changes_are_flushed_first(self, db: Database) -> None:
+        with db.session() as session:
+            session.add(Unit(name="Pending", created_at=NOW))
+            assert fetch_column(session, select(Unit.name)) == ["Pending"]
+
+    def test_only_plain_values_are_bound(self, db: Database) -> None:
+        with db.session() as session, pytest.raises(TypeError, match="plain values"):
+            fetch_rows(session, select(Member.id).where(col(Member.created_at) < NOW))
+
+
+class TestInsertRows:
+    def test_round_trip_with_nulls_odd_text_and_ids_in_row_order(self, db: Database) -> None:
+        parent = make_unit(db)
+        names = ["tab\there", "new\nline", "back\\slash", "plain"]
+        rows = [(name, "", parent.id if i % 2 else None, NOW) for i, name in enumerate(names)]
+        with db.session() as session:
+            count = insert_rows(
+                session, Unit, ("name", "description", "parent_id", "created_at"), rows
+            )
+            stored = session.exec(
+                select(Unit.name, Unit.parent_id, Unit.created_at)
+                .where(col(Unit.id) != parent.id)
+                .order_by(col(Unit.id))
+            ).all()
+        assert count == 4
+        assert [tuple(row) for row in stored] == [(n, p, t) for n, _, p, t in rows]
+
+    def test_no_rows_write_nothing(self, db: Database) -> None:
+        with db.session() as session:
+            assert insert_rows(session, Unit, ("name", "created_at"), []) == 0
+
+    def test_constraints_still_hold(self, db: Database) -> None:
+        with db.session() as session, pytest.raises(sa.exc.IntegrityError):
+            columns = ("name", "description", "parent_id", "created_at")
+            insert_rows(session, Unit, columns, [("x", "", 10**9, NOW)])
+
+
+class TestGcPaused:
+    def test_restores_the_collector_also_on_error(self) -> None:
+        assert gc.isenabled()
+        with pytest.raises(RuntimeError), gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError
+        assert gc.isenabled()
+
+
+class TestGraphReads:
+    def test_eligible_is_active_with_voting_right(self, db: Database) -> None:
+        unit, other = make_unit(db), make_unit(db, name="Other")
+        voting, no_right, inactive, elsewhere = (make_member(db) for _ in range(4))
+        grant(db, unit, voting)
+        grant(db, unit, no_right, voting=False)
+        grant(db, unit, inactive)
+        grant(db, other, elsewhere)
+        with db.session() as session:
+            member = session.get(Member, inactive.id)
+            assert member is not None
+            member.active = False
+            session.add(member)
+            session.commit()
+        with db.session() as session:
+            assert eligible_ids(session, unit.id or 0) == frozenset({voting.id})
+
+    def test_scope_links_are_engine_rows(self, db: Database) -> None:
+        unit = make_unit(db)
+        area = make_area(db, unit)
+        a, b = make_member(db), make_member(db)
+        grant(db, unit, a)
+        with db.session() as session:
+            actor = session.get(Member, a.id)
+            assert actor is not None
+            clock = lambda: NOW + timedelta(seconds=1)  # noqa: E731
+            delegations.set_delegation(
+                session, actor=actor, trustee_id=b.id, unit_id=unit.id, clock=clock
+            )
+            delegations.set_delegation(
+                session, actor=actor, trustee_id=None, area_id=area.id, clock=clock
+            )
+            assert scope_links(session, "unit", unit.id or 0) == [Link(a.id or 0, b.id, "unit")]
+            assert scope_links(session, "area", area.id or 0) == [Link(a.id or 0, None, "area")]
+            assert scope_links(session, "issue", 10**9) == []
