@@ -5,7 +5,7 @@ import html
 import re
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from fastapi.testclient import TestClient
 
 from tests.api.world import DAY, World
