@@ -1,11 +1,12 @@
 """The timed lifecycle of issues (DESIGN.md §2): snapshots, transitions, the close of the vote.
 
-A run takes one "now" from the clock. For every open issue, in its own transaction and under an
-exclusive lock on the issue row (so two runs never transition or tally the same issue twice), it
-takes a snapshot if the issue is before full freeze, then performs every due transition until
-nothing more is due, so zero-length phases pass in one run.
+A run takes one "now" from the clock. Unit by unit, in one transaction that holds the unit's row
+and then each issue's row locked (see :func:`run_lifecycle`), it takes a snapshot of every open
+issue before full freeze, then performs every due transition until nothing more is due, so
+zero-length phases pass in one run.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ from proposals.services.issues import (
     lock_issue,
     phase_ends_at,
 )
+from proposals.services.locks import lock_unit
+
+log = logging.getLogger("liquidpolicy.lifecycle")
 
 
 class SessionFactory(Protocol):
@@ -56,21 +60,52 @@ class Transition:
     to_state: str
 
 
+class LifecycleError(Exception):
+    """Some issues could not be advanced; the others were (each failure is logged)."""
+
+    def __init__(self, failed: list[int]) -> None:
+        super().__init__(f"the lifecycle failed on issues {failed}")
+        self.failed = failed
+
+
 def run_lifecycle(database: SessionFactory, *, clock: Clock = utcnow) -> list[Transition]:
-    """One lifecycle run over every open issue; returns each transition performed."""
+    """One lifecycle run over every open issue; returns each transition performed.
+
+    One transaction per unit: it locks the unit's row (delegations, privileges and member
+    activity in the unit wait, see :mod:`proposals.services.locks`), builds the unit graph once,
+    then locks and advances each open issue of the unit in turn (support, interest, opinions and
+    ballots of that issue wait). Every snapshot and tally therefore sees one moment in time, and
+    two runs at once never advance an issue twice. An issue that fails is rolled back to its
+    savepoint and logged; the others go on, and the run raises :class:`LifecycleError` at the end.
+    """
     now = clock()
     with database.session() as session:
-        issue_ids = list(
-            session.exec(
-                select(Issue.id).where(col(Issue.state).in_(OPEN_STATES)).order_by(col(Issue.id))
-            )
-        )
-    graphs = UnitGraphs()
+        rows = session.exec(
+            select(Issue.unit_id, Issue.id)
+            .where(col(Issue.state).in_(OPEN_STATES))
+            .order_by(col(Issue.unit_id), col(Issue.id))
+        ).all()
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for unit_id, issue_id in rows:
+        by_unit[unit_id].append(issue_id or 0)
     transitions: list[Transition] = []
-    for issue_id in issue_ids:
+    failed: list[int] = []
+    for unit_id, issue_ids in by_unit.items():
         with database.session(write=True) as session:
-            transitions += advance_issue(session, issue_id or 0, now=now, graphs=graphs)
+            lock_unit(session, unit_id)
+            graphs = UnitGraphs()
+            for issue_id in issue_ids:
+                try:
+                    with session.begin_nested():
+                        steps = advance_issue(session, issue_id, now=now, graphs=graphs)
+                except Exception:
+                    log.exception("lifecycle failed", extra={"issue_id": issue_id})
+                    failed.append(issue_id)
+                    continue
+                transitions += steps
             session.commit()
+    if failed:
+        raise LifecycleError(failed)
     return transitions
 
 

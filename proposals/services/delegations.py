@@ -10,6 +10,7 @@ from proposals.models import OPEN_STATES, Delegation, Member
 from proposals.services.access import require_voting_right
 from proposals.services.events import append_event
 from proposals.services.issues import get_issue, lock_issue
+from proposals.services.locks import lock_unit
 from proposals.services.members import get_member
 from proposals.services.paging import Page, paginate
 from proposals.services.structure import get_area, get_unit
@@ -77,6 +78,7 @@ def set_delegation(
     else:
         unit = get_issue(session, scope_id).unit_id
     require_voting_right(session, unit, actor)
+    lock_unit(session, unit, shared=True)
     if scope == "issue":
         issue = lock_issue(session, scope_id, shared=True)
         if issue.state not in OPEN_STATES:
@@ -135,6 +137,7 @@ def revoke_delegation(
     delegation = get_delegation(session, delegation_id)
     if delegation.truster_id != actor.id:
         raise Forbidden("only the truster may revoke a delegation")
+    lock_unit(session, _unit_of(session, delegation), shared=True)
     if delegation.scope == "issue":
         issue = lock_issue(session, delegation.issue_id or 0, shared=True)
         if issue.state not in OPEN_STATES:
@@ -143,3 +146,11 @@ def revoke_delegation(
     session.delete(delegation)
     session.flush()
     _changed(session, delegation, actor, now)
+
+
+def _unit_of(session: Session, delegation: Delegation) -> int:
+    if delegation.scope == "issue":
+        return get_issue(session, delegation.issue_id or 0).unit_id
+    if delegation.scope == "area":
+        return get_area(session, delegation.area_id or 0).unit_id
+    return delegation.unit_id or 0

@@ -10,6 +10,7 @@ from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
 from proposals.models import Member
 from proposals.models.member import EMAIL_MAX, NAME_MAX
 from proposals.security import PasswordHasher, check_password_rules
+from proposals.services.locks import lock_units_of_member
 from proposals.services.paging import Page, paginate
 
 
@@ -115,7 +116,8 @@ def set_member_flags(
     member = get_member(session, member_id)
     if member.id == actor.id and (active is False or is_admin is False):
         raise Conflict("an admin cannot deactivate or demote themself")
-    if active is not None:
+    if active is not None and active != member.active:
+        lock_units_of_member(session, member_id)  # eligibility changes in those units
         member.active = active
     if is_admin is not None:
         member.is_admin = is_admin

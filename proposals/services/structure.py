@@ -11,6 +11,7 @@ from proposals.clock import Clock, utcnow
 from proposals.errors import InvalidInput, NotFound
 from proposals.models import Area, Member, Policy, Privilege, Unit
 from proposals.models.structure import NAME_MAX
+from proposals.services.locks import lock_unit
 from proposals.services.members import get_member, require_admin
 from proposals.services.paging import Page, paginate
 
@@ -95,6 +96,7 @@ def set_privilege(
 ) -> PrivilegeView:
     """DESIGN.md §1: granting both rights false revokes the privilege (the row is removed)."""
     require_admin(actor)
+    lock_unit(session, unit_id, shared=True)
     get_unit(session, unit_id)
     get_member(session, member_id)
     privilege = session.get(Privilege, (unit_id, member_id))
@@ -120,6 +122,7 @@ def set_privilege(
 
 def revoke_privilege(session: Session, *, actor: Member, unit_id: int, member_id: int) -> None:
     require_admin(actor)
+    lock_unit(session, unit_id, shared=True)
     privilege = session.get(Privilege, (unit_id, member_id))
     if privilege is None:
         raise NotFound(f"member {member_id} holds no privilege in unit {unit_id}")
