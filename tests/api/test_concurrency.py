@@ -153,10 +153,14 @@ class TestParallelLifecycleRuns:
 
 
 class TestBallotsRacingTheClose:
+    @pytest.mark.parametrize(("members", "threads"), [(24, 3), (200, 8)])
     def test_every_ballot_is_counted_or_refused(
-        self, committed_db: Database, clock: FrozenClock
+        self, committed_db: Database, clock: FrozenClock, members: int, threads: int
     ) -> None:
-        world = voting_world(committed_db, clock, members=24, issues=1)
+        """Members cast and replace ballots from several threads while a lifecycle run closes
+        the vote: each ballot committed before the close is counted exactly once with its last
+        grade, and every later one is refused (409), none lost silently (issues 4 and 6)."""
+        world = voting_world(committed_db, clock, members=members, issues=1)
         [(issue_id, initiative_id)] = world.issues.items()
         clock.advance(DAY)
         last_counted: dict[int, int] = {}  # member -> grade of their last committed ballot
@@ -186,18 +190,19 @@ class TestBallotsRacingTheClose:
                         continue
                     with lock:
                         last_counted[member_id] = grade
-                    started.set()
+                        if len(last_counted) == len(world.member_ids):
+                            started.set()  # everyone has voted; replacements go on
 
             return run
 
         def closer() -> None:
-            started.wait(timeout=10)
+            started.wait(timeout=60)
             try:
                 run_lifecycle(committed_db, clock=clock)
             finally:
                 closed.set()
 
-        groups = [world.member_ids[i::3] for i in range(3)]
+        groups = [world.member_ids[i::threads] for i in range(threads)]
         in_threads(closer, *(caster(g) for g in groups))
         assert refused, "some ballot must have come after the close"
         with committed_db.session() as session:
@@ -214,6 +219,7 @@ class TestBallotsRacingTheClose:
                 ).all()
             )
         # Every committed ballot is in the result, with its last grade: none lost silently.
+        assert len(last_counted) == members
         assert stored == last_counted
         assert voters == set(last_counted)
         assert issue.voter_count == len(last_counted)
