@@ -93,8 +93,15 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, exc.detail, headers)
 
 
+_UNPARSABLE_BODY = {"type": "body_invalid", "loc": ["body"], "msg": "the body cannot be parsed"}
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # FastAPI's answer to a body it cannot parse at all (JSON that is not UTF-8, a broken
+        # form). API.md: malformed request content is a 422 with the standard list body.
+        return JSONResponse({"detail": [_UNPARSABLE_BODY]}, status_code=422)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     return error_response(exc.status_code, detail, dict(exc.headers or {}))
 

@@ -11,7 +11,9 @@ from proposals.services import structure
 router = APIRouter(prefix="/areas", tags=["structure"])
 
 
-@router.post("", status_code=201, response_model=AreaOut, responses=responses(401, 403, 404, 422))
+@router.post(
+    "", status_code=201, response_model=AreaOut, responses=responses(401, 403, 404, 413, 422)
+)
 def create_area(
     body: AreaCreate, admin: AdminMember, session: SessionDep, clock: ClockDep
 ) -> AreaOut:
@@ -39,7 +41,7 @@ def list_areas(
     )
 
 
-@router.get("/{area_id}", response_model=AreaOut, responses=responses(401, 404))
+@router.get("/{area_id}", response_model=AreaOut, responses=responses(401, 404, 422))
 def get_area(area_id: int, _viewer: PublicViewer, session: SessionDep) -> AreaOut:
     """One area."""
     return AreaOut.of(structure.get_area(session, area_id))

@@ -13,7 +13,7 @@ from proposals.services import tokens
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenOut, responses=responses(401, 422, 429))
+@router.post("/token", response_model=TokenOut, responses=responses(401, 413, 422, 429))
 def login(
     request: Request,
     username: Annotated[str, Form(max_length=1000)],

@@ -23,7 +23,7 @@ DelegateMember = Annotated[Member, Depends(require_scope("delegate"))]
 
 
 @router.put(
-    "/delegations", response_model=DelegationOut, responses=responses(401, 403, 404, 409, 422)
+    "/delegations", response_model=DelegationOut, responses=responses(401, 403, 404, 409, 413, 422)
 )
 def set_delegation(
     body: DelegationSet, member: DelegateMember, session: SessionDep, clock: ClockDep
@@ -42,7 +42,7 @@ def set_delegation(
 
 
 @router.delete(
-    "/delegations/{delegation_id}", status_code=204, responses=responses(401, 403, 404, 409)
+    "/delegations/{delegation_id}", status_code=204, responses=responses(401, 403, 404, 409, 422)
 )
 def revoke_delegation(
     delegation_id: int, member: DelegateMember, session: SessionDep, clock: ClockDep

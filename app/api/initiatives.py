@@ -43,7 +43,7 @@ def _initiator_out(initiator: Initiator) -> InitiatorOut:
     "/initiatives",
     status_code=201,
     response_model=InitiativeOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def create_initiative(
     body: InitiativeCreate, member: WriteMember, session: SessionDep, clock: ClockDep
@@ -77,7 +77,7 @@ def list_initiatives(
 
 
 @router.get(
-    "/initiatives/{initiative_id}", response_model=InitiativeOut, responses=responses(401, 404)
+    "/initiatives/{initiative_id}", response_model=InitiativeOut, responses=responses(401, 404, 422)
 )
 def get_initiative(initiative_id: int, _viewer: PublicViewer, session: SessionDep) -> InitiativeOut:
     """One initiative with its latest snapshot counts and, once closed, its results."""
@@ -88,7 +88,7 @@ def get_initiative(initiative_id: int, _viewer: PublicViewer, session: SessionDe
     "/initiatives/{initiative_id}/drafts",
     status_code=201,
     response_model=DraftOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def create_draft(
     initiative_id: int,
@@ -121,7 +121,7 @@ def list_drafts(
     )
 
 
-@router.get("/drafts/{draft_id}", response_model=DraftOut, responses=responses(401, 404))
+@router.get("/drafts/{draft_id}", response_model=DraftOut, responses=responses(401, 404, 422))
 def get_draft(draft_id: int, viewer: PublicViewer, session: SessionDep) -> DraftOut:
     """One draft."""
     return DraftOut.of(initiatives.get_draft(session, draft_id), viewer)
@@ -130,7 +130,7 @@ def get_draft(draft_id: int, viewer: PublicViewer, session: SessionDep) -> Draft
 @router.post(
     "/initiatives/{initiative_id}/revoke",
     response_model=InitiativeOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def revoke_initiative(
     initiative_id: int,
@@ -153,7 +153,7 @@ def revoke_initiative(
 @router.get(
     "/initiatives/{initiative_id}/initiators",
     response_model=PageOut[InitiatorOut],
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
 )
 def list_initiators(
     initiative_id: int, _viewer: MemberViewer, session: SessionDep
@@ -167,7 +167,7 @@ def list_initiators(
     "/initiatives/{initiative_id}/initiators",
     status_code=201,
     response_model=InitiatorOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def invite_initiator(
     initiative_id: int, body: InitiatorInvite, member: WriteMember, session: SessionDep
@@ -182,7 +182,7 @@ def invite_initiator(
 @router.put(
     "/initiatives/{initiative_id}/initiators/me",
     response_model=InitiatorOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def answer_invitation(
     initiative_id: int, body: InvitationAnswer, member: WriteMember, session: SessionDep
@@ -197,7 +197,7 @@ def answer_invitation(
 @router.put(
     "/initiatives/{initiative_id}/support",
     response_model=SupportOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def support(
     initiative_id: int,
@@ -220,7 +220,7 @@ def support(
 @router.delete(
     "/initiatives/{initiative_id}/support",
     status_code=204,
-    responses=responses(401, 403, 404, 409),
+    responses=responses(401, 403, 404, 409, 422),
 )
 def withdraw_support(
     initiative_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
@@ -234,7 +234,7 @@ def withdraw_support(
     "/initiatives/{initiative_id}/suggestions",
     status_code=201,
     response_model=SuggestionOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def create_suggestion(
     initiative_id: int,

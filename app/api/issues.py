@@ -59,13 +59,15 @@ def list_issues(
     )
 
 
-@router.get("/{issue_id}", response_model=IssueOut, responses=responses(401, 404))
+@router.get("/{issue_id}", response_model=IssueOut, responses=responses(401, 404, 422))
 def get_issue(issue_id: int, _viewer: PublicViewer, session: SessionDep) -> IssueOut:
     """One issue with its phase times and initiatives."""
     return issue_out(session, [issues.get_issue(session, issue_id)])[0]
 
 
-@router.post("/{issue_id}/cancel", response_model=IssueOut, responses=responses(401, 403, 404, 409))
+@router.post(
+    "/{issue_id}/cancel", response_model=IssueOut, responses=responses(401, 403, 404, 409, 422)
+)
 def cancel_issue(
     issue_id: int, admin: AdminMember, session: SessionDep, clock: ClockDep
 ) -> IssueOut:
@@ -74,14 +76,16 @@ def cancel_issue(
     return issue_out(session, [issue])[0]
 
 
-@router.put("/{issue_id}/interest", status_code=204, responses=responses(401, 403, 404, 409))
+@router.put("/{issue_id}/interest", status_code=204, responses=responses(401, 403, 404, 409, 422))
 def declare_interest(issue_id: int, member: WriteMember, session: SessionDep) -> Response:
     """Take part directly in this issue (cuts my delegation in snapshots)."""
     participation.declare_interest(session, actor=member, issue_id=issue_id)
     return Response(status_code=204)
 
 
-@router.delete("/{issue_id}/interest", status_code=204, responses=responses(401, 403, 404, 409))
+@router.delete(
+    "/{issue_id}/interest", status_code=204, responses=responses(401, 403, 404, 409, 422)
+)
 def remove_interest(
     issue_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
 ) -> Response:
@@ -100,7 +104,9 @@ def _ballot_out(view: BallotView) -> BallotOut:
 
 
 @router.put(
-    "/{issue_id}/ballot", response_model=BallotOut, responses=responses(401, 403, 404, 409, 422)
+    "/{issue_id}/ballot",
+    response_model=BallotOut,
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def cast_ballot(
     issue_id: int, body: BallotBody, member: VoteMember, session: SessionDep, clock: ClockDep
@@ -116,13 +122,13 @@ def cast_ballot(
     return _ballot_out(view)
 
 
-@router.get("/{issue_id}/ballot", response_model=BallotOut, responses=responses(401, 403, 404))
+@router.get("/{issue_id}/ballot", response_model=BallotOut, responses=responses(401, 403, 404, 422))
 def get_ballot(issue_id: int, member: ReadMember, session: SessionDep) -> BallotOut:
     """My current ballot."""
     return _ballot_out(voting.get_ballot(session, actor=member, issue_id=issue_id))
 
 
-@router.delete("/{issue_id}/ballot", status_code=204, responses=responses(401, 403, 404, 409))
+@router.delete("/{issue_id}/ballot", status_code=204, responses=responses(401, 403, 404, 409, 422))
 def withdraw_ballot(issue_id: int, member: VoteMember, session: SessionDep) -> Response:
     """Withdraw my ballot while voting runs."""
     voting.withdraw_ballot(session, actor=member, issue_id=issue_id)

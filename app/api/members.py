@@ -25,7 +25,7 @@ router = APIRouter(prefix="/members", tags=["members"])
     "",
     status_code=201,
     response_model=MemberOut,
-    responses=responses(401, 403, 409, 422),
+    responses=responses(401, 403, 409, 413, 422),
 )
 def create_member(
     body: MemberCreate,
@@ -72,7 +72,7 @@ def get_me(member: ReadMember, settings: SettingsDep) -> MemberOut:
 @router.patch(
     "/me",
     response_model=MemberOut,
-    responses=responses(401, 403, 422),
+    responses=responses(401, 403, 413, 422),
 )
 def update_me(
     body: ProfileUpdate,
@@ -101,7 +101,7 @@ def update_me(
 @router.get(
     "/{member_id}",
     response_model=MemberOut,
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
 )
 def get_member(member_id: int, viewer: MemberViewer, session: SessionDep) -> MemberOut:
     """One member."""
@@ -111,7 +111,7 @@ def get_member(member_id: int, viewer: MemberViewer, session: SessionDep) -> Mem
 @router.patch(
     "/{member_id}",
     response_model=MemberOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def update_member(
     member_id: int,

@@ -11,7 +11,7 @@ from proposals.services import structure
 router = APIRouter(prefix="/policies", tags=["structure"])
 
 
-@router.post("", status_code=201, response_model=PolicyOut, responses=responses(401, 403, 422))
+@router.post("", status_code=201, response_model=PolicyOut, responses=responses(401, 403, 413, 422))
 def create_policy(
     body: PolicyCreate, admin: AdminMember, session: SessionDep, clock: ClockDep
 ) -> PolicyOut:
@@ -20,7 +20,9 @@ def create_policy(
     return PolicyOut.of(policy)
 
 
-@router.patch("/{policy_id}", response_model=PolicyOut, responses=responses(401, 403, 404, 422))
+@router.patch(
+    "/{policy_id}", response_model=PolicyOut, responses=responses(401, 403, 404, 413, 422)
+)
 def update_policy(
     policy_id: int, body: PolicyUpdate, admin: AdminMember, session: SessionDep
 ) -> PolicyOut:
@@ -40,7 +42,7 @@ def list_policies(_viewer: PublicViewer, session: SessionDep, page: PageDep) -> 
     )
 
 
-@router.get("/{policy_id}", response_model=PolicyOut, responses=responses(401, 404))
+@router.get("/{policy_id}", response_model=PolicyOut, responses=responses(401, 404, 422))
 def get_policy(policy_id: int, _viewer: PublicViewer, session: SessionDep) -> PolicyOut:
     """One policy."""
     return PolicyOut.of(structure.get_policy(session, policy_id))

@@ -11,7 +11,7 @@ from proposals.services import participation
 router = APIRouter(prefix="/suggestions", tags=["suggestions"])
 
 
-@router.get("/{suggestion_id}", response_model=SuggestionOut, responses=responses(401, 404))
+@router.get("/{suggestion_id}", response_model=SuggestionOut, responses=responses(401, 404, 422))
 def get_suggestion(suggestion_id: int, viewer: PublicViewer, session: SessionDep) -> SuggestionOut:
     """One suggestion."""
     return SuggestionOut.of(participation.get_suggestion(session, suggestion_id), viewer)
@@ -20,7 +20,7 @@ def get_suggestion(suggestion_id: int, viewer: PublicViewer, session: SessionDep
 @router.put(
     "/{suggestion_id}/opinion",
     response_model=OpinionOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def set_opinion(
     suggestion_id: int, body: OpinionSet, member: WriteMember, session: SessionDep
@@ -36,7 +36,9 @@ def set_opinion(
     return OpinionOut.of(opinion)
 
 
-@router.delete("/{suggestion_id}/opinion", status_code=204, responses=responses(401, 403, 404, 409))
+@router.delete(
+    "/{suggestion_id}/opinion", status_code=204, responses=responses(401, 403, 404, 409, 422)
+)
 def remove_opinion(
     suggestion_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
 ) -> Response:
@@ -64,7 +66,7 @@ def list_opinions(
 @router.post(
     "/{suggestion_id}/accept",
     response_model=SuggestionOut,
-    responses=responses(401, 403, 404, 409),
+    responses=responses(401, 403, 404, 409, 422),
 )
 def accept_suggestion(
     suggestion_id: int,
@@ -83,7 +85,7 @@ def accept_suggestion(
 @router.post(
     "/{suggestion_id}/reject",
     response_model=SuggestionOut,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def reject_suggestion(
     suggestion_id: int,

@@ -12,7 +12,7 @@ router = APIRouter(prefix="/tokens", tags=["tokens"])
 
 
 @router.post(
-    "", status_code=201, response_model=PersonalTokenOut, responses=responses(401, 403, 422)
+    "", status_code=201, response_model=PersonalTokenOut, responses=responses(401, 403, 413, 422)
 )
 def create_token(
     body: PersonalTokenCreate, credentials: LoginCredentials, session: SessionDep, clock: ClockDep
@@ -41,7 +41,7 @@ def list_tokens(
     )
 
 
-@router.delete("/{token_id}", status_code=204, responses=responses(401, 403, 404))
+@router.delete("/{token_id}", status_code=204, responses=responses(401, 403, 404, 422))
 def delete_token(
     token_id: int, credentials: LoginCredentials, session: SessionDep, clock: ClockDep
 ) -> Response:

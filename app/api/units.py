@@ -25,7 +25,9 @@ def _out(units: list[Unit], counts: dict[int, int]) -> list[UnitOut]:
     ]
 
 
-@router.post("", status_code=201, response_model=UnitOut, responses=responses(401, 403, 404, 422))
+@router.post(
+    "", status_code=201, response_model=UnitOut, responses=responses(401, 403, 404, 413, 422)
+)
 def create_unit(
     body: UnitCreate, admin: AdminMember, session: SessionDep, clock: ClockDep
 ) -> UnitOut:
@@ -50,7 +52,7 @@ def list_units(_viewer: PublicViewer, session: SessionDep, page: PageDep) -> Pag
     return PageOut(items=_out(units, counts), next_cursor=page.next_cursor(result.next_after))
 
 
-@router.get("/{unit_id}", response_model=UnitOut, responses=responses(401, 404))
+@router.get("/{unit_id}", response_model=UnitOut, responses=responses(401, 404, 422))
 def get_unit(unit_id: int, _viewer: PublicViewer, session: SessionDep) -> UnitOut:
     """One unit with the number of members eligible in it."""
     unit = structure.get_unit(session, unit_id)
@@ -60,7 +62,7 @@ def get_unit(unit_id: int, _viewer: PublicViewer, session: SessionDep) -> UnitOu
 @router.put(
     "/{unit_id}/privileges/{member_id}",
     response_model=PrivilegeOut,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(401, 403, 404, 413, 422),
 )
 def set_privilege(
     unit_id: int, member_id: int, body: PrivilegeSet, admin: AdminMember, session: SessionDep
@@ -78,7 +80,7 @@ def set_privilege(
 
 
 @router.delete(
-    "/{unit_id}/privileges/{member_id}", status_code=204, responses=responses(401, 403, 404)
+    "/{unit_id}/privileges/{member_id}", status_code=204, responses=responses(401, 403, 404, 422)
 )
 def revoke_privilege(
     unit_id: int, member_id: int, admin: AdminMember, session: SessionDep

@@ -92,6 +92,11 @@ class TestTokenLifetime:
         assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 204
         assert client.get("/api/v1/members/me", headers=bearer(token)).status_code == 401
 
+    def test_logout_without_a_token_is_401(self, client: TestClient) -> None:
+        response = client.post("/api/v1/auth/logout")
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+
     def test_garbage_token_is_401(self, client: TestClient) -> None:
         assert client.get("/api/v1/members/me", headers=bearer("nope")).status_code == 401
         response = client.get("/api/v1/members/me", headers={"Authorization": "Basic abc"})

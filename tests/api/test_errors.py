@@ -1,10 +1,16 @@
 """Every error answer is JSON with a ``detail``; a 500 carries a request id, never a trace."""
 
 import logging
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from app.db import Database
+from app.main import create_app
+from tests.conftest import settings_for_tests
+from tests.factories import bearer, make_member, make_token
 
 
 class TestErrorBodies:
@@ -46,6 +52,57 @@ class TestErrorBodies:
         )
         assert response.status_code == 413
         assert response.json() == {"detail": "request body too large"}
+
+    def test_json_that_is_not_utf8_is_422_with_a_list(
+        self, client: TestClient, db: Database
+    ) -> None:
+        """Fuzzing found FastAPI's undocumented 400 for a body it cannot decode; API.md says
+        malformed JSON is a 422 with the standard list body."""
+        admin = make_member(db, is_admin=True)
+        response = client.post(
+            "/api/v1/units",
+            content=b'{"name": "\xc3\x28"}',
+            headers={**bearer(make_token(db, admin)), "content-type": "application/json"},
+        )
+        assert response.status_code == 422
+        assert response.json() == {
+            "detail": [
+                {"type": "body_invalid", "loc": ["body"], "msg": "the body cannot be parsed"}
+            ]
+        }
+
+
+@pytest.fixture(scope="module")
+def operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """(method, path, OpenAPI operation) for every operation the app serves."""
+    paths = create_app(settings_for_tests()).openapi()["paths"]
+    return [(m.upper(), p, op) for p, ops in paths.items() for m, op in ops.items()]
+
+
+class TestEveryAnswerIsDocumented:
+    """What schemathesis checks in tests/test_fuzz.py, asserted on the document itself, so a new
+    route cannot leave out the answers every route of its kind gives."""
+
+    def test_422_has_the_apps_body_wherever_input_can_be_invalid(
+        self, operations: list[tuple[str, str, dict[str, Any]]]
+    ) -> None:
+        """FastAPI adds a 422 with its own list-only body to every route with parameters; the
+        app's 422 may also be a string (a content rule, an id beyond the database's range)."""
+        for method, path, op in operations:
+            if op.get("parameters") or "requestBody" in op:
+                documented = op["responses"].get("422", {})
+                schema = documented.get("content", {}).get("application/json", {}).get("schema")
+                assert schema == {"$ref": "#/components/schemas/ValidationErrorBody"}, (
+                    method,
+                    path,
+                )
+
+    def test_413_wherever_there_is_a_body(
+        self, operations: list[tuple[str, str, dict[str, Any]]]
+    ) -> None:
+        for method, path, op in operations:
+            if "requestBody" in op:
+                assert "413" in op["responses"], (method, path)
 
 
 class TestHealth:

@@ -140,6 +140,19 @@ class TestProfile:
         assert response.status_code == 200
         assert login(client, "alice", "a new long password")
 
+    def test_the_old_password_stops_working(self, client: TestClient, db: Database) -> None:
+        alice = make_member(db, name="alice")
+        response = client.patch(
+            "/api/v1/members/me",
+            json={"password": "a new long password"},
+            headers=bearer(make_token(db, alice)),
+        )
+        assert response.status_code == 200
+        refused = client.post(
+            "/api/v1/auth/token", data={"username": "alice", "password": PASSWORD}
+        )
+        assert refused.status_code == 401
+
     def test_short_new_password_is_422(self, client: TestClient, db: Database) -> None:
         alice = make_member(db, name="alice")
         response = client.patch(
@@ -172,6 +185,16 @@ class TestMemberFlags:
             headers=bearer(make_token(db, admin)),
         )
         assert response.status_code == 409
+
+    def test_unknown_member_is_404_and_an_id_beyond_the_database_422(
+        self, client: TestClient, db: Database
+    ) -> None:
+        headers = bearer(make_token(db, make_member(db, is_admin=True)))
+        body = {"active": False}
+        assert client.patch("/api/v1/members/999999", json=body, headers=headers).status_code == 404
+        response = client.patch(f"/api/v1/members/{2**63}", json=body, headers=headers)
+        assert response.status_code == 422
+        assert isinstance(response.json()["detail"], str)
 
     def test_member_is_refused(self, client: TestClient, db: Database) -> None:
         alice, bob = make_member(db), make_member(db)
@@ -239,6 +262,15 @@ class TestPersonalTokens:
             f"/api/v1/tokens/{created['id']}", headers=bearer(make_token(db, bob))
         )
         assert response.status_code == 404
+
+    def test_unknown_token_is_404_and_an_id_beyond_the_database_422(
+        self, client: TestClient, db: Database
+    ) -> None:
+        headers = bearer(make_token(db, make_member(db)))
+        assert client.delete("/api/v1/tokens/999999", headers=headers).status_code == 404
+        response = client.delete(f"/api/v1/tokens/{2**63}", headers=headers)
+        assert response.status_code == 422
+        assert isinstance(response.json()["detail"], str)
 
     def test_expired_personal_token_is_401(self, client: TestClient, db: Database) -> None:
         from proposals.clock import FrozenClock
