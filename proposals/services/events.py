@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from proposals.clock import Clock, utcnow
-from proposals.models import EVENT_TYPES, Event
+from proposals.models import EVENT_TYPES, Event, Issue
 from proposals.services.paging import Page, paginate
 
 EVENT_LOCK_KEY = 7_240_431_001  # an arbitrary constant naming the feed's advisory lock
@@ -52,6 +52,34 @@ def append_event(
     session.add(event)
     session.flush()
     return event
+
+
+def append_issue_event(
+    session: Session,
+    type_: str,
+    issue: Issue,
+    *,
+    member_id: int | None = None,
+    initiative_id: int | None = None,
+    draft_id: int | None = None,
+    suggestion_id: int | None = None,
+    state: str | None = None,
+    clock: Clock = utcnow,
+) -> Event:
+    """An event about an issue (or something in it), filed under its unit, area and issue."""
+    return append_event(
+        session,
+        type_,
+        member_id=member_id,
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative_id,
+        draft_id=draft_id,
+        suggestion_id=suggestion_id,
+        state=state,
+        clock=clock,
+    )
 
 
 def list_events(

@@ -6,7 +6,7 @@ from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
 from proposals.models import Draft, Initiative, Initiator, Issue, Member
 from proposals.services.access import require_initiative_right
-from proposals.services.events import append_event
+from proposals.services.events import append_issue_event
 from proposals.services.issues import (
     BEFORE_FULL_FREEZE,
     BEFORE_HALF_FREEZE,
@@ -134,13 +134,11 @@ def create_initiative(
     session.add(draft)
     session.add(Initiator(initiative_id=initiative.id or 0, member_id=actor.id or 0, accepted=True))
     session.flush()
-    append_event(
+    append_issue_event(
         session,
         "initiative_created",
+        issue,
         member_id=actor.id,
-        unit_id=issue.unit_id,
-        area_id=issue.area_id,
-        issue_id=issue.id,
         initiative_id=initiative.id,
         draft_id=draft.id,
         clock=lambda: now,
@@ -185,13 +183,11 @@ def add_draft(
     )
     session.add(draft)
     session.flush()
-    append_event(
+    append_issue_event(
         session,
         "draft_created",
+        issue,
         member_id=actor.id,
-        unit_id=issue.unit_id,
-        area_id=issue.area_id,
-        issue_id=issue.id,
         initiative_id=initiative.id,
         draft_id=draft.id,
         clock=lambda: now,
@@ -241,13 +237,11 @@ def revoke_initiative(
     initiative.suggested_initiative_id = suggested_initiative_id
     session.add(initiative)
     session.flush()
-    append_event(
+    append_issue_event(
         session,
         "initiative_revoked",
+        issue,
         member_id=actor.id,
-        unit_id=issue.unit_id,
-        area_id=issue.area_id,
-        issue_id=issue.id,
         initiative_id=initiative.id,
         clock=lambda: now,
     )

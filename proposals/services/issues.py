@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, NotFound
 from proposals.models import OPEN_STATES, Draft, Initiative, Issue, Member
-from proposals.services.events import append_event
+from proposals.services.events import append_issue_event
 from proposals.services.members import require_admin
 from proposals.services.paging import Page, paginate
 
@@ -120,13 +120,11 @@ def change_state(
         issue.closed_at = now
     session.add(issue)
     session.flush()
-    append_event(
+    append_issue_event(
         session,
         "issue_state_changed",
+        issue,
         member_id=member_id,
-        unit_id=issue.unit_id,
-        area_id=issue.area_id,
-        issue_id=issue.id,
         state=state,
         clock=lambda: now,
     )

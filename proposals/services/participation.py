@@ -17,7 +17,7 @@ from proposals.models import (
     Supporter,
 )
 from proposals.services.access import require_initiative_right, require_voting_right
-from proposals.services.events import append_event
+from proposals.services.events import append_issue_event
 from proposals.services.initiatives import (
     add_draft,
     current_draft_id,
@@ -283,13 +283,11 @@ def create_suggestion(
     session.add(suggestion)
     session.flush()
     _rate(session, suggestion, initiative, actor.id or 0, degree, False)
-    append_event(
+    append_issue_event(
         session,
         "suggestion_created",
+        issue,
         member_id=actor.id,
-        unit_id=issue.unit_id,
-        area_id=issue.area_id,
-        issue_id=issue.id,
         initiative_id=initiative.id,
         suggestion_id=suggestion.id,
         clock=lambda: now,
@@ -367,13 +365,11 @@ def accept_suggestion(
     suggestion.status = "accepted"
     session.add(suggestion)
     session.flush()
-    append_event(
+    append_issue_event(
         session,
         "suggestion_accepted",
+        issue,
         member_id=actor.id,
-        unit_id=issue.unit_id,
-        area_id=issue.area_id,
-        issue_id=issue.id,
         initiative_id=initiative.id,
         suggestion_id=suggestion.id,
         clock=lambda: now,
@@ -392,13 +388,11 @@ def reject_suggestion(
     suggestion.status_reason = reason
     session.add(suggestion)
     session.flush()
-    append_event(
+    append_issue_event(
         session,
         "suggestion_rejected",
+        issue,
         member_id=actor.id,
-        unit_id=issue.unit_id,
-        area_id=issue.area_id,
-        issue_id=issue.id,
         initiative_id=initiative.id,
         suggestion_id=suggestion.id,
         clock=lambda: now,
