@@ -1,11 +1,16 @@
-"""Dependencies that make route signatures read like prose: SessionDep, CurrentMember, ..."""
+"""Dependencies that make route signatures read like prose: SessionDep, CurrentMember, ...
 
-from collections.abc import Callable
+They are ``async def`` unless they wait for the database: FastAPI runs a plain ``def`` dependency
+in the thread pool, and a hop there and back costs more than these functions themselves.
+"""
+
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.errors import ScopeMissing, Unauthorized
 from app.settings import PublicAccess, Settings
@@ -16,22 +21,22 @@ from proposals.services.members import require_admin
 from proposals.services.tokens import Credentials, resolve_token
 
 
-def get_session(request: Request) -> Session:
+async def get_session(request: Request) -> Session:
     session: Session = request.state.session
     return session
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.hasher
     return hasher
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
@@ -42,10 +47,11 @@ HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def optional_credentials(
+async def optional_credentials(
     request: Request, session: SessionDep, clock: ClockDep
 ) -> Credentials | None:
-    """The bearer token's credentials, None without a token; 401 for a bad token."""
+    """The bearer token's credentials, None without a token; 401 for a bad token (only a token
+    costs a trip to the thread pool and the database)."""
     cached = getattr(request.state, "credentials", None)
     if cached is not None:
         assert isinstance(cached, Credentials)
@@ -56,7 +62,7 @@ def optional_credentials(
     scheme, _, secret = authorization.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    credentials = resolve_token(session, secret.strip(), clock=clock)
+    credentials = await run_in_threadpool(resolve_token, session, secret.strip(), clock=clock)
     if credentials is None:
         raise Unauthorized("the token is unknown, expired or revoked")
     request.state.credentials = credentials
@@ -66,7 +72,7 @@ def optional_credentials(
 OptionalCredentials = Annotated[Credentials | None, Depends(optional_credentials)]
 
 
-def current_credentials(credentials: OptionalCredentials) -> Credentials:
+async def current_credentials(credentials: OptionalCredentials) -> Credentials:
     if credentials is None:
         raise Unauthorized("this needs a token: Authorization: Bearer <token>")
     return credentials
@@ -75,10 +81,10 @@ def current_credentials(credentials: OptionalCredentials) -> Credentials:
 CurrentCredentials = Annotated[Credentials, Depends(current_credentials)]
 
 
-def require_scope(scope: str) -> Callable[[Credentials], Member]:
+def require_scope(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Member]]:
     """A dependency answering the member, if the token carries ``scope`` (else 403)."""
 
-    def dependency(credentials: CurrentCredentials) -> Member:
+    async def dependency(credentials: CurrentCredentials) -> Member:
         if not credentials.has_scope(scope):
             raise ScopeMissing(f"the token lacks the '{scope}' scope")
         return credentials.member
@@ -87,14 +93,14 @@ def require_scope(scope: str) -> Callable[[Credentials], Member]:
     return dependency
 
 
-def login_token_only(credentials: CurrentCredentials) -> Credentials:
+async def login_token_only(credentials: CurrentCredentials) -> Credentials:
     """API.md: only a login token may manage tokens or change the password."""
     if not credentials.is_login:
         raise ScopeMissing("only a login token (POST /auth/token) may do this")
     return credentials
 
 
-def admin_member(member: Annotated[Member, Depends(require_scope("write"))]) -> Member:
+async def admin_member(member: Annotated[Member, Depends(require_scope("write"))]) -> Member:
     """API.md: admin endpoints need an admin member and the ``write`` scope."""
     require_admin(member)
     return member
@@ -124,14 +130,14 @@ class Viewer:
         return self.member is not None or self.access == PublicAccess.FULL
 
 
-def public_viewer(credentials: OptionalCredentials, settings: SettingsDep) -> Viewer:
+async def public_viewer(credentials: OptionalCredentials, settings: SettingsDep) -> Viewer:
     """DESIGN.md §5: without a token, ``none`` reads nothing (401)."""
     if credentials is None and settings.public_access == PublicAccess.NONE:
         raise Unauthorized("this service is not public: log in to read it")
     return Viewer(credentials.member if credentials else None, settings.public_access)
 
 
-def member_viewer(viewer: Annotated[Viewer, Depends(public_viewer)]) -> Viewer:
+async def member_viewer(viewer: Annotated[Viewer, Depends(public_viewer)]) -> Viewer:
     """DESIGN.md §5: endpoints about members answer 401 below ``pseudonym`` without a token."""
     if not viewer.shows_members:
         raise Unauthorized("member data needs a token at this service's public-access level")

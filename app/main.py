@@ -96,6 +96,7 @@ def create_app(
         database=lambda: app.state.database,
         clock=lambda: app.state.clock,
         max_body_bytes=settings.max_body_bytes,
+        public_max_age=settings.http_cache_max_age,
     )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router)

@@ -3,6 +3,8 @@
 The unit of work opens one session per request, commits it when the answer is a success and rolls
 it back on any error answer or exception, so a failed request never leaves half a write. Writes
 carrying an ``Idempotency-Key`` have their first successful answer stored in the same transaction.
+Reads run in a read-only unit of work (see :meth:`app.db.Database.session`). Every answer under
+``/api/v1`` passes :func:`app.caching.apply_caching` (ETag, 304, Cache-Control) on its way out.
 """
 
 import hashlib
@@ -18,6 +20,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.caching import apply_caching
 from app.db import Database
 from proposals.clock import Clock
 from proposals.services import idempotency
@@ -89,11 +92,13 @@ class UnitOfWorkMiddleware:
         database: Callable[[], Database],
         clock: Callable[[], Clock],
         max_body_bytes: int,
+        public_max_age: int = 0,
     ) -> None:
         self.app = app
         self.database = database
         self.clock = clock
         self.max_body_bytes = max_body_bytes
+        self.public_max_age = public_max_age
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,12 +112,15 @@ class UnitOfWorkMiddleware:
 
         method: str = scope["method"]
         write = method in WRITE_METHODS
-        session = self.database().session(write=write)
+        session = self.database().session(write=write, read_only=not write)
         scope.setdefault("state", {})["session"] = session
         try:
             await self._run(scope, body, receive, send, session, write)
         finally:
-            await run_in_threadpool(session.close)
+            if session.in_transaction():
+                await run_in_threadpool(session.close)
+            else:
+                session.close()  # holds no connection: nothing to wait for
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         declared = _header(scope, b"content-length")
@@ -153,7 +161,7 @@ class UnitOfWorkMiddleware:
                     self._replay, session, scope, credentials, key, request_hash
                 )
                 if replayed is not None:
-                    await _send_buffered(send, *replayed)
+                    await self._respond(scope, send, *replayed)
                     return
 
         response = _BufferedResponse()
@@ -174,9 +182,17 @@ class UnitOfWorkMiddleware:
             await run_in_threadpool(session.rollback)
             raise
 
+        if not write:
+            # A read (which must not write) has nothing to commit: closing the session ends it.
+            # Close before answering, so the connection is back in the pool before the client
+            # can send its next request.
+            await run_in_threadpool(session.close)
+            await self._respond(scope, send, response.status, response.headers, response.body)
+            return
+
         if response.status >= 400:
             await run_in_threadpool(session.rollback)
-            await _send_buffered(send, response.status, response.headers, response.body)
+            await self._respond(scope, send, response.status, response.headers, response.body)
             return
 
         store = key is not None and credentials is not None and 200 <= response.status < 300
@@ -213,9 +229,16 @@ class UnitOfWorkMiddleware:
 
         replaced = await run_in_threadpool(finish)
         if replaced is not None:
-            await _send_buffered(send, *replaced)
+            await self._respond(scope, send, *replaced)
         else:
-            await _send_buffered(send, response.status, response.headers, response.body)
+            await self._respond(scope, send, response.status, response.headers, response.body)
+
+    async def _respond(
+        self, scope: Scope, send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        await _send_buffered(
+            send, *apply_caching(scope, status, headers, body, public_max_age=self.public_max_age)
+        )
 
     def _credentials(self, scope: Scope, session: Session) -> Credentials | None:
         authorization = _header(scope, b"authorization") or ""
@@ -278,7 +301,8 @@ async def _send_buffered(
     send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> None:
     headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-    headers.append((b"content-length", str(len(body)).encode()))
+    if status != 304:  # a 304's Content-Length would describe the body it does not send
+        headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

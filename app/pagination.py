@@ -47,7 +47,7 @@ class PageParams:
         return None if next_after is None else encode_cursor(next_after)
 
 
-def page_params(
+async def page_params(
     limit: Annotated[
         int,
         Query(ge=1, description=f"At most {MAX_LIMIT}", json_schema_extra={"maximum": MAX_LIMIT}),

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     argon2_memory_cost: Annotated[int, Field(ge=8)] = 65536
     argon2_parallelism: Annotated[int, Field(ge=1)] = 4
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    http_cache_max_age: Annotated[int, Field(ge=0)] = 5
     login_failures_per_account: Annotated[int, Field(ge=1)] = 10
     login_failures_per_address: Annotated[int, Field(ge=1)] = 100
     login_throttle_window: Annotated[int, Field(ge=1)] = 900

@@ -233,23 +233,27 @@ def _rate(
     fulfilled: bool,
 ) -> Opinion:
     """DESIGN.md §1: rating makes the rater a supporter if they were not one (of the current
-    draft); an existing support keeps its draft."""
+    draft); an existing support keeps its draft. Insert-or-update in one statement, so one
+    member's identical ratings at once (a double click) never both insert."""
     _ensure_support(session, initiative, member_id, None)
-    opinion = session.get(Opinion, (suggestion.id or 0, member_id))
-    if opinion is None:
-        opinion = Opinion(
-            suggestion_id=suggestion.id or 0,
-            member_id=member_id,
-            initiative_id=initiative.id or 0,
-            degree=degree,
-            fulfilled=fulfilled,
-        )
-    else:
-        opinion.degree = degree
-        opinion.fulfilled = fulfilled
-    session.add(opinion)
-    session.flush()
-    return opinion
+    upsert(
+        session,
+        Opinion,
+        {
+            "suggestion_id": suggestion.id or 0,
+            "member_id": member_id,
+            "initiative_id": initiative.id or 0,
+            "degree": degree,
+            "fulfilled": fulfilled,
+        },
+        keys=["suggestion_id", "member_id"],
+        update={"degree": degree, "fulfilled": fulfilled},
+    )
+    return session.exec(
+        select(Opinion)
+        .where(Opinion.suggestion_id == suggestion.id, Opinion.member_id == member_id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def create_suggestion(
