@@ -13,7 +13,6 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -309,8 +308,3 @@ async def _send_buffered(
 
 async def _send_json(send: Send, status: int, body: bytes) -> None:
     await _send_buffered(send, status, [(b"content-type", b"application/json")], body)
-
-
-def state_of(scope: Scope) -> dict[str, Any]:
-    state: dict[str, Any] = scope.setdefault("state", {})
-    return state

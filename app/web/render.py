@@ -3,7 +3,6 @@
 import difflib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
@@ -69,7 +68,3 @@ TEMPLATES.env.filters.update(
     markdown=markdown, duration=duration, when=when, state=state_label, percent=_percent
 )
 TEMPLATES.env.globals.update(escape=escape)
-
-
-def context(**values: Any) -> dict[str, Any]:
-    return values

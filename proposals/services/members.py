@@ -146,7 +146,3 @@ def names_of(session: Session, member_ids: Iterable[int | None]) -> dict[int, st
         return {}
     rows = session.exec(select(Member.id, Member.name).where(col(Member.id).in_(wanted)))
     return {member_id or 0: name for member_id, name in rows}
-
-
-def find_member(session: Session, name: str) -> Member | None:
-    return session.exec(select(Member).where(Member.name == name)).first()

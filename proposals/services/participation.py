@@ -1,13 +1,13 @@
 """Interest, support, suggestions, opinions and amendments (DESIGN.md §1)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, NotFound
 from proposals.models import (
-    Draft,
     Initiative,
     Interest,
     Issue,
@@ -326,6 +326,8 @@ def remove_opinion(
 def _decidable(
     session: Session, actor: Member, suggestion_id: int, action: str
 ) -> tuple[Suggestion, Initiative, Issue]:
+    """Initiator (403), then the phase before half freeze (409), then an initiative not revoked
+    and a suggestion still open (409)."""
     suggestion = get_suggestion(session, suggestion_id)
     initiative = get_initiative(session, suggestion.initiative_id)
     require_initiator(session, initiative, actor)
@@ -346,15 +348,44 @@ def _decidable(
     return suggestion, initiative, issue
 
 
+def _decide(
+    session: Session,
+    actor: Member,
+    decided: tuple[Suggestion, Initiative, Issue],
+    *,
+    status: str,
+    reason: str | None,
+    now: datetime,
+) -> Suggestion:
+    """Record an initiator's decision on a suggestion and its event."""
+    suggestion, initiative, issue = decided
+    suggestion.status = status
+    suggestion.status_reason = reason
+    session.add(suggestion)
+    session.flush()
+    append_issue_event(
+        session,
+        f"suggestion_{status}",
+        issue,
+        member_id=actor.id,
+        initiative_id=initiative.id,
+        suggestion_id=suggestion.id,
+        clock=lambda: now,
+    )
+    return suggestion
+
+
 def accept_suggestion(
     session: Session, *, actor: Member, suggestion_id: int, clock: Clock = utcnow
 ) -> Suggestion:
     """DESIGN.md §1 [beyond]: an initiator accepts a suggestion's replacement text: a new draft
-    with exactly that content becomes current; nobody's opinions change."""
+    with exactly that content, authored by the accepting initiator (who needs initiative right,
+    as for any draft), becomes current; nobody's opinions change."""
     suggestion = get_suggestion(session, suggestion_id)
-    initiative = get_initiative(session, suggestion.initiative_id)
-    require_initiative_right(session, get_issue(session, initiative.issue_id).unit_id, actor)
-    suggestion, initiative, issue = _decidable(session, actor, suggestion_id, "accepting")
+    unit_id = get_issue(session, get_initiative(session, suggestion.initiative_id).issue_id).unit_id
+    require_initiative_right(session, unit_id, actor)
+    decided = _decidable(session, actor, suggestion_id, "accepting")
+    suggestion, initiative, issue = decided
     if suggestion.replacement_content is None:
         raise Conflict("the suggestion has no replacement text to accept")
     now = clock()
@@ -366,19 +397,7 @@ def accept_suggestion(
         content=suggestion.replacement_content,
         clock=lambda: now,
     )
-    suggestion.status = "accepted"
-    session.add(suggestion)
-    session.flush()
-    append_issue_event(
-        session,
-        "suggestion_accepted",
-        issue,
-        member_id=actor.id,
-        initiative_id=initiative.id,
-        suggestion_id=suggestion.id,
-        clock=lambda: now,
-    )
-    return suggestion
+    return _decide(session, actor, decided, status="accepted", reason=None, now=now)
 
 
 def reject_suggestion(
@@ -386,23 +405,5 @@ def reject_suggestion(
 ) -> Suggestion:
     """DESIGN.md §1 [beyond]: an initiator rejects an open suggestion with a reason; it keeps
     its opinions and counts."""
-    suggestion, initiative, issue = _decidable(session, actor, suggestion_id, "rejecting")
-    now = clock()
-    suggestion.status = "rejected"
-    suggestion.status_reason = reason
-    session.add(suggestion)
-    session.flush()
-    append_issue_event(
-        session,
-        "suggestion_rejected",
-        issue,
-        member_id=actor.id,
-        initiative_id=initiative.id,
-        suggestion_id=suggestion.id,
-        clock=lambda: now,
-    )
-    return suggestion
-
-
-def draft_of(session: Session, draft_id: int) -> Draft | None:
-    return session.get(Draft, draft_id)
+    decided = _decidable(session, actor, suggestion_id, "rejecting")
+    return _decide(session, actor, decided, status="rejected", reason=reason, now=clock())
