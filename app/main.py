@@ -21,6 +21,7 @@ from app.web import install_web
 from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
+from proposals.services import idempotency
 
 log = logging.getLogger("liquidpolicy.lifecycle")
 
@@ -28,10 +29,18 @@ DESCRIPTION = """Liquid Policy: members propose and amend policy, delegate their
 they trust, and decide in the open. See API.md for the contract."""
 
 
+def _purge_idempotency_records(database: Database, clock: Clock) -> None:
+    with database.session(write=True) as session:
+        idempotency.purge_expired(session, clock=clock)
+        session.commit()
+
+
 async def _lifecycle_loop(database: Database, clock: Clock, interval: int) -> None:
-    """The server's periodic lifecycle run; a failed run is logged and retried next time."""
+    """The server's periodic lifecycle run (and the removal of idempotency records older than
+    24 hours); a failed run is logged and retried next time."""
     while True:
         try:
+            await run_in_threadpool(_purge_idempotency_records, database, clock)
             transitions = await run_in_threadpool(run_lifecycle, database, clock=clock)
             for step in transitions:
                 log.info(

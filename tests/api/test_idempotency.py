@@ -66,3 +66,42 @@ class TestIdempotencyKey:
             "/api/v1/areas", json={"unit_id": unit.json()["id"], "name": "a"}, headers=headers
         )
         assert unit.status_code == policy.status_code == 201
+
+
+class TestPurgeExpired:
+    def test_only_records_older_than_a_day_go(self, db: Database) -> None:
+        from datetime import timedelta
+
+        from proposals.clock import FrozenClock
+        from proposals.services import idempotency
+        from tests.factories import NOW
+
+        member = make_member(db)
+        with db.session() as session:
+            for key, age in (("old", timedelta(hours=24, seconds=1)), ("new", timedelta(hours=23))):
+                idempotency.store_record(
+                    session,
+                    member_id=member.id or 0,
+                    method="POST",
+                    path="/api/v1/units",
+                    key=key,
+                    request_hash="h",
+                    status_code=201,
+                    content_type="application/json",
+                    body=b"{}",
+                    clock=FrozenClock(NOW - age),
+                )
+            assert idempotency.purge_expired(session, clock=lambda: NOW) == 1
+            left = [
+                idempotency.find_record(
+                    session,
+                    member_id=member.id or 0,
+                    method="POST",
+                    path="/api/v1/units",
+                    key=key,
+                    clock=lambda: NOW,
+                )
+                for key in ("old", "new")
+            ]
+            session.commit()
+        assert left[0] is None and left[1] is not None
