@@ -5,27 +5,21 @@ Set-based queries returning driver tuples (no ORM object or ``Row`` per member, 
 """
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from delegation import Delegation as Link
 from delegation import Overrides, Scope, UnitGraph, build_overrides, build_unit_graph
 from proposals.bulk import fetch_column, fetch_rows, gc_paused
-from proposals.models import Delegation, Member, Privilege
+from proposals.models import Delegation, Privilege
+from proposals.services.access import eligible_privileges
 
 __all__ = ["UnitGraphs", "eligible_ids", "load_overrides", "load_unit_graph", "scope_links"]
 
 
 def eligible_ids(session: Session, unit_id: int) -> frozenset[int]:
-    """DESIGN.md §1: the members eligible in the unit (active, with voting right).
-
-    Written as an anti-join against the few inactive members rather than a join with every
-    member: PostgreSQL then hashes only the inactive ids instead of a million members.
-    """
-    inactive = sa.exists().where(col(Member.id) == col(Privilege.member_id), ~col(Member.active))
-    statement = select(Privilege.member_id).where(
-        Privilege.unit_id == unit_id, col(Privilege.voting_right), ~inactive
-    )
-    return frozenset(fetch_column(session, statement))
+    """The members eligible in the unit (``access.eligible_privileges``), as plain ids."""
+    eligible = eligible_privileges().where(Privilege.unit_id == unit_id).subquery()
+    return frozenset(fetch_column(session, sa.select(eligible.c.member_id)))
 
 
 def scope_links(session: Session, scope: Scope, scope_id: int) -> list[Link]:

@@ -1,9 +1,22 @@
 """Who may act in a unit: voting right and initiative right (DESIGN.md §1)."""
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from proposals.errors import Forbidden
 from proposals.models import Member, Privilege
+
+
+def eligible_privileges() -> SelectOfScalar[Privilege]:
+    """DESIGN.md §1: a member is eligible in a unit iff active and holding voting right there.
+
+    The one place this rule lives: the privileges of eligible members, for callers to narrow to a
+    unit or a member, count or list. Written as an anti-join against the few inactive members
+    rather than a join with every member, so PostgreSQL hashes only the inactive ids.
+    """
+    inactive = sa.exists().where(col(Member.id) == col(Privilege.member_id), ~col(Member.active))
+    return select(Privilege).where(col(Privilege.voting_right), ~inactive)
 
 
 def privilege_of(session: Session, unit_id: int, member_id: int) -> Privilege | None:
@@ -11,9 +24,10 @@ def privilege_of(session: Session, unit_id: int, member_id: int) -> Privilege | 
 
 
 def is_eligible(session: Session, unit_id: int, member: Member) -> bool:
-    """DESIGN.md §1: eligible in a unit iff active and holding voting right there."""
-    privilege = privilege_of(session, unit_id, member.id or 0)
-    return member.active and privilege is not None and privilege.voting_right
+    statement = eligible_privileges().where(
+        Privilege.unit_id == unit_id, Privilege.member_id == member.id
+    )
+    return session.exec(statement).first() is not None
 
 
 def require_voting_right(session: Session, unit_id: int, member: Member) -> None:

@@ -11,6 +11,7 @@ from proposals.clock import Clock, utcnow
 from proposals.errors import InvalidInput, NotFound
 from proposals.models import Area, Member, Policy, Privilege, Unit
 from proposals.models.structure import NAME_MAX
+from proposals.services.access import eligible_privileges
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member, require_admin
 from proposals.services.paging import Page, paginate
@@ -38,15 +39,11 @@ def list_units(session: Session, *, after: int | None, limit: int) -> Page[Unit]
 
 
 def eligible_counts(session: Session, unit_ids: Sequence[int]) -> dict[int, int]:
-    """DESIGN.md §1: a member is eligible in a unit iff active and holding voting right there."""
+    """The number of members eligible in each unit (``access.eligible_privileges``)."""
     if not unit_ids:
         return {}
-    rows = session.exec(
-        select(Privilege.unit_id, func.count())
-        .join(Member, col(Member.id) == col(Privilege.member_id))
-        .where(col(Privilege.unit_id).in_(unit_ids), Privilege.voting_right, Member.active)
-        .group_by(col(Privilege.unit_id))
-    ).all()
+    eligible = eligible_privileges().where(col(Privilege.unit_id).in_(unit_ids)).subquery()
+    rows = session.exec(select(eligible.c.unit_id, func.count()).group_by(eligible.c.unit_id)).all()
     counts = dict.fromkeys(unit_ids, 0)
     counts.update({unit_id: count for unit_id, count in rows})
     return counts
