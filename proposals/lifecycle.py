@@ -143,9 +143,14 @@ def _passed(start: datetime | None, seconds: int, now: datetime) -> bool:
     return start is not None and now >= start + timedelta(seconds=seconds)
 
 
+def quorum_needed(population: int, num: int, den: int) -> int:
+    """DESIGN.md §2, the one place of the quorum rule: a weighted count reaches the quorum iff
+    ``count > 0`` and ``count · den ≥ population · num``, i.e. iff it is at least this number."""
+    return max(1, -(-population * num // den))
+
+
 def _quorum(count: int, population: int, num: int, den: int) -> bool:
-    """DESIGN.md §2: ``count > 0`` and ``count · den ≥ population · num``."""
-    return count > 0 and count * den >= population * num
+    return count >= quorum_needed(population, num, den)
 
 
 def due_state(session: Session, issue: Issue, now: datetime) -> str | None:

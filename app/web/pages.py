@@ -1,7 +1,6 @@
 """The web client's pages: server-rendered, public per ``PUBLIC_ACCESS``, indexable."""
 
 from collections import defaultdict
-from math import ceil
 from typing import Any
 
 from fastapi import APIRouter
@@ -12,6 +11,7 @@ from app.settings import PublicAccess
 from app.web.context import PageDep, WebRoute
 from app.web.render import diff_lines
 from proposals.errors import InvalidInput, NotFound
+from proposals.lifecycle import quorum_needed
 from proposals.models import Delegation, Draft, Initiative, Interest, Issue, Opinion, Policy
 from proposals.services import (
     chains,
@@ -96,11 +96,6 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
     )
 
 
-def _quorum(count: int, population: int | None, num: int, den: int) -> int:
-    """The weight a quorum asks for: the least n > 0 with n · den ≥ population · num."""
-    return max(1, ceil((population or 0) * num / den))
-
-
 @router.get("/issues/{issue_id}", response_class=HTMLResponse)
 def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     session = page.session
@@ -156,9 +151,11 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
         initiatives=items,
         drafts=drafts,
         ends=issues.phase_ends_at(issue),
-        issue_quorum=_quorum(0, issue.population, policy.issue_quorum_num, policy.issue_quorum_den),
-        initiative_quorum=_quorum(
-            0, issue.population, policy.initiative_quorum_num, policy.initiative_quorum_den
+        issue_quorum=quorum_needed(
+            issue.population or 0, policy.issue_quorum_num, policy.issue_quorum_den
+        ),
+        initiative_quorum=quorum_needed(
+            issue.population or 0, policy.initiative_quorum_num, policy.initiative_quorum_den
         ),
         results=results,
         names=names,
