@@ -81,13 +81,22 @@ async def current_credentials(credentials: OptionalCredentials) -> Credentials:
 CurrentCredentials = Annotated[Credentials, Depends(current_credentials)]
 
 
+def authorize(credentials: Credentials, scope: str, *, admin: bool = False) -> Member:
+    """What a credential may do, checked in one place for the API's dependencies and the web
+    client's forms alike (API.md: a token lacking the scope gets 403; admin endpoints need an
+    admin member and the ``write`` scope). Answers the member acting."""
+    if not credentials.has_scope(scope):
+        raise ScopeMissing(f"the token lacks the '{scope}' scope")
+    if admin:
+        require_admin(credentials.member)
+    return credentials.member
+
+
 def require_scope(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Member]]:
     """A dependency answering the member, if the token carries ``scope`` (else 403)."""
 
     async def dependency(credentials: CurrentCredentials) -> Member:
-        if not credentials.has_scope(scope):
-            raise ScopeMissing(f"the token lacks the '{scope}' scope")
-        return credentials.member
+        return authorize(credentials, scope)
 
     dependency.__name__ = f"require_{scope}_scope"
     return dependency
@@ -100,10 +109,9 @@ async def login_token_only(credentials: CurrentCredentials) -> Credentials:
     return credentials
 
 
-async def admin_member(member: Annotated[Member, Depends(require_scope("write"))]) -> Member:
+async def admin_member(credentials: CurrentCredentials) -> Member:
     """API.md: admin endpoints need an admin member and the ``write`` scope."""
-    require_admin(member)
-    return member
+    return authorize(credentials, "write", admin=True)
 
 
 ReadMember = Annotated[Member, Depends(require_scope("read"))]

@@ -12,14 +12,14 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.deps import ClockDep, SessionDep, SettingsDep
+from app.deps import ClockDep, SessionDep, SettingsDep, authorize
 from app.settings import PublicAccess, Settings
 from app.web import session as cookies
 from app.web.render import TEMPLATES
 from proposals.clock import Clock
 from proposals.errors import DomainError
 from proposals.models import Member
-from proposals.services.tokens import Credentials, resolve_token
+from proposals.services.tokens import Credentials, resolve_web_session
 
 T = TypeVar("T")
 
@@ -64,10 +64,19 @@ class Page:
             PublicAccess.FULL,
         )
 
-    def require_member(self) -> Member:
-        if self.member is None:
+    @property
+    def session_key(self) -> str | None:
+        """What the CSRF token of a logged-in member's session is bound to (None: a visitor)."""
+        return self.credentials.token.token_hash if self.credentials else None
+
+    def require_member(self, scope: str | None = None, *, admin: bool = False) -> Member:
+        """The logged-in member (else a login is asked for). A form names the scope (and admin)
+        its API endpoint needs and is checked by the same ``app.deps.authorize``."""
+        if self.credentials is None:
             raise LoginRequired()
-        return self.member
+        if scope is None:
+            return self.credentials.member
+        return authorize(self.credentials, scope, admin=admin)
 
     def require_member_view(self) -> None:
         if not self.shows_members:
@@ -84,7 +93,9 @@ class Page:
             {
                 "page": self,
                 "member": self.member,
-                "csrf": cookies.csrf_token(self.request, self.settings.secret_key),
+                "csrf": cookies.csrf_token(
+                    self.request, self.settings.secret_key, self.session_key
+                ),
                 "csrf_field": cookies.CSRF_FIELD,
                 "flash": self.flash,
                 "now": self.clock(),
@@ -140,7 +151,7 @@ def page_context(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Page:
     secret = request.cookies.get(cookies.SESSION_COOKIE)
-    credentials = resolve_token(session, secret, clock=clock) if secret else None
+    credentials = resolve_web_session(session, secret, clock=clock) if secret else None
     page = Page(
         request=request,
         session=session,
@@ -161,12 +172,15 @@ def page_context(
 PageDep = Annotated[Page, Depends(page_context)]
 
 
-async def form_data(request: Request, settings: SettingsDep) -> FormData:
-    """The submitted form, once its CSRF token has been checked."""
+async def form_data(request: Request, page: PageDep) -> FormData:
+    """The submitted form, once its CSRF token has been checked against this session's."""
     form = await request.form()
     submitted = form.get(cookies.CSRF_FIELD)
     if not cookies.csrf_valid(
-        request, settings.secret_key, submitted if isinstance(submitted, str) else None
+        request,
+        page.settings.secret_key,
+        submitted if isinstance(submitted, str) else None,
+        page.session_key,
     ):
         raise CsrfRejected()
     return form

@@ -1,4 +1,6 @@
-"""The web client's forms: each calls the same ``proposals`` service as the API endpoint."""
+"""The web client's forms: each calls the same ``proposals`` service as the API endpoint, after
+the same authorisation (``page.require_member`` names the endpoint's scope, checked by
+``app.deps.authorize``)."""
 
 from urllib.parse import quote
 
@@ -14,7 +16,6 @@ from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 from proposals.services import (
     delegations,
     initiatives,
-    members,
     participation,
     tokens,
     voting,
@@ -45,9 +46,10 @@ def _int(form: FormDep, name: str) -> int | None:
 
 @router.post("/login")
 def login(page: PageDep, form: FormDep) -> Response:
+    submitted = form.get("password")  # exactly as typed: never stripped, like the API's
     name, password = (
         _text(form, "username", required=False),
-        _text(form, "password", required=False),
+        submitted if isinstance(submitted, str) else "",
     )
     target = safe_target(_text(form, "next", required=False) or "/")
     try:
@@ -62,7 +64,7 @@ def login(page: PageDep, form: FormDep) -> Response:
         )
     except DomainError as exc:
         return page.redirect(f"/login?next={quote(target, safe='/')}", "error", exc.detail)
-    issued = tokens.issue_login_token(
+    issued = tokens.issue_web_session(
         page.session, member, lifetime=page.settings.token_lifetime, clock=page.clock
     )
     page.extra_cookies.append((cookies.SESSION_COOKIE, issued.secret, page.settings.token_lifetime))
@@ -79,7 +81,7 @@ def logout(page: PageDep, form: FormDep) -> Response:
 
 @router.post("/initiatives/new")
 def create_initiative(page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     issue_id, area_id = _int(form, "issue_id"), _int(form, "area_id")
     back = (
         f"/initiatives/new?issue_id={issue_id}"
@@ -105,7 +107,7 @@ def create_initiative(page: PageDep, form: FormDep) -> Response:
 
 @router.post("/initiatives/{initiative_id}/support")
 def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     back = f"/initiatives/{initiative_id}"
     if _text(form, "action", required=False) == "withdraw":
         return page.act(
@@ -126,7 +128,7 @@ def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/initiatives/{initiative_id}/drafts")
 def new_draft(initiative_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     return page.act(
         lambda: initiatives.create_draft(
             page.session,
@@ -142,7 +144,7 @@ def new_draft(initiative_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/initiatives/{initiative_id}/revoke")
 def revoke(initiative_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     return page.act(
         lambda: initiatives.revoke_initiative(
             page.session,
@@ -158,7 +160,7 @@ def revoke(initiative_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/initiatives/{initiative_id}/suggestions")
 def new_suggestion(initiative_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     degree = _int(form, "degree") or 1
     if degree not in (-2, -1, 1, 2):
         raise InvalidInput("degree must be one of -2, -1, 1, 2")
@@ -183,7 +185,7 @@ def new_suggestion(initiative_id: int, page: PageDep, form: FormDep) -> Response
 
 @router.post("/suggestions/{suggestion_id}/opinion")
 def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     suggestion = participation.get_suggestion(page.session, suggestion_id)
     back = f"/initiatives/{suggestion.initiative_id}#suggestion-{suggestion_id}"
     if _text(form, "action", required=False) == "remove":
@@ -212,7 +214,7 @@ def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/suggestions/{suggestion_id}/accept")
 def accept(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     suggestion = participation.get_suggestion(page.session, suggestion_id)
     return page.act(
         lambda: participation.accept_suggestion(
@@ -225,7 +227,7 @@ def accept(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/suggestions/{suggestion_id}/reject")
 def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     suggestion = participation.get_suggestion(page.session, suggestion_id)
     return page.act(
         lambda: participation.reject_suggestion(
@@ -242,7 +244,7 @@ def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/issues/{issue_id}/interest")
 def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("write")
     back = f"/issues/{issue_id}"
     if _text(form, "action", required=False) == "remove":
         return page.act(
@@ -261,7 +263,7 @@ def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/issues/{issue_id}/ballot")
 def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("vote")
     back = f"/issues/{issue_id}#ballot"
     if _text(form, "action", required=False) == "withdraw":
         return page.act(
@@ -289,7 +291,7 @@ def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/delegations")
 def delegation(page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
+    me = page.require_member("delegate")
     scope = _text(form, "scope")
     if scope not in ("unit", "area", "issue"):
         raise InvalidInput("scope must be unit, area or issue")
@@ -323,8 +325,7 @@ def delegation(page: PageDep, form: FormDep) -> Response:
 
 @router.post("/admin/lifecycle")
 def lifecycle(page: PageDep, form: FormDep) -> Response:
-    me = page.require_member()
-    members.require_admin(me)
+    page.require_member("write", admin=True)
     page.session.commit()
     steps = run_lifecycle(page.request.app.state.database, clock=page.clock)
     summary = ", ".join(f"issue {s.issue_id}: {s.from_state} → {s.to_state}" for s in steps)

@@ -1,10 +1,12 @@
 """Cookie sessions, CSRF tokens and flash messages of the web client.
 
-The session cookie holds a login token (the same kind ``POST /auth/token`` issues: stored only as
-a hash, expiring after ``TOKEN_LIFETIME``), so logging out revokes it server-side. CSRF uses a
-signed double-submit token: a random ``lp_csrf`` cookie, and every form carries
-HMAC(SECRET_KEY, cookie) in a hidden field. Flash messages travel in a signed cookie to the page
-after a redirect.
+The session cookie holds a web session token (kind ``web``: made only by logging in on the web,
+stored only as a hash, expiring after ``TOKEN_LIFETIME``), so logging out revokes it server-side.
+The CSRF token every form carries in a hidden field is bound to the session: for a logged-in
+member HMAC(SECRET_KEY, "session:" + the session token's hash), so it changes at login and no
+other session (of this or another member) accepts it; for a visitor (the login form) HMAC(
+SECRET_KEY, "visitor:" + a random pre-session ``lp_csrf`` cookie). Flash messages travel in a
+signed cookie to the page after a redirect.
 """
 
 import base64
@@ -55,15 +57,28 @@ def csrf_seed(request: Request) -> str:
     return seed
 
 
-def csrf_token(request: Request, secret_key: str) -> str:
-    return _sign(secret_key, csrf_seed(request))
+def csrf_token(request: Request, secret_key: str, session_key: str | None) -> str:
+    """The CSRF token of this browser's session: ``session_key`` identifies a logged-in
+    member's session (the hash of its token), None means a visitor (bound to ``lp_csrf``)."""
+    if session_key is not None:
+        return _sign(secret_key, f"session:{session_key}")
+    return _sign(secret_key, f"visitor:{csrf_seed(request)}")
 
 
-def csrf_valid(request: Request, secret_key: str, submitted: str | None) -> bool:
-    seed = request.cookies.get(CSRF_COOKIE)
-    if not seed or not submitted:
+def csrf_valid(
+    request: Request, secret_key: str, submitted: str | None, session_key: str | None
+) -> bool:
+    """Whether ``submitted`` is the CSRF token of this very session (see ``csrf_token``)."""
+    if not submitted:
         return False
-    return hmac.compare_digest(_sign(secret_key, seed), submitted)
+    if session_key is None:
+        seed = request.cookies.get(CSRF_COOKIE)
+        if not seed or len(seed) > 100:
+            return False
+        expected = _sign(secret_key, f"visitor:{seed}")
+    else:
+        expected = _sign(secret_key, f"session:{session_key}")
+    return hmac.compare_digest(expected, submitted)
 
 
 def remember_csrf_seed(request: Request, response: Response) -> None:

@@ -31,13 +31,14 @@ class Member(SQLModel, table=True):
 class ApiToken(SQLModel, table=True):
     """A bearer token, stored only as a SHA-256 hash.
 
-    ``kind`` is ``login`` (from ``POST /auth/token``: every scope, always expires) or
-    ``personal`` (named, with chosen scopes and an optional expiry).
+    ``kind`` is ``login`` (from ``POST /auth/token``: every scope, always expires), ``web`` (a
+    session of the web client, made by logging in there: every scope, always expires, never
+    accepted as a bearer token) or ``personal`` (named, with chosen scopes and an optional expiry).
     """
 
     __tablename__ = "api_token"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('login', 'personal')", name="kind_known"),
+        sa.CheckConstraint("kind IN ('login', 'personal', 'web')", name="kind_known"),
         sa.CheckConstraint("kind = 'personal' OR expires_at IS NOT NULL", name="login_expires"),
         sa.CheckConstraint(
             "scope_read OR scope_write OR scope_delegate OR scope_vote", name="some_scope"

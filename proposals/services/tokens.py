@@ -1,4 +1,4 @@
-"""Login tokens and personal API tokens: issued, resolved, listed, revoked."""
+"""Login tokens, web sessions and personal API tokens: issued, resolved, listed, revoked."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +14,10 @@ from proposals.security import new_token, token_digest
 from proposals.services.paging import Page, paginate
 
 SCOPES = ("read", "write", "delegate", "vote")
+API_KINDS = ("login", "personal")
+"""The kinds of token the API accepts as ``Authorization: Bearer``."""
+WEB_KINDS = ("web",)
+"""The kinds of token the web client accepts in its session cookie."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ class Credentials:
 
     @property
     def is_login(self) -> bool:
-        return self.token.kind == "login"
+        """A login session (API login token or web session), not a personal API token."""
+        return self.token.kind in ("login", "web")
 
     def has_scope(self, scope: str) -> bool:
         return bool(getattr(self.token, f"scope_{scope}"))
@@ -89,6 +94,23 @@ def issue_login_token(
     )
 
 
+def issue_web_session(
+    session: Session, member: Member, *, lifetime: int, clock: Clock = utcnow
+) -> IssuedToken:
+    """A web client session: like a login token (every scope, ``TOKEN_LIFETIME``) but its own kind,
+    so that only a login on the web makes one and the API never takes it as a bearer token."""
+    now = clock()
+    return _store(
+        session,
+        member=member,
+        kind="web",
+        name=None,
+        scopes=SCOPES,
+        expires_at=now + timedelta(seconds=lifetime),
+        now=now,
+    )
+
+
 def create_personal_token(
     session: Session,
     member: Member,
@@ -119,13 +141,24 @@ def create_personal_token(
     )
 
 
-def resolve_token(session: Session, secret: str, *, clock: Clock = utcnow) -> Credentials | None:
-    """The credentials a bearer token stands for, or None if unknown, revoked, expired or the
-    member is inactive (inactive members count nowhere, so they cannot act either)."""
+def resolve_web_session(
+    session: Session, secret: str, *, clock: Clock = utcnow
+) -> Credentials | None:
+    """The credentials of a web session cookie: only a session made by logging in on the web,
+    never an API login token nor a personal token (whatever its scopes)."""
+    return resolve_token(session, secret, clock=clock, kinds=WEB_KINDS)
+
+
+def resolve_token(
+    session: Session, secret: str, *, clock: Clock = utcnow, kinds: Iterable[str] = API_KINDS
+) -> Credentials | None:
+    """The credentials a token of one of ``kinds`` stands for (by default a bearer token of the
+    API: never a web session), or None if unknown, of another kind, revoked, expired or the member
+    is inactive (inactive members count nowhere, so they cannot act either)."""
     token = session.exec(
         select(ApiToken).where(ApiToken.token_hash == token_digest(secret))
     ).first()
-    if token is None or token.revoked_at is not None:
+    if token is None or token.kind not in tuple(kinds) or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= clock():
         return None
@@ -165,3 +198,24 @@ def revoke_personal_token(
     if token.revoked_at is not None:
         raise NotFound(f"token {token_id} not found")
     revoke_token(session, token, clock=clock)
+
+
+def revoke_member_tokens(
+    session: Session, member: Member, *, keep: ApiToken | None = None, clock: Clock = utcnow
+) -> int:
+    """End every live token of ``member`` — API login tokens, web sessions and personal tokens —
+    but ``keep`` (the one making the request, if any). Answers how many were revoked."""
+    statement = select(ApiToken).where(
+        ApiToken.member_id == member.id,
+        ApiToken.revoked_at.is_(None),  # type: ignore[union-attr]
+    )
+    if keep is not None:
+        statement = statement.where(ApiToken.id != keep.id)
+    now = clock()
+    revoked = 0
+    for token in session.exec(statement):
+        token.revoked_at = now
+        session.add(token)
+        revoked += 1
+    session.flush()
+    return revoked

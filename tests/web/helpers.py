@@ -15,20 +15,19 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _FLASH = re.compile(r'class="flash flash-(success|error)"[^>]*>(.*?)</', re.S)
 
 
-_tokens: dict[str, str] = {}
+_tokens: dict[tuple[str, str | None], str] = {}
 
 
 def csrf_of(client: TestClient) -> str:
-    """The CSRF token of this client's ``lp_csrf`` cookie, as a page puts it into its forms
-    (read from the login page once per cookie)."""
-    seed = client.cookies.get("lp_csrf")
-    if seed is None or seed not in _tokens:
+    """The CSRF token of this client's session (or, logged out, of its ``lp_csrf`` cookie), as
+    a page puts it into its forms (read from the login page once per session and cookie)."""
+    key = (client.cookies.get("lp_csrf") or "", client.cookies.get("lp_session"))
+    if key not in _tokens:
         found = _CSRF.search(client.get("/login").text)
         assert found, "the login page has no CSRF field"
-        seed = client.cookies.get("lp_csrf")
-        assert seed is not None
-        _tokens[seed] = found.group(1)
-    return _tokens[seed]
+        key = (client.cookies.get("lp_csrf") or "", client.cookies.get("lp_session"))
+        _tokens[key] = found.group(1)
+    return _tokens[key]
 
 
 def web_login(client: TestClient, name: str, password: str = PASSWORD) -> httpx.Response:

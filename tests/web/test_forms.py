@@ -127,7 +127,7 @@ class TestLogoutForm:
         with db.session() as session:
             tokens = session.exec(
                 select(ApiToken).where(
-                    ApiToken.member_id == world.members["A"], ApiToken.kind == "login"
+                    ApiToken.member_id == world.members["A"], ApiToken.kind == "web"
                 )
             ).all()
             assert tokens and all(t.revoked_at is not None for t in tokens)
