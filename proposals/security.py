@@ -15,7 +15,11 @@ TOKEN_BYTES = 32
 
 
 def check_password_rules(password: str) -> None:
-    """API.md: a password has at least 10 characters (members, profile, ``create-admin``)."""
+    """API.md: a password has at least 10 characters (members, profile, ``create-admin``, an
+    admin's reset), and is not whitespace only (issue 9). It is kept exactly as given: never
+    stripped, here or at login."""
+    if not password.strip():
+        raise InvalidInput("password must not be only whitespace")
     if len(password) < PASSWORD_MIN_LENGTH:
         raise InvalidInput(f"password must have at least {PASSWORD_MIN_LENGTH} characters")
     if len(password) > PASSWORD_MAX_LENGTH:

@@ -12,6 +12,7 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     Viewer,
+    authorize,
 )
 from app.errors import ScopeMissing, responses
 from app.pagination import PageDep, PageOut
@@ -80,10 +81,16 @@ def update_me(
     session: SessionDep,
     hasher: HasherDep,
     settings: SettingsDep,
+    clock: ClockDep,
 ) -> MemberOut:
-    """Edit my statement or email (``write`` scope) or password (login token only)."""
-    if not credentials.has_scope("write"):
-        raise ScopeMissing("the token lacks the 'write' scope")
+    """Edit my statement or email (``write`` scope) or password (login token only).
+
+    A new ``password`` needs ``current_password``: 422 when it is missing, 403 when it is
+    wrong. A password change ends every other session of the member — their other login tokens,
+    their web sessions and **all their personal API tokens**: apps using those must be
+    authorised again (with a new token). Only the login token of this request stays valid.
+    """
+    authorize(credentials, "write")
     if body.password is not None and not credentials.is_login:
         raise ScopeMissing("only a login token (POST /auth/token) may change the password")
     member = members.update_profile(
@@ -94,6 +101,9 @@ def update_me(
         email=body.email,
         email_given="email" in body.model_fields_set,
         password=body.password,
+        current_password=body.current_password,
+        keep=credentials.token,
+        clock=clock,
     )
     return MemberOut.of(member, Viewer(member, settings.public_access))
 
@@ -118,10 +128,25 @@ def update_member(
     body: MemberFlagsUpdate,
     admin: AdminMember,
     session: SessionDep,
+    hasher: HasherDep,
     settings: SettingsDep,
+    clock: ClockDep,
 ) -> MemberOut:
-    """Activate or deactivate a member, grant or remove admin (admin)."""
+    """Activate or deactivate a member, grant or remove admin, or set a new password (admin).
+
+    A new ``password`` ends every session and token of that member (login tokens, web sessions
+    and personal API tokens: their apps must be authorised again); so does a deactivation, and
+    tokens ended by it stay ended after a reactivation. An admin's own password is changed with
+    ``PATCH /members/me`` (which needs the current one): here it is 409.
+    """
     member = members.set_member_flags(
-        session, actor=admin, member_id=member_id, active=body.active, is_admin=body.is_admin
+        session,
+        actor=admin,
+        member_id=member_id,
+        active=body.active,
+        is_admin=body.is_admin,
+        password=body.password,
+        hasher=hasher,
+        clock=clock,
     )
     return MemberOut.of(member, Viewer(admin, settings.public_access))

@@ -66,11 +66,22 @@ class ProfileUpdate(Strict):
     statement: Annotated[str, Field(max_length=STATEMENT_MAX)] | None = None
     email: Email | None = None
     password: Password | None = None
+    current_password: (
+        Annotated[
+            str,
+            Field(
+                max_length=PASSWORD_MAX_LENGTH,
+                description="The current password; required with a new `password`",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class MemberFlagsUpdate(Strict):
     active: StrictBool | None = None
     is_admin: StrictBool | None = None
+    password: Password | None = None
 
 
 class MemberOut(BaseModel):

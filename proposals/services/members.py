@@ -7,11 +7,12 @@ from sqlmodel import Session, col, select
 
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
-from proposals.models import Member
+from proposals.models import ApiToken, Member
 from proposals.models.member import EMAIL_MAX, NAME_MAX
 from proposals.security import PasswordHasher, check_password_rules
 from proposals.services.locks import lock_units_of_member
 from proposals.services.paging import Page, paginate
+from proposals.services.tokens import revoke_member_tokens
 
 
 def require_admin(actor: Member) -> None:
@@ -89,11 +90,23 @@ def update_profile(
     email: str | None = None,
     email_given: bool = False,
     password: str | None = None,
+    current_password: str | None = None,
+    keep: ApiToken | None = None,
+    clock: Clock = utcnow,
 ) -> Member:
-    """A member edits their own statement, email or password."""
+    """A member edits their own statement, email or password.
+
+    A new password needs the current one (missing: 422; wrong: 403) and ends every other
+    session and token of the member — API login tokens, web sessions and personal tokens — but
+    ``keep``, the one making the request: apps must be authorised again."""
     if password is not None:
+        if current_password is None:
+            raise InvalidInput("changing the password needs current_password")
+        if not hasher.verify(member.password_hash, current_password):
+            raise Forbidden("current_password is wrong")
         check_password_rules(password)
         member.password_hash = hasher.hash(password)
+        revoke_member_tokens(session, member, keep=keep, clock=clock)
     if statement is not None:
         member.statement = statement
     if email_given:
@@ -110,15 +123,32 @@ def set_member_flags(
     member_id: int,
     active: bool | None = None,
     is_admin: bool | None = None,
+    password: str | None = None,
+    hasher: PasswordHasher | None = None,
+    clock: Clock = utcnow,
 ) -> Member:
-    """An admin (de)activates a member or grants/removes admin; never on themself."""
+    """An admin (de)activates a member, grants/removes admin or sets a new password; never
+    deactivates or demotes themself, and changes their own password only as a member (with the
+    current one). A new password and a deactivation end every session and token of the member:
+    tokens issued before a deactivation never work again, even after a reactivation."""
     require_admin(actor)
     member = get_member(session, member_id)
     if member.id == actor.id and (active is False or is_admin is False):
         raise Conflict("an admin cannot deactivate or demote themself")
+    if member.id == actor.id and password is not None:
+        raise Conflict(
+            "an admin changes their own password with PATCH /members/me (it needs the current one)"
+        )
+    if password is not None:
+        assert hasher is not None, "setting a password needs the hasher"
+        check_password_rules(password)
+        member.password_hash = hasher.hash(password)
+        revoke_member_tokens(session, member, clock=clock)
     if active is not None and active != member.active:
         lock_units_of_member(session, member_id)  # eligibility changes in those units
         member.active = active
+        if not active:
+            revoke_member_tokens(session, member, clock=clock)
     if is_admin is not None:
         member.is_admin = is_admin
     session.add(member)

@@ -131,7 +131,7 @@ class TestProfile:
     def test_password_change_needs_a_login_token(self, client: TestClient, db: Database) -> None:
         alice = make_member(db, name="alice")
         personal = make_token(db, alice, scopes=["read", "write"])
-        body = {"password": "a new long password"}
+        body = {"password": "a new long password", "current_password": PASSWORD}
         response = client.patch("/api/v1/members/me", json=body, headers=bearer(personal))
         assert response.status_code == 403
         response = client.patch(
@@ -144,7 +144,7 @@ class TestProfile:
         alice = make_member(db, name="alice")
         response = client.patch(
             "/api/v1/members/me",
-            json={"password": "a new long password"},
+            json={"password": "a new long password", "current_password": PASSWORD},
             headers=bearer(make_token(db, alice)),
         )
         assert response.status_code == 200
