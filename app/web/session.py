@@ -78,7 +78,7 @@ def csrf_valid(
         expected = _sign(secret_key, f"visitor:{seed}")
     else:
         expected = _sign(secret_key, f"session:{session_key}")
-    return hmac.compare_digest(expected, submitted)
+    return hmac.compare_digest(expected.encode(), submitted.encode())  # bytes: any text is safe
 
 
 def remember_csrf_seed(request: Request, response: Response) -> None:

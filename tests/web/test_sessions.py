@@ -167,6 +167,16 @@ class TestCsrfBelongsToTheSession:
         assert refused.status_code == 403 and flash(refused) == CSRF_REFUSED
         assert _logged_in(client)
 
+    def test_a_token_of_any_text_is_refused_not_an_error(
+        self, client: TestClient, world: World
+    ) -> None:
+        for token in ("ünïcödé", "x" * 5000):
+            response = client.post("/login", data={"csrf_token": token}, follow_redirects=False)
+            assert response.status_code == 403 and flash(response) == CSRF_REFUSED
+        web_login(client, "A")
+        response = client.post("/logout", data={"csrf_token": "é"}, follow_redirects=False)
+        assert response.status_code == 403 and flash(response) == CSRF_REFUSED
+
     def test_two_sessions_of_one_member_have_different_tokens(
         self, client: TestClient, world: World, app: Any
     ) -> None:
