@@ -12,10 +12,11 @@ from app.db import Database
 from proposals.models import ApiToken, Member
 from tests.api.test_auth import login
 from tests.api.world import World
-from tests.factories import PASSWORD, bearer, make_token, row_counts
+from tests.factories import PASSWORD, bearer, make_member, make_token, row_counts
 from tests.web.helpers import advance, csrf_of, flash, proposal, submit, web_login
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SCOPES = ["read", "write", "delegate", "vote"]
 CSRF_REFUSED = (
     "error",
     "The form has expired or did not come from this site. Reload the page and try again.",
@@ -27,6 +28,22 @@ def _member(world: World, who: str) -> Member:
         member = session.get(Member, world.members[who])
         assert member is not None
         return member
+
+
+def _member_named(db: Database, name: str) -> Member:
+    with db.session() as session:
+        member = session.exec(select(Member).where(Member.name == name)).one()
+        return member
+
+
+def _narrow_web_sessions(db: Database, scopes: list[str]) -> None:
+    """Give every web session exactly ``scopes`` (web sessions carry all; this shows checks)."""
+    with db.session() as session:
+        for token in session.exec(select(ApiToken).where(ApiToken.kind == "web")):
+            for scope in SCOPES:
+                setattr(token, f"scope_{scope}", scope in scopes)
+            session.add(token)
+        session.commit()
 
 
 def _page_csrf(client: TestClient, path: str = "/") -> str:
@@ -134,6 +151,61 @@ class TestFormsCheckTheScopesOfTheirEndpoint:
         assert response.status_code == 403
         assert flash(response) == ("error", "the token lacks the 'vote' scope")
         assert row_counts(db) == before
+
+
+# Each form and the API endpoint doing the same (with 1 for every id: scopes come first).
+FORM_ENDPOINTS = [
+    ("/initiatives/new", "POST", "/initiatives"),
+    ("/initiatives/1/support", "PUT", "/initiatives/1/support"),
+    ("/initiatives/1/drafts", "POST", "/initiatives/1/drafts"),
+    ("/initiatives/1/revoke", "POST", "/initiatives/1/revoke"),
+    ("/initiatives/1/suggestions", "POST", "/initiatives/1/suggestions"),
+    ("/suggestions/1/opinion", "PUT", "/suggestions/1/opinion"),
+    ("/suggestions/1/accept", "POST", "/suggestions/1/accept"),
+    ("/suggestions/1/reject", "POST", "/suggestions/1/reject"),
+    ("/issues/1/interest", "PUT", "/issues/1/interest"),
+    ("/issues/1/ballot", "PUT", "/issues/1/ballot"),
+    ("/delegations", "PUT", "/delegations"),
+    ("/admin/lifecycle", "POST", "/admin/lifecycle/run"),
+]
+
+
+def _lacks(detail: object) -> set[str]:
+    found = re.fullmatch(r"the token lacks the '(\w+)' scope", str(detail))
+    return {found.group(1)} if found else set()
+
+
+class TestFormsAndEndpointsCannotDrift:
+    def test_every_form_needs_what_its_endpoint_needs(
+        self, client: TestClient, world: World, db: Database
+    ) -> None:
+        """For each scope, a web session without it and a personal token without it: the form
+        and its endpoint refuse for the same scopes, and both for a member who is no admin."""
+        make_member(db, name="root", is_admin=True)
+        root = _member_named(db, "root")
+        web_login(client, "root")
+        for form, method, endpoint in FORM_ENDPOINTS:
+            web_needs: set[str] = set()
+            api_needs: set[str] = set()
+            for scope in SCOPES:
+                others = [s for s in SCOPES if s != scope]
+                _narrow_web_sessions(db, others)
+                response = submit(client, form, {"scope": "unit", "scope_id": "1"})
+                web_needs |= _lacks((flash(response) or ("", ""))[1])
+                token = make_token(db, root, scopes=others)
+                answer = client.request(
+                    method, "/api/v1" + endpoint, json={}, headers=bearer(token)
+                )
+                api_needs |= _lacks(answer.json().get("detail") if answer.content else None)
+            assert web_needs == api_needs and web_needs, (form, web_needs, api_needs)
+        _narrow_web_sessions(db, SCOPES)
+        with TestClient(client.app) as member:
+            web_login(member, "A")
+            refused = submit(member, "/admin/lifecycle", {})
+            assert refused.status_code == 403
+            assert flash(refused) == ("error", "only an admin may do this")
+        api = world.call("POST", "/admin/lifecycle/run", "A")
+        assert api.status_code == 403 and api.json()["detail"] == "only an admin may do this"
 
 
 class TestCsrfBelongsToTheSession:
