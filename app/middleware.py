@@ -189,25 +189,27 @@ class UnitOfWorkMiddleware:
         store = isinstance(claim, Claim) and 200 <= response.status < 300
 
         def finish() -> StoredAnswer | None:
-            if isinstance(claim, Claim) and store:
-                status, content_type, stored_body = (
-                    (claim.instead[0], "application/json", claim.instead[1])
-                    if claim.instead is not None
-                    else (response.status, response.content_type, response.body)
-                )
-                idempotency.store_record(
-                    session,
-                    api_token_id=claim.api_token_id,
-                    method=claim.method,
-                    path=claim.path,
-                    key=claim.key,
-                    request_hash=claim.request_hash,
-                    status_code=status,
-                    content_type=content_type,
-                    body=stored_body,
-                    clock=self.clock(),
-                )
             try:
+                if isinstance(claim, Claim) and store:
+                    status, content_type, stored_body = (
+                        (claim.instead[0], "application/json", claim.instead[1])
+                        if claim.instead is not None
+                        else (response.status, response.content_type, response.body)
+                    )
+                    # The INSERT itself meets a concurrent retry's record (PostgreSQL waits
+                    # for that one's commit), so it belongs inside the ``try`` too.
+                    idempotency.store_record(
+                        session,
+                        api_token_id=claim.api_token_id,
+                        method=claim.method,
+                        path=claim.path,
+                        key=claim.key,
+                        request_hash=claim.request_hash,
+                        status_code=status,
+                        content_type=content_type,
+                        body=stored_body,
+                        clock=self.clock(),
+                    )
                 session.commit()
             except IntegrityError:
                 if not isinstance(claim, Claim) or not store:

@@ -1,10 +1,15 @@
 """The Idempotency-Key mechanism of API.md."""
 
+import threading
+
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.db import Database
+from app.main import create_app
+from proposals.clock import FrozenClock
+from tests.conftest import settings_for_tests
 from tests.factories import bearer, make_member, make_token, row_counts
 
 TOKEN_BODY = {"name": "ci", "scopes": ["read", "write", "delegate", "vote"]}
@@ -213,3 +218,31 @@ class TestPurgeExpired:
             ]
             session.commit()
         assert left[0] is None and left[1] is not None
+
+
+class TestParallelRetries:
+    def test_a_token_creation_sent_twice_at_once_creates_one_token(
+        self, committed_db: Database, clock: FrozenClock
+    ) -> None:
+        headers = {
+            **bearer(make_token(committed_db, make_member(committed_db))),
+            "Idempotency-Key": "t",
+        }
+        app = create_app(settings_for_tests(), database=committed_db, clock=clock)
+        statuses: list[int] = []
+        barrier = threading.Barrier(4)
+        with TestClient(app) as client:
+
+            def send() -> None:
+                barrier.wait()
+                response = client.post("/api/v1/tokens", json=TOKEN_BODY, headers=headers)
+                statuses.append(response.status_code)
+
+            threads = [threading.Thread(target=send) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            listed = client.get("/api/v1/tokens", headers=headers).json()["items"]
+        assert sorted(statuses) == [201, 409, 409, 409]
+        assert len(listed) == 1
