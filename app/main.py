@@ -21,7 +21,7 @@ from app.web import install_web
 from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
-from proposals.services import idempotency
+from proposals.services import idempotency, instance, throttle
 
 log = logging.getLogger("liquidpolicy.lifecycle")
 
@@ -29,18 +29,34 @@ DESCRIPTION = """Liquid Policy: members propose and amend policy, delegate their
 they trust, and decide in the open. See API.md for the contract."""
 
 
-def _purge_idempotency_records(database: Database, clock: Clock) -> None:
+SECRET_KEY_NAME = "secret_key"
+
+
+def instance_secret_key(database: Database) -> str:
+    """The ``SECRET_KEY`` an unconfigured installation shares: generated once, kept in the
+    database, so it survives restarts and every worker signs with the same key."""
+    with database.session(write=True) as session:
+        key = instance.instance_secret(session, SECRET_KEY_NAME)
+        session.commit()
+        return key
+
+
+def _purge_expired(database: Database, clock: Clock, login_window: int) -> None:
     with database.session(write=True) as session:
         idempotency.purge_expired(session, clock=clock)
+        throttle.purge_expired(session, window_seconds=login_window, clock=clock)
         session.commit()
 
 
-async def _lifecycle_loop(database: Database, clock: Clock, interval: int) -> None:
+async def _lifecycle_loop(
+    database: Database, clock: Clock, interval: int, login_window: int
+) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
-    24 hours); a failed run is logged and retried next time."""
+    24 hours and of failed logins older than the throttle window); a failed run is logged and
+    retried next time."""
     while True:
         try:
-            await run_in_threadpool(_purge_idempotency_records, database, clock)
+            await run_in_threadpool(_purge_expired, database, clock, login_window)
             transitions = await run_in_threadpool(run_lifecycle, database, clock=clock)
             for step in transitions:
                 log.info(
@@ -69,10 +85,18 @@ def create_app(
         owned = app.state.database is None
         if owned:
             app.state.database = Database(create_engine(settings.database_url))
+        if not settings.secret_key:  # not configured: the installation's own, from the database
+            key = await run_in_threadpool(instance_secret_key, app.state.database)
+            app.state.settings = settings.model_copy(update={"secret_key": key})
         runner = None
         if run_lifecycle_every and settings.lifecycle_interval > 0:
             runner = asyncio.create_task(
-                _lifecycle_loop(app.state.database, clock, settings.lifecycle_interval)
+                _lifecycle_loop(
+                    app.state.database,
+                    clock,
+                    settings.lifecycle_interval,
+                    settings.login_throttle_window,
+                )
             )
         try:
             yield

@@ -2,12 +2,14 @@
 
 The unit of work opens one session per request, commits it when the answer is a success and rolls
 it back on any error answer or exception, so a failed request never leaves half a write. Writes
-carrying an ``Idempotency-Key`` have their first successful answer stored in the same transaction.
+carrying an ``Idempotency-Key`` have their first successful answer stored in the same transaction,
+when the operation claimed the key (:mod:`app.idempotency`: the lookup and the claim happen inside
+the operation, after its authentication and permission checks).
 Reads run in a read-only unit of work (see :meth:`app.db.Database.session`). Every answer under
 ``/api/v1`` passes :func:`app.caching.apply_caching` (ETag, 304, Cache-Control) on its way out.
 """
 
-import hashlib
+import json
 import logging
 import re
 import time
@@ -21,14 +23,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching import apply_caching
 from app.db import Database
+from app.idempotency import Claim, StoredAnswer, request_hash, stored_answer
 from proposals.clock import Clock
+from proposals.errors import InvalidInput
 from proposals.services import idempotency
-from proposals.services.tokens import Credentials, resolve_token
 
 log = logging.getLogger("liquidpolicy.request")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-IDEMPOTENCY_EXEMPT = frozenset({"/api/v1/auth/token"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -149,19 +151,8 @@ class UnitOfWorkMiddleware:
         session: Session,
         write: bool,
     ) -> None:
-        key = _header(scope, b"idempotency-key") if write else None
-        credentials: Credentials | None = None
-        request_hash = hashlib.sha256(body).hexdigest()
-        if key is not None and scope["path"] not in IDEMPOTENCY_EXEMPT:
-            credentials = await run_in_threadpool(self._credentials, scope, session)
-            if credentials is not None:
-                scope["state"]["credentials"] = credentials
-                replayed = await run_in_threadpool(
-                    self._replay, session, scope, credentials, key, request_hash
-                )
-                if replayed is not None:
-                    await self._respond(scope, send, *replayed)
-                    return
+        if write:
+            scope["state"]["request_hash"] = request_hash(body)
 
         response = _BufferedResponse()
         body_sent = False
@@ -194,32 +185,46 @@ class UnitOfWorkMiddleware:
             await self._respond(scope, send, response.status, response.headers, response.body)
             return
 
-        store = key is not None and credentials is not None and 200 <= response.status < 300
+        claim = scope["state"].get("idempotency")
+        store = isinstance(claim, Claim) and 200 <= response.status < 300
 
-        def finish() -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-            if store:
-                assert credentials is not None and key is not None
-                idempotency.store_record(
-                    session,
-                    member_id=credentials.member.id or 0,
-                    method=scope["method"],
-                    path=scope["path"],
-                    key=key,
-                    request_hash=request_hash,
-                    status_code=response.status,
-                    content_type=response.content_type,
-                    body=response.body,
-                    clock=self.clock(),
-                )
+        def finish() -> StoredAnswer | None:
             try:
+                if isinstance(claim, Claim) and store:
+                    status, content_type, stored_body = (
+                        (claim.instead[0], "application/json", claim.instead[1])
+                        if claim.instead is not None
+                        else (response.status, response.content_type, response.body)
+                    )
+                    # The INSERT itself meets a concurrent retry's record (PostgreSQL waits
+                    # for that one's commit), so it belongs inside the ``try`` too.
+                    idempotency.store_record(
+                        session,
+                        api_token_id=claim.api_token_id,
+                        method=claim.method,
+                        path=claim.path,
+                        key=claim.key,
+                        request_hash=claim.request_hash,
+                        status_code=status,
+                        content_type=content_type,
+                        body=stored_body,
+                        clock=self.clock(),
+                    )
                 session.commit()
             except IntegrityError:
-                if not store:
+                if not isinstance(claim, Claim) or not store:
                     raise
                 # A concurrent retry with the same key committed first: answer as it did.
                 session.rollback()
-                assert credentials is not None and key is not None
-                return self._replay(session, scope, credentials, key, request_hash) or (
+                try:
+                    replayed = stored_answer(session, claim, self.clock())
+                except InvalidInput as exc:
+                    replayed = (
+                        422,
+                        [(b"content-type", b"application/json")],
+                        json.dumps({"detail": exc.detail}).encode(),
+                    )
+                return replayed or (
                     409,
                     [(b"content-type", b"application/json")],
                     b'{"detail":"a request with this Idempotency-Key is still running"}',
@@ -238,37 +243,6 @@ class UnitOfWorkMiddleware:
         await _send_buffered(
             send, *apply_caching(scope, status, headers, body, public_max_age=self.public_max_age)
         )
-
-    def _credentials(self, scope: Scope, session: Session) -> Credentials | None:
-        authorization = _header(scope, b"authorization") or ""
-        scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            return None
-        return resolve_token(session, secret.strip(), clock=self.clock())
-
-    def _replay(
-        self, session: Session, scope: Scope, credentials: Credentials, key: str, request_hash: str
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-        record = idempotency.find_record(
-            session,
-            member_id=credentials.member.id or 0,
-            method=scope["method"],
-            path=scope["path"],
-            key=key,
-            clock=self.clock(),
-        )
-        if record is None:
-            return None
-        if record.request_hash != request_hash:
-            return (
-                422,
-                [(b"content-type", b"application/json")],
-                b'{"detail":"this Idempotency-Key was used with another request body"}',
-            )
-        headers = [(b"idempotent-replayed", b"true")]
-        if record.content_type:
-            headers.append((b"content-type", record.content_type.encode("latin-1")))
-        return record.status_code, headers, record.body
 
 
 class _BufferedResponse:

@@ -1,6 +1,5 @@
 """Settings read from the environment (and an optional ``.env`` file)."""
 
-import secrets
 from enum import StrEnum
 from typing import Annotated
 
@@ -28,7 +27,9 @@ class Settings(BaseSettings):
     public_access: PublicAccess = PublicAccess.PSEUDONYM
     lifecycle_interval: Annotated[int, Field(ge=0)] = 60
     token_lifetime: Annotated[int, Field(ge=60)] = 86400
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Empty: generated once and kept in the database (table instance_secret), shared by every
+    # worker and every restart; filled in when the app starts (app/main.py).
+    secret_key: str = ""
     argon2_time_cost: Annotated[int, Field(ge=1)] = 3
     argon2_memory_cost: Annotated[int, Field(ge=8)] = 65536
     argon2_parallelism: Annotated[int, Field(ge=1)] = 4

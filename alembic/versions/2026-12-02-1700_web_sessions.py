@@ -1,6 +1,6 @@
 """Web sessions are their own token kind ('web'), apart from API login tokens.
 
-Revision ID: 0005a
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 17:00:00
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005a"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -4,11 +4,12 @@ from fastapi import APIRouter
 
 from app.deps import AdminMember, ClockDep, PublicViewer, SessionDep
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.structure import AreaCreate, AreaOut
 from proposals.services import structure
 
-router = APIRouter(prefix="/areas", tags=["structure"])
+router = APIRouter(prefix="/areas", tags=["structure"], route_class=IdempotentRoute)
 
 
 @router.post(

@@ -6,14 +6,16 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.deps import ClockDep, CurrentCredentials, HasherDep, SessionDep, SettingsDep
 from app.errors import responses
+from app.idempotency import IdempotentRoute, no_idempotency
 from app.login import login_member
 from app.schemas.members import TokenOut
 from proposals.services import tokens
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=IdempotentRoute)
 
 
 @router.post("/token", response_model=TokenOut, responses=responses(401, 413, 422, 429))
+@no_idempotency
 def login(
     request: Request,
     username: Annotated[str, Form(max_length=1000)],

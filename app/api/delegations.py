@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Response
 
 from app.deps import ClockDep, MemberViewer, OptionalCredentials, SessionDep, require_scope
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.deliberation import (
     ChainLinkOut,
@@ -18,7 +19,7 @@ from proposals.errors import InvalidInput
 from proposals.models import Member
 from proposals.services import chains, delegations
 
-router = APIRouter(tags=["delegation"])
+router = APIRouter(tags=["delegation"], route_class=IdempotentRoute)
 DelegateMember = Annotated[Member, Depends(require_scope("delegate"))]
 
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 
 from app.deps import AdminMember, PublicViewer, SessionDep
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut, encode_cursor
 from app.schemas.deliberation import EventOut, LifecycleRunOut, TransitionOut
 from proposals.errors import InvalidInput
@@ -11,7 +12,7 @@ from proposals.lifecycle import run_lifecycle
 from proposals.models import EVENT_TYPES
 from proposals.services import events
 
-router = APIRouter(tags=["feed"])
+router = APIRouter(tags=["feed"], route_class=IdempotentRoute)
 
 
 @router.get("/events", response_model=PageOut[EventOut], responses=responses(401, 422))

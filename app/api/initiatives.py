@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 
 from app.deps import ClockDep, MemberViewer, PublicViewer, SessionDep, WriteMember
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.deliberation import (
     DraftCreate,
@@ -23,7 +24,7 @@ from proposals.models import Initiative, Initiator
 from proposals.services import initiatives, participation
 from proposals.services.issues import current_draft_ids
 
-router = APIRouter(tags=["initiatives"])
+router = APIRouter(tags=["initiatives"], route_class=IdempotentRoute)
 
 
 def initiative_out(session: SessionDep, items: list[Initiative]) -> list[InitiativeOut]:

@@ -15,6 +15,7 @@ from app.deps import (
     require_scope,
 )
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.deliberation import (
     BallotBody,
@@ -31,7 +32,7 @@ from proposals.models import Issue, Member
 from proposals.services import issues, participation, voting
 from proposals.services.voting import BallotView
 
-router = APIRouter(prefix="/issues", tags=["issues"])
+router = APIRouter(prefix="/issues", tags=["issues"], route_class=IdempotentRoute)
 VoteMember = Annotated[Member, Depends(require_scope("vote"))]
 
 

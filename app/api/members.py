@@ -15,11 +15,12 @@ from app.deps import (
     authorize,
 )
 from app.errors import ScopeMissing, responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.members import MemberCreate, MemberFlagsUpdate, MemberOut, ProfileUpdate
 from proposals.services import members
 
-router = APIRouter(prefix="/members", tags=["members"])
+router = APIRouter(prefix="/members", tags=["members"], route_class=IdempotentRoute)
 
 
 @router.post(

@@ -4,11 +4,12 @@ from fastapi import APIRouter
 
 from app.deps import AdminMember, ClockDep, PublicViewer, SessionDep
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.structure import PolicyCreate, PolicyOut, PolicyUpdate
 from proposals.services import structure
 
-router = APIRouter(prefix="/policies", tags=["structure"])
+router = APIRouter(prefix="/policies", tags=["structure"], route_class=IdempotentRoute)
 
 
 @router.post("", status_code=201, response_model=PolicyOut, responses=responses(401, 403, 413, 422))

@@ -4,11 +4,12 @@ from fastapi import APIRouter, Response
 
 from app.deps import ClockDep, MemberViewer, PublicViewer, SessionDep, WriteMember
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.deliberation import OpinionOut, OpinionSet, RejectBody, SuggestionOut
 from proposals.services import participation
 
-router = APIRouter(prefix="/suggestions", tags=["suggestions"])
+router = APIRouter(prefix="/suggestions", tags=["suggestions"], route_class=IdempotentRoute)
 
 
 @router.get("/{suggestion_id}", response_model=SuggestionOut, responses=responses(401, 404, 422))

@@ -4,12 +4,13 @@ from fastapi import APIRouter, Response
 
 from app.deps import AdminMember, ClockDep, MemberViewer, PublicViewer, SessionDep
 from app.errors import responses
+from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.structure import PrivilegeOut, PrivilegeSet, UnitCreate, UnitOut
 from proposals.models import Unit
 from proposals.services import structure
 
-router = APIRouter(prefix="/units", tags=["structure"])
+router = APIRouter(prefix="/units", tags=["structure"], route_class=IdempotentRoute)
 
 
 def _out(units: list[Unit], counts: dict[int, int]) -> list[UnitOut]:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.login import login_member
+from app.login import DEVICE_COOKIE, DEVICE_COOKIE_LIFETIME, login_member, new_device_cookie
 from app.web import session as cookies
 from app.web.context import FormDep, PageDep, WebRoute, safe_target
 from proposals.errors import DomainError, InvalidInput
@@ -61,6 +61,7 @@ def login(page: PageDep, form: FormDep) -> Response:
             settings=page.settings,
             hasher=page.request.app.state.hasher,
             clock=page.clock,
+            device_cookie=page.request.cookies.get(DEVICE_COOKIE),
         )
     except DomainError as exc:
         return page.redirect(f"/login?next={quote(target, safe='/')}", "error", exc.detail)
@@ -68,6 +69,8 @@ def login(page: PageDep, form: FormDep) -> Response:
         page.session, member, lifetime=page.settings.token_lifetime, clock=page.clock
     )
     page.extra_cookies.append((cookies.SESSION_COOKIE, issued.secret, page.settings.token_lifetime))
+    device = new_device_cookie(member.name, page.settings.secret_key)
+    page.extra_cookies.append((DEVICE_COOKIE, device, DEVICE_COOKIE_LIFETIME))
     return page.redirect(target, "success", f"Welcome, {member.name}.")
 
 

@@ -10,7 +10,6 @@ signed cookie to the page after a redirect.
 """
 
 import base64
-import hashlib
 import hmac
 import json
 import secrets
@@ -18,14 +17,12 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.signing import sign
+
 SESSION_COOKIE = "lp_session"
 CSRF_COOKIE = "lp_csrf"
 FLASH_COOKIE = "lp_flash"
 CSRF_FIELD = "csrf_token"
-
-
-def _sign(secret_key: str, value: str) -> str:
-    return hmac.new(secret_key.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def is_https(request: Request) -> bool:
@@ -61,8 +58,8 @@ def csrf_token(request: Request, secret_key: str, session_key: str | None) -> st
     """The CSRF token of this browser's session: ``session_key`` identifies a logged-in
     member's session (the hash of its token), None means a visitor (bound to ``lp_csrf``)."""
     if session_key is not None:
-        return _sign(secret_key, f"session:{session_key}")
-    return _sign(secret_key, f"visitor:{csrf_seed(request)}")
+        return sign(secret_key, f"session:{session_key}")
+    return sign(secret_key, f"visitor:{csrf_seed(request)}")
 
 
 def csrf_valid(
@@ -75,9 +72,9 @@ def csrf_valid(
         seed = request.cookies.get(CSRF_COOKIE)
         if not seed or len(seed) > 100:
             return False
-        expected = _sign(secret_key, f"visitor:{seed}")
+        expected = sign(secret_key, f"visitor:{seed}")
     else:
-        expected = _sign(secret_key, f"session:{session_key}")
+        expected = sign(secret_key, f"session:{session_key}")
     return hmac.compare_digest(expected.encode(), submitted.encode())  # bytes: any text is safe
 
 
@@ -92,7 +89,7 @@ def set_flash(
 ) -> None:
     """Carry one message (``kind`` is ``success`` or ``error``) to the next page."""
     payload = base64.urlsafe_b64encode(json.dumps([kind, message]).encode()).decode()
-    set_cookie(request, response, FLASH_COOKIE, f"{payload}.{_sign(secret_key, payload)}")
+    set_cookie(request, response, FLASH_COOKIE, f"{payload}.{sign(secret_key, payload)}")
 
 
 def take_flash(request: Request, secret_key: str) -> tuple[str, str] | None:
@@ -101,7 +98,7 @@ def take_flash(request: Request, secret_key: str) -> tuple[str, str] | None:
     if not raw or "." not in raw:
         return None
     payload, signature = raw.rsplit(".", 1)
-    if not hmac.compare_digest(_sign(secret_key, payload), signature):
+    if not hmac.compare_digest(sign(secret_key, payload), signature):
         return None
     try:
         kind, message = json.loads(base64.urlsafe_b64decode(payload.encode()))

@@ -15,7 +15,13 @@ from proposals.models.deliberation import (
     Supporter,
 )
 from proposals.models.member import ApiToken, Member
-from proposals.models.operations import EVENT_TYPES, Event, IdempotencyRecord, LoginFailure
+from proposals.models.operations import (
+    EVENT_TYPES,
+    Event,
+    IdempotencyRecord,
+    InstanceSecret,
+    LoginFailure,
+)
 from proposals.models.structure import Area, Policy, Privilege, Unit
 from proposals.models.voting import (
     Ballot,
@@ -46,6 +52,7 @@ __all__ = [
     "IdempotencyRecord",
     "Initiative",
     "Initiator",
+    "InstanceSecret",
     "Interest",
     "Issue",
     "LoginFailure",

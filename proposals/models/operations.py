@@ -43,16 +43,23 @@ class Event(SQLModel, table=True):
 
 
 class IdempotencyRecord(SQLModel, table=True):
-    """The first successful answer to a write sent with an ``Idempotency-Key``."""
+    """The first answer to a write sent with an ``Idempotency-Key``, kept for the sending token.
+
+    Only 2xx answers are stored, except that an answer carrying a secret (a new token) is stored
+    as the 409 its retry gets instead (issue 9: no secret is ever kept in clear).
+    """
 
     __tablename__ = "idempotency_record"
     __table_args__ = (
-        sa.UniqueConstraint("member_id", "method", "path", "key"),
-        sa.CheckConstraint("status_code >= 200 AND status_code < 300", name="success_only"),
+        sa.UniqueConstraint("api_token_id", "method", "path", "key"),
+        sa.CheckConstraint(
+            "(status_code >= 200 AND status_code < 300) OR status_code = 409",
+            name="success_or_conflict",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    member_id: int = Field(foreign_key="member.id")
+    api_token_id: int = Field(foreign_key="api_token.id")
     method: str = Field(sa_type=sa.String(8))
     path: str = Field(sa_type=sa.String(2048))
     key: str = Field(sa_type=sa.String(255))
@@ -70,9 +77,23 @@ class LoginFailure(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_login_failure_account_failed_at", "account", "failed_at"),
         sa.Index("ix_login_failure_address_failed_at", "address", "failed_at"),
+        sa.Index("ix_login_failure_device_failed_at", "device", "failed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(sa_type=sa.String(255))
     address: str = Field(sa_type=sa.String(64))
+    # The device cookie's nonce when the failure came from a trusted browser (issue 9): such
+    # failures count against that device, not against the account.
+    device: str | None = Field(default=None, sa_type=sa.String(64))
     failed_at: datetime = Field(sa_column=timestamp())
+
+
+class InstanceSecret(SQLModel, table=True):
+    """A secret generated once per installation and shared by every worker (``SECRET_KEY``)."""
+
+    __tablename__ = "instance_secret"
+
+    name: str = Field(sa_type=sa.String(64), primary_key=True)
+    value: str = Field(sa_type=sa.String(255))
+    created_at: datetime = Field(sa_column=timestamp())

@@ -1,4 +1,8 @@
-"""Stored first answers of writes sent with an ``Idempotency-Key`` (API.md conventions)."""
+"""Stored first answers of writes sent with an ``Idempotency-Key`` (API.md conventions).
+
+Records belong to the token (credential) that sent the first request, never to its member: a
+replay only ever goes back to that same token (issue 9).
+"""
 
 from datetime import timedelta
 
@@ -11,12 +15,12 @@ KEEP_FOR = timedelta(hours=24)
 
 
 def find_record(
-    session: Session, *, member_id: int, method: str, path: str, key: str, clock: Clock = utcnow
+    session: Session, *, api_token_id: int, method: str, path: str, key: str, clock: Clock = utcnow
 ) -> IdempotencyRecord | None:
-    """API.md: a key is scoped to (member, method, path) and kept 24 hours."""
+    """API.md: a key is scoped to (credential, method, path) and kept 24 hours."""
     return session.exec(
         select(IdempotencyRecord).where(
-            IdempotencyRecord.member_id == member_id,
+            IdempotencyRecord.api_token_id == api_token_id,
             IdempotencyRecord.method == method,
             IdempotencyRecord.path == path,
             IdempotencyRecord.key == key,
@@ -28,7 +32,7 @@ def find_record(
 def store_record(
     session: Session,
     *,
-    member_id: int,
+    api_token_id: int,
     method: str,
     path: str,
     key: str,
@@ -42,7 +46,7 @@ def store_record(
     now = clock()
     session.exec(
         delete(IdempotencyRecord).where(
-            col(IdempotencyRecord.member_id) == member_id,
+            col(IdempotencyRecord.api_token_id) == api_token_id,
             col(IdempotencyRecord.method) == method,
             col(IdempotencyRecord.path) == path,
             col(IdempotencyRecord.key) == key,
@@ -51,7 +55,7 @@ def store_record(
     )
     session.add(
         IdempotencyRecord(
-            member_id=member_id,
+            api_token_id=api_token_id,
             method=method,
             path=path,
             key=key,

@@ -1,5 +1,6 @@
 """Throttling of failed logins per account and per client address (429 with Retry-After)."""
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -71,3 +72,45 @@ class TestPerAddress:
         for i in range(12):
             make_member(db, name=f"user{i}")
         assert [login(client, f"user{i}", PASSWORD) for i in range(12)] == [200] * 12
+
+
+class TestExactUnderConcurrency:
+    """Issue 9, item 4: 40 parallel wrong passwords got 38 x 401 against a limit of 10."""
+
+    @pytest.fixture
+    def parallel(self, committed_db: Database, clock: FrozenClock) -> Iterator[TestClient]:
+        settings = settings_for_tests(
+            login_failures_per_account=10, login_failures_per_address=10, login_throttle_window=600
+        )
+        with TestClient(create_app(settings, database=committed_db, clock=clock)) as test_client:
+            yield test_client
+
+    @staticmethod
+    def at_once(client: TestClient, names: list[str]) -> list[int]:
+        barrier = threading.Barrier(len(names))
+        statuses: list[int] = []
+
+        def attempt(name: str) -> None:
+            barrier.wait()
+            statuses.append(login(client, name, "wrong password"))
+
+        threads = [threading.Thread(target=attempt, args=(n,)) for n in names]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(t.is_alive() for t in threads)
+        return statuses
+
+    def test_forty_parallel_failures_for_one_account(
+        self, parallel: TestClient, committed_db: Database
+    ) -> None:
+        make_member(committed_db, name="alice")
+        statuses = self.at_once(parallel, ["alice"] * 40)
+        assert sorted(statuses) == [401] * 10 + [429] * 30
+
+    def test_forty_parallel_failures_from_one_address(
+        self, parallel: TestClient, committed_db: Database
+    ) -> None:
+        statuses = self.at_once(parallel, [f"guess{i}" for i in range(40)])
+        assert sorted(statuses) == [401] * 10 + [429] * 30
