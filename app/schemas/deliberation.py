@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from app.deps import Viewer
+from app.schemas.numbers import Int, integer_only
 from proposals.models import Delegation, Draft, Event, Initiative, Issue, Opinion, Suggestion
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 
@@ -83,9 +84,9 @@ class InitiativeCreate(Strict):
 
     name: Name
     content: Content
-    area_id: int | None = None
-    policy_id: int | None = None
-    issue_id: int | None = None
+    area_id: Int | None = None
+    policy_id: Int | None = None
+    issue_id: Int | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> "InitiativeCreate":
@@ -151,11 +152,11 @@ class DraftOut(BaseModel):
 
 
 class RevokeBody(Strict):
-    suggested_initiative_id: int | None = None
+    suggested_initiative_id: Int | None = None
 
 
 class InitiatorInvite(Strict):
-    member_id: int
+    member_id: Int
 
 
 class InvitationAnswer(Strict):
@@ -172,7 +173,7 @@ class InitiatorOut(BaseModel):
 
 
 class SupportBody(Strict):
-    draft_id: int | None = None
+    draft_id: Int | None = None
 
 
 class SupportOut(BaseModel):
@@ -182,7 +183,7 @@ class SupportOut(BaseModel):
     informed: bool
 
 
-Degree = Literal[-2, -1, 1, 2]
+Degree = Annotated[Literal[-2, -1, 1, 2], integer_only]
 
 
 class SuggestionCreate(Strict):
@@ -243,10 +244,10 @@ class RejectBody(Strict):
 
 
 class DelegationSet(Strict):
-    unit_id: int | None = None
-    area_id: int | None = None
-    issue_id: int | None = None
-    trustee_id: int | None
+    unit_id: Int | None = None
+    area_id: Int | None = None
+    issue_id: Int | None = None
+    trustee_id: Int | None
 
     @model_validator(mode="after")
     def _one_scope(self) -> "DelegationSet":
@@ -290,8 +291,8 @@ class ChainOut(BaseModel):
 
 
 class Grade(Strict):
-    initiative_id: int
-    grade: int
+    initiative_id: Int
+    grade: Int
 
 
 class BallotBody(Strict):
