@@ -10,8 +10,10 @@ from app.schemas.numbers import Int, integer_only
 from proposals.models import Delegation, Draft, Event, Initiative, Issue, Opinion, Suggestion
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
-Content = Annotated[str, Field(min_length=1, max_length=CONTENT_MAX)]
+# Blank text reaches the services, whose one rule (proposals.services.text.clean_text) refuses it
+# with the same words as the web forms; the schema only bounds the length.
+Name = Annotated[str, Field(max_length=NAME_MAX)]
+Content = Annotated[str, Field(max_length=CONTENT_MAX)]
 IssueState = Literal[
     "admission",
     "discussion",
@@ -237,7 +239,7 @@ class OpinionOut(BaseModel):
 
 
 class RejectBody(Strict):
-    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX)]
+    reason: Annotated[str, Field(max_length=REASON_MAX)]
 
 
 # Delegation --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from proposals.models import Area, Policy, Privilege
 from proposals.models.structure import DESCRIPTION_MAX, NAME_MAX
 from proposals.services.structure import PrivilegeView
 
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Name = Annotated[str, Field(max_length=NAME_MAX)]  # blank: refused by the services
 Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
 Seconds = Annotated[Int, Field(ge=0, le=10 * 365 * 86400)]
 Numerator = Annotated[Int, Field(le=1_000_000_000)]

@@ -19,18 +19,17 @@ from proposals.services import (
     tokens,
     voting,
 )
+from proposals.services.text import clean_text
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
 def _text(form: FormDep, name: str, *, required: bool = True, max_length: int = 0) -> str:
+    """A text field, checked by the same rule as the API's (``clean_text``)."""
     value = form.get(name)
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise InvalidInput(f"{name.replace('_', ' ')} must not be empty")
-    if max_length and len(text) > max_length:
-        raise InvalidInput(f"{name.replace('_', ' ')} must have at most {max_length} characters")
-    return text
+    text = value if isinstance(value, str) else None
+    field = name.replace("_", " ")
+    return clean_text(text, field, max_length=max_length or None, required=required)
 
 
 def _int(form: FormDep, name: str) -> int | None:
