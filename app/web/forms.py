@@ -1,5 +1,6 @@
 """The web client's forms: each calls the same ``proposals`` service as the API endpoint."""
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter
@@ -32,14 +33,23 @@ def _text(form: FormDep, name: str, *, required: bool = True, max_length: int = 
     return clean_text(text, field, max_length=max_length or None, required=required)
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,18}")
+
+
+def _whole(text: str) -> int | None:
+    """A whole number that fits a database integer, or None (never int() of 5,000 digits)."""
+    text = text.strip()
+    return int(text) if _WHOLE.fullmatch(text) else None
+
+
 def _int(form: FormDep, name: str) -> int | None:
     value = form.get(name)
     if not isinstance(value, str) or not value.strip():
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(f"{name.replace('_', ' ')} must be a whole number") from None
+    number = _whole(value)
+    if number is None:
+        raise InvalidInput(f"{name.replace('_', ' ')} must be a whole number")
+    return number
 
 
 @router.post("/login")
@@ -271,7 +281,7 @@ def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
     votes: list[tuple[int, int]] = []
     for key in form:
         if key.startswith("grade_"):
-            initiative_id = int(key.removeprefix("grade_")) if key[6:].isdigit() else None
+            initiative_id = _whole(key.removeprefix("grade_"))
             grade = _int(form, key)
             if initiative_id is None or grade is None:
                 raise InvalidInput("the ballot form is malformed")
