@@ -143,3 +143,30 @@ def test_no_boolean_or_float_degree(world: World, value: Any) -> None:
 )
 def test_no_boolean_in_a_path_or_query_parameter(world: World, path: str) -> None:
     assert world.status("GET", path, "A") == 422
+
+
+JUNK_HEADERS = [
+    {"Authorization": "Bearer " + "x" * 5000},
+    {"Authorization": "Basic " + "9" * 5000},
+    {"Authorization": "Bearer"},
+    {"If-None-Match": '"' + "9" * 5000 + '"'},
+    {"If-None-Match": "*, W/, ,"},
+    {"X-Request-ID": "\x7f" * 100},
+    {"Content-Type": "application/json; charset=ebcdic"},
+    {"Content-Type": "multipart/form-data; boundary="},
+    {"Content-Length": "9" * 30},
+    {"X-Forwarded-Proto": "x" * 5000},
+]
+
+
+@pytest.mark.parametrize("headers", JUNK_HEADERS, ids=[next(iter(h)) for h in JUNK_HEADERS])
+def test_no_header_value_answers_500(app: FastAPI, world: World, headers: dict[str, str]) -> None:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for method, path in [
+            ("GET", "/api/v1/units"),
+            ("GET", "/api/v1/members/me"),
+            ("POST", "/api/v1/units"),
+            ("PUT", "/api/v1/delegations"),
+        ]:
+            response = client.request(method, path, headers=headers, content=b'{"name": "U"}')
+            assert response.status_code < 500, (method, path, response.status_code)
