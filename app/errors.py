@@ -1,12 +1,15 @@
 """One table from domain exception to HTTP status; every error body is ``{"detail": ...}``."""
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
@@ -61,7 +64,46 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Invalid request content",
     429: "Too many failed attempts",
+    503: "The database is unavailable for a moment: retry after Retry-After seconds",
 }
+
+# Unavailable database -----------------------------------------------------------------------
+
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_DETAIL = "the database is unavailable; please try again in a few seconds"
+# SQLite's OperationalErrors that mean "not reachable now" (the rest, e.g. "no such table", are
+# server errors).
+_SQLITE_UNAVAILABLE = ("unable to open database", "database is locked", "disk i/o error")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached or dropped the connection (a 503 with
+    ``Retry-After``, never a 500): SQLAlchemy's OperationalError and InterfaceError (psycopg's
+    connection failures, a connection ended by the server), any DBAPIError that invalidated its
+    connection, a pool timeout, and SQLite's "unable to open database" (or locked, or I/O)."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+            return True
+        if isinstance(exc, sa_exc.OperationalError):
+            original = exc.orig
+            if isinstance(original, sqlite3.Error):
+                return str(original).lower().startswith(_SQLITE_UNAVAILABLE)
+            return True
+        return False
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection became free in time
+        return True
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return str(exc).lower().startswith(_SQLITE_UNAVAILABLE)
+    return False
+
+
+UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def unavailable_response() -> JSONResponse:
+    return error_response(503, UNAVAILABLE_DETAIL, dict(UNAVAILABLE_HEADERS))
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -123,6 +165,19 @@ async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "a value in the request is out of range")
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is away is a 503 with ``Retry-After`` (logged as a warning, no trace in
+    the answer); any other database error is a server error."""
+    if not database_unavailable(exc):
+        raise exc  # the server error handler's, as before
+    log.warning(
+        "database unavailable request_id=%s: %s",
+        getattr(request.state, "request_id", "-"),
+        str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+    )
+    return unavailable_response()
+
+
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", "-")
     log.error("unhandled error request_id=%s", request_id, exc_info=exc)
@@ -137,4 +192,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
+    for unavailable in (
+        sa_exc.DBAPIError,
+        sa_exc.TimeoutError,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        sqlite3.OperationalError,
+    ):
+        app.add_exception_handler(unavailable, _database_error)
     app.add_exception_handler(Exception, _server_error)

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api import api_router
 from app.db import Database, create_engine
-from app.errors import install_error_handlers
+from app.errors import install_error_handlers, responses, unavailable_response
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
@@ -132,12 +132,13 @@ def create_app(
         public_max_age=settings.http_cache_max_age,
     )
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(api_router)
+    # Any operation may meet a database that is away for a moment: 503 with Retry-After.
+    app.include_router(api_router, responses=responses(503))
     install_web(app)
 
-    @app.get("/healthz", tags=["operations"], responses={503: {"description": "Database down"}})
+    @app.get("/healthz", tags=["operations"], responses=responses(503))
     async def healthz() -> JSONResponse:
-        """``{"status": "ok"}`` when the database answers."""
+        """``{"status": "ok"}`` when the database answers; 503 with ``Retry-After`` when not."""
         db: Database = app.state.database
 
         def ping() -> None:
@@ -147,7 +148,7 @@ def create_app(
         try:
             await run_in_threadpool(ping)
         except sa.exc.SQLAlchemyError:
-            return JSONResponse({"detail": "the database does not answer"}, status_code=503)
+            return unavailable_response()
         return JSONResponse({"status": "ok"})
 
     return app

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching import apply_caching
 from app.db import Database
+from app.errors import UNAVAILABLE_DETAIL, UNAVAILABLE_HEADERS, database_unavailable
 from app.idempotency import Claim, StoredAnswer, request_hash, stored_answer
 from proposals.clock import Clock
 from proposals.errors import InvalidInput
@@ -113,15 +114,39 @@ class UnitOfWorkMiddleware:
 
         method: str = scope["method"]
         write = method in WRITE_METHODS
-        session = self.database().session(write=write, read_only=not write)
-        scope.setdefault("state", {})["session"] = session
+        started = False
+
+        async def send_started(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self._run(scope, body, receive, send, session, write)
-        finally:
-            if session.in_transaction():
-                await run_in_threadpool(session.close)
-            else:
-                session.close()  # holds no connection: nothing to wait for
+            session = self.database().session(write=write, read_only=not write)
+            scope.setdefault("state", {})["session"] = session
+            try:
+                await self._run(scope, body, receive, send_started, session, write)
+            finally:
+                await _close(session)
+        except Exception as exc:
+            # The database went away in the unit of work itself (begin, commit, rollback, the
+            # idempotency record): a 503 with Retry-After, as app.errors answers for routes.
+            if started or not database_unavailable(exc):
+                raise
+            log.warning(
+                "database unavailable request_id=%s: %s",
+                scope.get("state", {}).get("request_id", "-"),
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            )
+            await _send_buffered(
+                send,
+                503,
+                [
+                    (b"content-type", b"application/json"),
+                    *((k.lower().encode(), v.encode()) for k, v in UNAVAILABLE_HEADERS.items()),
+                ],
+                json.dumps({"detail": UNAVAILABLE_DETAIL}).encode(),
+            )
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         declared = _header(scope, b"content-length")
@@ -243,6 +268,20 @@ class UnitOfWorkMiddleware:
         await _send_buffered(
             send, *apply_caching(scope, status, headers, body, public_max_age=self.public_max_age)
         )
+
+
+async def _close(session: Session) -> None:
+    """End the request's session; a connection the database dropped is only logged here (the
+    pool replaces it), since the answer may already be on its way."""
+    try:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()  # holds no connection: nothing to wait for
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        log.warning("closing a session whose database connection is gone: %s", exc)
 
 
 class _BufferedResponse:

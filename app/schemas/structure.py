@@ -4,16 +4,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from app.schemas.numbers import Int
 from proposals.models import Area, Policy, Privilege
 from proposals.models.structure import DESCRIPTION_MAX, NAME_MAX
 from proposals.services.structure import PrivilegeView
 
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Name = Annotated[str, Field(max_length=NAME_MAX)]  # blank: refused by the services
 Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
-Seconds = Annotated[int, Field(ge=0, le=10 * 365 * 86400)]
-Numerator = Annotated[int, Field(le=1_000_000_000)]
-Denominator = Annotated[int, Field(le=1_000_000_000)]
-Minimum = Annotated[int, Field(le=1_000_000_000)]
+Seconds = Annotated[Int, Field(ge=0, le=10 * 365 * 86400)]
+Numerator = Annotated[Int, Field(le=1_000_000_000)]
+Denominator = Annotated[Int, Field(le=1_000_000_000)]
+Minimum = Annotated[Int, Field(le=1_000_000_000)]
 
 
 class Strict(BaseModel):
@@ -23,7 +24,7 @@ class Strict(BaseModel):
 class UnitCreate(Strict):
     name: Name
     description: Description = ""
-    parent_id: int | None = None
+    parent_id: Int | None = None
 
 
 class UnitOut(BaseModel):
@@ -56,7 +57,7 @@ class PrivilegeOut(BaseModel):
 
 
 class AreaCreate(Strict):
-    unit_id: int
+    unit_id: Int
     name: Name
     description: Description = ""
 

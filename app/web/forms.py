@@ -2,6 +2,7 @@
 the same authorisation (``page.require_member`` names the endpoint's scope, checked by
 ``app.deps.authorize``)."""
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter
@@ -20,28 +21,36 @@ from proposals.services import (
     tokens,
     voting,
 )
+from proposals.services.text import clean_text
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
 def _text(form: FormDep, name: str, *, required: bool = True, max_length: int = 0) -> str:
+    """A text field, checked by the same rule as the API's (``clean_text``)."""
     value = form.get(name)
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise InvalidInput(f"{name.replace('_', ' ')} must not be empty")
-    if max_length and len(text) > max_length:
-        raise InvalidInput(f"{name.replace('_', ' ')} must have at most {max_length} characters")
-    return text
+    text = value if isinstance(value, str) else None
+    field = name.replace("_", " ")
+    return clean_text(text, field, max_length=max_length or None, required=required)
+
+
+_WHOLE = re.compile(r"-?[0-9]{1,18}")
+
+
+def _whole(text: str) -> int | None:
+    """A whole number that fits a database integer, or None (never int() of 5,000 digits)."""
+    text = text.strip()
+    return int(text) if _WHOLE.fullmatch(text) else None
 
 
 def _int(form: FormDep, name: str) -> int | None:
     value = form.get(name)
     if not isinstance(value, str) or not value.strip():
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(f"{name.replace('_', ' ')} must be a whole number") from None
+    number = _whole(value)
+    if number is None:
+        raise InvalidInput(f"{name.replace('_', ' ')} must be a whole number")
+    return number
 
 
 @router.post("/login")
@@ -277,7 +286,7 @@ def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
     votes: list[tuple[int, int]] = []
     for key in form:
         if key.startswith("grade_"):
-            initiative_id = int(key.removeprefix("grade_")) if key[6:].isdigit() else None
+            initiative_id = _whole(key.removeprefix("grade_"))
             grade = _int(form, key)
             if initiative_id is None or grade is None:
                 raise InvalidInput("the ballot form is malformed")

@@ -5,6 +5,7 @@ from sqlmodel import Session, col, select
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
 from proposals.models import Draft, Initiative, Initiator, Issue, Member
+from proposals.models.deliberation import CONTENT_MAX, NAME_MAX
 from proposals.services.access import require_initiative_right
 from proposals.services.events import append_issue_event
 from proposals.services.issues import (
@@ -18,6 +19,7 @@ from proposals.services.issues import (
 from proposals.services.members import get_member
 from proposals.services.paging import Page, paginate
 from proposals.services.structure import get_area, get_policy
+from proposals.services.text import clean_text
 
 
 def get_initiative(session: Session, initiative_id: int) -> Initiative:
@@ -97,6 +99,8 @@ def create_initiative(
     """DESIGN.md §1: the first initiative creates its issue in the same transaction; competing
     initiatives may join an issue until voting starts. Creating does not make the creator a
     supporter."""
+    name = clean_text(name, "name", max_length=NAME_MAX)
+    content = clean_text(content, "content", max_length=CONTENT_MAX, strip=False)
     now = clock()
     if issue_id is None:
         if area_id is None or policy_id is None:
@@ -199,6 +203,7 @@ def create_draft(
     session: Session, *, actor: Member, initiative_id: int, content: str, clock: Clock = utcnow
 ) -> Draft:
     """DESIGN.md §1-§2: initiators post drafts in admission and discussion only."""
+    content = clean_text(content, "content", max_length=CONTENT_MAX, strip=False)
     initiative = get_initiative(session, initiative_id)
     issue = get_issue(session, initiative.issue_id)
     require_initiative_right(session, issue.unit_id, actor)

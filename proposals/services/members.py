@@ -12,6 +12,7 @@ from proposals.models.member import EMAIL_MAX, NAME_MAX
 from proposals.security import PasswordHasher, check_password_rules
 from proposals.services.locks import lock_units_of_member
 from proposals.services.paging import Page, paginate
+from proposals.services.text import clean_text
 from proposals.services.tokens import revoke_member_tokens
 
 
@@ -33,12 +34,7 @@ def list_members(session: Session, *, after: int | None, limit: int) -> Page[Mem
 
 
 def _check_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise InvalidInput("name must not be empty")
-    if len(name) > NAME_MAX:
-        raise InvalidInput(f"name must have at most {NAME_MAX} characters")
-    return name
+    return clean_text(name, "name", max_length=NAME_MAX)
 
 
 def _check_email(email: str | None) -> str | None:

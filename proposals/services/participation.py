@@ -16,6 +16,7 @@ from proposals.models import (
     Suggestion,
     Supporter,
 )
+from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 from proposals.services.access import require_initiative_right, require_voting_right
 from proposals.services.events import append_issue_event
 from proposals.services.initiatives import (
@@ -34,6 +35,7 @@ from proposals.services.issues import (
     require_phase,
 )
 from proposals.services.paging import Page, paginate
+from proposals.services.text import clean_text
 from proposals.services.upsert import upsert
 
 
@@ -269,6 +271,12 @@ def create_suggestion(
 ) -> Suggestion:
     """DESIGN.md §1-§2: suggestions until half freeze; records the draft its author saw and the
     author's own opinion."""
+    name = clean_text(name, "name", max_length=NAME_MAX)
+    content = clean_text(content, "content", max_length=CONTENT_MAX, strip=False)
+    if replacement_content is not None:
+        replacement_content = clean_text(
+            replacement_content, "replacement content", max_length=CONTENT_MAX, strip=False
+        )
     initiative = get_initiative(session, initiative_id)
     issue = _participating(
         session, initiative.issue_id, actor, "a new suggestion", BEFORE_HALF_FREEZE
@@ -405,5 +413,6 @@ def reject_suggestion(
 ) -> Suggestion:
     """DESIGN.md §1 [beyond]: an initiator rejects an open suggestion with a reason; it keeps
     its opinions and counts."""
+    reason = clean_text(reason, "reason", max_length=REASON_MAX)
     decided = _decidable(session, actor, suggestion_id, "rejecting")
     return _decide(session, actor, decided, status="rejected", reason=reason, now=clock())

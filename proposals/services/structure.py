@@ -15,13 +15,11 @@ from proposals.services.access import eligible_privileges
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member, require_admin
 from proposals.services.paging import Page, paginate
+from proposals.services.text import clean_text
 
 
 def _check_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > NAME_MAX:
-        raise InvalidInput(f"name must have 1 to {NAME_MAX} characters")
-    return name
+    return clean_text(name, "name", max_length=NAME_MAX)
 
 
 # Units -------------------------------------------------------------------------------------------
