@@ -21,7 +21,15 @@ Examples
 100
 """
 
-from delegation.chain import ChainRow, Loop, delegation_chain, replay_chain
+from delegation.chain import (
+    ChainRow,
+    Loop,
+    applicable_delegation,
+    delegation_chain,
+    replay_chain,
+    replay_walk,
+    walk_chain,
+)
 from delegation.exceptions import (
     DelegationError,
     InvalidBallotError,
@@ -85,6 +93,7 @@ __all__ = [
     "TallyResult",
     "TieBreaking",
     "UnitGraph",
+    "applicable_delegation",
     "build_overrides",
     "build_unit_graph",
     "count_ballots",
@@ -97,10 +106,12 @@ __all__ = [
     "majority_test",
     "merge_ballots",
     "replay_chain",
+    "replay_walk",
     "resolve",
     "resolve_delegations",
     "schulze_ranking",
     "secondary_link_strength",
     "strongest_paths",
     "tally_ballots",
+    "walk_chain",
 ]

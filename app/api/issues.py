@@ -160,7 +160,9 @@ def list_delegating_voters(
 ) -> PageOut[DelegatingVoterOut]:
     """Members whose weight reached a direct voter, with the chain it took."""
     result = voting.list_delegating_voters(session, issue_id, after=page.after, limit=page.limit)
-    chains = voting.delegate_chains(session, issue_id, [v.member_id for v in result.items])
+    chains = voting.delegate_chains(
+        session, issue_id, [v.member_id for v in result.items], known=result.items
+    )
     return PageOut(
         items=[
             DelegatingVoterOut(

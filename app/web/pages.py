@@ -120,7 +120,7 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
             results["voters"] = sorted(voters, key=lambda v: (-v.weight, v.member_id))
             results["delegating"] = delegating
             results["chains"] = voting.delegate_chains(
-                session, issue_id, [d.member_id for d in delegating]
+                session, issue_id, [d.member_id for d in delegating], known=[*voters, *delegating]
             )
     me = page.member
     my: dict[str, Any] = {}

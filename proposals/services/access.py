@@ -23,11 +23,16 @@ def privilege_of(session: Session, unit_id: int, member_id: int) -> Privilege | 
     return session.get(Privilege, (unit_id, member_id))
 
 
-def is_eligible(session: Session, unit_id: int, member: Member) -> bool:
+def eligible_in(session: Session, unit_id: int, member_id: int) -> bool:
+    """Whether one member is eligible in the unit (``eligible_privileges``), by primary key."""
     statement = eligible_privileges().where(
-        Privilege.unit_id == unit_id, Privilege.member_id == member.id
+        Privilege.unit_id == unit_id, Privilege.member_id == member_id
     )
     return session.exec(statement).first() is not None
+
+
+def is_eligible(session: Session, unit_id: int, member: Member) -> bool:
+    return eligible_in(session, unit_id, member.id or 0)
 
 
 def require_voting_right(session: Session, unit_id: int, member: Member) -> None:

@@ -175,27 +175,75 @@ def list_delegating_voters(
     return paginate(session, statement, DelegatingVoter.member_id, after=after, limit=limit)
 
 
-def stored_links(session: Session, issue_id: int) -> tuple[set[int], dict[int, tuple[int, str]]]:
-    """The direct voters and each delegating voter's (trustee, scope) of a closed issue."""
-    direct = set(
-        session.exec(select(DirectVoter.member_id).where(DirectVoter.issue_id == issue_id))
-    )
-    links = {
-        member: (trustee, scope)
-        for member, trustee, scope in session.exec(
-            select(
-                DelegatingVoter.member_id, DelegatingVoter.trustee_id, DelegatingVoter.scope
-            ).where(DelegatingVoter.issue_id == issue_id)
+def stored_link(session: Session, issue_id: int, member_id: int) -> tuple[int, str] | None:
+    """The stored ``(trustee, scope)`` of one delegating voter of a closed issue, or ``None``."""
+    voter = session.get(DelegatingVoter, (issue_id, member_id))
+    return None if voter is None else (voter.trustee_id, voter.scope)
+
+
+def is_direct_voter(session: Session, issue_id: int, member_id: int) -> bool:
+    return session.get(DirectVoter, (issue_id, member_id)) is not None
+
+
+def _read_stored(
+    session: Session,
+    issue_id: int,
+    ids: list[int],
+    direct: set[int],
+    links: dict[int, tuple[int, str]],
+) -> None:
+    """Add the stored direct voters among ``ids``, and the links of the others, to the maps."""
+    direct.update(
+        session.exec(
+            select(DirectVoter.member_id).where(
+                DirectVoter.issue_id == issue_id, col(DirectVoter.member_id).in_(ids)
+            )
         )
-    }
-    return direct, links
+    )
+    rest = [m for m in ids if m not in direct]
+    if rest:
+        links.update(
+            (member, (trustee, scope))
+            for member, trustee, scope in session.exec(
+                select(
+                    DelegatingVoter.member_id, DelegatingVoter.trustee_id, DelegatingVoter.scope
+                ).where(
+                    DelegatingVoter.issue_id == issue_id, col(DelegatingVoter.member_id).in_(rest)
+                )
+            )
+        )
 
 
 def delegate_chains(
-    session: Session, issue_id: int, member_ids: Sequence[int]
+    session: Session,
+    issue_id: int,
+    member_ids: Sequence[int],
+    *,
+    known: Sequence[DirectVoter | DelegatingVoter] = (),
 ) -> dict[int, list[int]]:
-    """DESIGN.md §4: each delegating voter's chain, rebuilt from the stored trustees."""
-    direct, links = stored_links(session, issue_id)
+    """DESIGN.md §4: each delegating voter's chain, rebuilt from the stored trustees.
+
+    Reads only the stored rows of the members on these chains, one round of reads per hop for
+    all the chains together (rows already in ``known`` are not read again), never the issue's
+    whole result.
+    """
+    direct: set[int] = set()
+    links: dict[int, tuple[int, str]] = {}
+    for row in known:
+        if isinstance(row, DirectVoter):
+            direct.add(row.member_id)
+        else:
+            links[row.member_id] = (row.trustee_id, row.scope)
+    asked = direct | set(links)
+    frontier = set(member_ids) - asked
+    while True:
+        if frontier:
+            _read_stored(session, issue_id, sorted(frontier), direct, links)
+            asked.update(frontier)
+        reached = {link[0] for m, link in links.items() if m in asked and m not in direct}
+        frontier = reached - asked
+        if not frontier:
+            break
     chains: dict[int, list[int]] = {}
     for member_id in member_ids:
         rows: list[ChainRow] = replay_chain(member_id, direct, links)  # type: ignore[arg-type]

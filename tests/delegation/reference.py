@@ -4,12 +4,22 @@ Nothing here is clever: the resolver walks every member's chain with a visited s
 counter compares every pair of candidates on every ballot.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
-from delegation import SCOPES, Delegation, Scope
+from delegation import (
+    SCOPES,
+    ChainRow,
+    Delegation,
+    Loop,
+    Overrides,
+    Scope,
+    UnitGraph,
+    effective_delegation,
+)
+from delegation.graph import NO_OVERRIDES
 
 
 @dataclass
@@ -142,3 +152,75 @@ def ballot_sets(
         )
     )
     return admitted, ballots
+
+
+def _or3(a: bool | None, b: bool | None) -> bool | None:
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+def whole_graph_chain(
+    unit_graph: UnitGraph,
+    member_id: int,
+    overrides: Overrides | None = None,
+    *,
+    participants: Set[int] | None = None,
+    shown: Set[int] | None = None,
+) -> list[ChainRow]:
+    """The whole-graph chain as it was before the hop-by-hop walk (a frozen copy)."""
+    over = overrides if overrides is not None else NO_OVERRIDES
+    eligible = unit_graph.eligible
+    rows: list[ChainRow] = []
+    visited: set[int] = set()
+    repeated: int | None = None
+    current = member_id
+    scope_in: Scope | None = None
+    overridden: bool | None = False
+    while True:
+        if current in visited:
+            repeated = current
+        visited.add(current)
+        if rows and participants is not None:
+            overridden = _or3(overridden, rows[-1].participation)
+        valid = current in eligible
+        participation: bool | None = None
+        if participants is not None:
+            if not valid:
+                participation = False
+            elif shown is None or current in shown:
+                participation = current in participants
+        link = effective_delegation(unit_graph, over, current) if valid else None
+        trustee, scope_out = link if link is not None else (None, None)
+        rows.append(
+            ChainRow(
+                index=len(rows),
+                member_id=current,
+                member_valid=valid,
+                participation=participation,
+                overridden=overridden,
+                scope_in=scope_in,
+                scope_out=scope_out,
+                disabled_out=link is not None and trustee is None,
+            )
+        )
+        if trustee is None or repeated is not None:
+            break
+        current = trustee
+        scope_in = scope_out
+    if repeated is None:
+        return rows
+    marked: list[ChainRow] = []
+    in_loop = False
+    last = len(rows) - 1
+    for i, row in enumerate(rows):
+        loop: Loop | None = None
+        if in_loop:
+            loop = "repetition" if i == last else "last" if i == last - 1 else "intermediate"
+        elif row.member_id == repeated:
+            loop = "first"
+            in_loop = True
+        marked.append(replace(row, loop=loop))
+    return marked
