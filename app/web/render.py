@@ -1,6 +1,5 @@
-"""Rendering helpers: templates, safe Markdown, draft diffs, human times."""
+"""Rendering helpers: templates, safe Markdown, human times (draft diffs: app/web/diff.py)."""
 
-import difflib
 from datetime import datetime
 from pathlib import Path
 
@@ -18,20 +17,6 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 def markdown(text: str) -> Markup:
     """A draft's Markdown as safe HTML."""
     return Markup(_MARKDOWN.render(text))
-
-
-def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
-    """Line diff of two drafts as (kind, line) with kind ``same``, ``added`` or ``removed``."""
-    out: list[tuple[str, str]] = []
-    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
-        code, text = line[:2], line[2:]
-        if code == "+ ":
-            out.append(("added", text))
-        elif code == "- ":
-            out.append(("removed", text))
-        elif code == "  ":
-            out.append(("same", text))
-    return out
 
 
 def duration(seconds: float) -> str:
