@@ -1,10 +1,15 @@
 """Rendering helpers: templates, safe Markdown, human times (draft diffs: app/web/diff.py)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML, RendererProtocol
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -12,6 +17,27 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # CommonMark with raw HTML disabled: text is escaped, and markdown-it refuses javascript:,
 # vbscript:, file: and data: links, so a draft can never inject markup or script.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def _image_as_link(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An image is never loaded (it would tell its host every reader's address): it becomes a
+    link to the picture, named by its alt text (or its address); inside a link, only the text."""
+    token = tokens[idx]
+    renderer = cast(RendererHTML, self)
+    src = str(token.attrGet("src") or "")
+    text = renderer.renderInlineAsText(token.children or [], options, env) or src
+    depth = sum(t.nesting for t in tokens[:idx] if t.type in ("link_open", "link_close"))
+    if depth > 0:
+        return str(escape(f"{text} (image: {src})"))
+    return (
+        f'<a class="image-link" href="{escape(src)}" rel="nofollow noopener noreferrer">'
+        f"{escape(text)}</a>"
+    )
+
+
+_MARKDOWN.add_render_rule("image", _image_as_link)
 
 
 def markdown(text: str) -> Markup:
