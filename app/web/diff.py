@@ -33,8 +33,8 @@ DEFAULT_BUDGET = 400_000
 """Steps one diff may take (two 100 KB drafts of one-word-changed lines need about a third)."""
 
 OVERHEAD = 40
-"""Steps charged for setting up a matcher and for each call of ``find_longest_match``, so that
-many tiny comparisons cost what they take too."""
+"""Steps charged for each pair of lines compared word by word, each matcher set up and each call
+of ``find_longest_match``, so that many tiny comparisons cost what they take too."""
 
 SIMILAR = 0.5
 """A pair of lines sharing at least this share of their words is shown word by word."""
@@ -136,20 +136,21 @@ def _plain(a: list[str], b: list[str]) -> list[DiffRow]:
 def _replace(old: list[str], new: list[str], steps: Budget) -> list[DiffRow]:
     """A block of replaced lines: pairs in order, word by word while the budget lasts."""
     rows: list[DiffRow] = []
-    removed: list[str] = []
-    added: list[str] = []
-    for before, after in zip(old, new, strict=False):
-        parts = _words(before, after, steps) if steps.left else None
+    start = 0  # old[start:k] and new[start:k] are waiting to be shown as removed and added
+    paired = min(len(old), len(new))
+    for k in range(paired):
+        if not steps.left:  # the budget is spent: everything left is removed and added
+            break
+        parts = _words(old[k], new[k], steps)
         if parts is None:
-            removed.append(before)
-            added.append(after)
             continue
-        rows += [DiffRow("removed", x) for x in removed] + [DiffRow("added", x) for x in added]
-        removed, added = [], []
-        rows.append(DiffRow("changed", after, parts))
-    removed += old[len(new) :]
-    added += new[len(old) :]
-    return rows + [DiffRow("removed", x) for x in removed] + [DiffRow("added", x) for x in added]
+        rows += [DiffRow("removed", x) for x in old[start:k]]
+        rows += [DiffRow("added", x) for x in new[start:k]]
+        rows.append(DiffRow("changed", new[k], parts))
+        start = k + 1
+    rows += [DiffRow("removed", x) for x in old[start:]]
+    rows += [DiffRow("added", x) for x in new[start:]]
+    return rows
 
 
 def _words(before: str, after: str, steps: Budget) -> tuple[tuple[PartKind, str], ...] | None:
@@ -169,7 +170,7 @@ def _words(before: str, after: str, steps: Budget) -> tuple[tuple[PartKind, str]
     )
     middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
     try:
-        steps.spend(head + tail + len(middle_a) + len(middle_b))
+        steps.spend(OVERHEAD + len(a) + len(b))
         opcodes: Sequence[tuple[str, int, int, int, int]]
         if set(middle_a).isdisjoint(middle_b):  # nothing in common: no matcher needed
             opcodes = [("replace", 0, len(middle_a), 0, len(middle_b))]
