@@ -28,8 +28,7 @@ def _image_as_link(
     renderer = cast(RendererHTML, self)
     src = str(token.attrGet("src") or "")
     text = renderer.renderInlineAsText(token.children or [], options, env) or src
-    depth = sum(t.nesting for t in tokens[:idx] if t.type in ("link_open", "link_close"))
-    if depth > 0:
+    if env.get(_IN_LINK):
         return str(escape(f"{text} (image: {src})"))
     return (
         f'<a class="image-link" href="{escape(src)}" rel="nofollow noopener noreferrer">'
@@ -37,7 +36,24 @@ def _image_as_link(
     )
 
 
+def _link_open(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env[_IN_LINK] = True  # tokens render in order, and links do not nest
+    return cast(RendererHTML, self).renderToken(tokens, idx, options, env)
+
+
+def _link_close(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env[_IN_LINK] = False
+    return cast(RendererHTML, self).renderToken(tokens, idx, options, env)
+
+
+_IN_LINK = "lp_in_link"
 _MARKDOWN.add_render_rule("image", _image_as_link)
+_MARKDOWN.add_render_rule("link_open", _link_open)
+_MARKDOWN.add_render_rule("link_close", _link_close)
 
 
 def markdown(text: str) -> Markup:
