@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-dev
 	@if [ -f bench/tally.py ]; then $(BIN)/python bench/tally.py; else echo "no benchmarks yet"; fi
 	$(BIN)/python bench/close_issue.py --members 100000
 	$(BIN)/python bench/chain.py
+	$(BIN)/python bench/diff.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

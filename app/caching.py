@@ -8,12 +8,17 @@ Applied by the unit of work to every answer under ``/api/v1``, whose body it hol
 * the same answer is ``Cache-Control: public, max-age=HTTP_CACHE_MAX_AGE`` when the request carried
   neither a token nor a session cookie (anything public may be a few seconds stale in a shared
   cache), and ``private, no-cache`` otherwise (a member sees more; revalidate each time);
+* an answer showing one member's private data (:data:`PRIVATE_PATHS`: ``/members/me``,
+  ``/tokens``, ``/issues/{id}/ballot``) is ``private, no-store`` (issue 9: not kept on disk by
+  the browser either);
 * every other answer (writes, errors) is ``Cache-Control: no-store``.
 
-The web pages are left alone: they carry per-visitor CSRF tokens and set cookies.
+The web pages are left alone here: they carry per-visitor CSRF tokens and set cookies; a page
+for a logged-in member is ``private, no-store`` (``app.web.context.Page``).
 """
 
 import hashlib
+import re
 
 from starlette.types import Scope
 
@@ -22,6 +27,9 @@ SESSION_COOKIE = b"lp_session="
 VARY = (b"vary", b"Authorization, Cookie")
 NO_STORE = (b"cache-control", b"no-store")
 PRIVATE = (b"cache-control", b"private, no-cache")
+PRIVATE_NO_STORE = (b"cache-control", b"private, no-store")
+PRIVATE_PATHS = re.compile(r"^/api/v1/(members/me|tokens(/[^/]*)?|issues/[^/]+/ballot)/?$")
+"""Answers that show one member's private data (add the member's agenda and notifications here)."""
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -63,11 +71,17 @@ def apply_caching(
         return status, headers, body
     if any(key.lower() == b"cache-control" for key, _ in headers):
         return status, headers, body  # the route decided itself
+    private = PRIVATE_PATHS.match(scope["path"]) is not None
     if scope["method"] != "GET" or status != 200:
-        return status, [*headers, NO_STORE], body
+        return status, [*headers, PRIVATE_NO_STORE if private else NO_STORE], body
     etag = etag_of(body)
     shared = not is_personal(scope) and not any(k.lower() == b"set-cookie" for k, _ in headers)
-    control = (b"cache-control", b"public, max-age=%d" % public_max_age) if shared else PRIVATE
+    if private:
+        control = PRIVATE_NO_STORE
+    elif shared:
+        control = (b"cache-control", b"public, max-age=%d" % public_max_age)
+    else:
+        control = PRIVATE
     validators = [(b"etag", etag), control, VARY]
     asked = _request_header(scope, b"if-none-match")
     if asked is not None and etag_matches(asked, etag):

@@ -13,7 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api import api_router
 from app.db import Database, create_engine
+from app.docs import install_docs
 from app.errors import install_error_handlers, responses, unavailable_response
+from app.headers import SecurityHeadersMiddleware
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
@@ -114,6 +116,8 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by app.docs, under the Content-Security-Policy
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -132,8 +136,10 @@ def create_app(
         public_max_age=settings.http_cache_max_age,
     )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     # Any operation may meet a database that is away for a moment: 503 with Retry-After.
     app.include_router(api_router, responses=responses(503))
+    install_docs(app)
     install_web(app)
 
     @app.get("/healthz", tags=["operations"], responses=responses(503))

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///liquidpolicy.db"
@@ -40,3 +40,17 @@ class Settings(BaseSettings):
     login_throttle_window: Annotated[int, Field(ge=1)] = 900
     log_level: str = "INFO"
     log_json: bool = False
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        """``https://example.org`` or ``https://example.org/prefix``, kept without a final ``/``;
+        empty means unset (links then follow the request's own address)."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest or any(c in rest for c in "?#\\ "):
+            raise ValueError("PUBLIC_URL must be an http:// or https:// address without ? or #")
+        return value

@@ -36,6 +36,9 @@ class CsrfRejected(Exception):
     """A form came without the token of this browser's session."""
 
 
+PRIVATE_NO_STORE = "private, no-store"
+"""Cache-Control of every answer to a logged-in member (issue 9)."""
+
 STATUS_TITLES = {401: "Log in needed", 403: "Not allowed", 404: "Not found", 409: "Not now"}
 
 
@@ -83,7 +86,10 @@ class Page:
             raise LoginRequired("member pages need a login on this service")
 
     def url(self, path: str) -> str:
-        return str(self.request.base_url).rstrip("/") + path
+        """The absolute address of ``path``: under ``PUBLIC_URL`` when it is set (the ``Host``
+        header is then never used), else under the address the request came to."""
+        base = self.settings.public_url or str(self.request.base_url).rstrip("/")
+        return base + path
 
     def render(self, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
         values.setdefault("canonical", self.url(self.request.url.path))
@@ -114,6 +120,8 @@ class Page:
         return response
 
     def _finish(self, response: Response, *, keep_flash: bool = False) -> None:
+        if self.member is not None:  # the page shows what only this member may see
+            response.headers["cache-control"] = PRIVATE_NO_STORE
         cookies.remember_csrf_seed(self.request, response)
         if not keep_flash and cookies.FLASH_COOKIE in self.request.cookies:
             response.delete_cookie(cookies.FLASH_COOKIE, path="/")
@@ -232,7 +240,7 @@ def login_return_target(request: Request) -> str:
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(
+    response = TEMPLATES.TemplateResponse(
         request,
         "error.html",
         {
@@ -245,3 +253,6 @@ def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
         },
         status_code=status,
     )
+    if cookies.SESSION_COOKIE in request.cookies:
+        response.headers["cache-control"] = PRIVATE_NO_STORE
+    return response

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.settings import PublicAccess
 from app.web.context import PageDep, WebRoute
-from app.web.render import diff_lines
+from app.web.diff import diff_html, draft_diff
 from proposals.errors import InvalidInput, NotFound
 from proposals.lifecycle import quorum_needed
 from proposals.models import Delegation, Draft, Initiative, Interest, Issue, Opinion, Policy
@@ -223,7 +223,7 @@ def initiative_page(
         new = by_id.get(diff_to) if diff_to else current
         if old is None or new is None:
             raise InvalidInput("those drafts do not belong to this initiative")
-        diff = {"old": old, "new": new, "lines": diff_lines(old.content, new.content)}
+        diff = {"old": old, "new": new, "html": diff_html(draft_diff(old.content, new.content))}
     suggestions = list(
         participation.list_suggestions(session, initiative_id, after=None, limit=500).items
     )

@@ -1,11 +1,15 @@
-"""Rendering helpers: templates, safe Markdown, draft diffs, human times."""
+"""Rendering helpers: templates, safe Markdown, human times (draft diffs: app/web/diff.py)."""
 
-import difflib
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML, RendererProtocol
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -15,23 +19,46 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+def _image_as_link(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An image is never loaded (it would tell its host every reader's address): it becomes a
+    link to the picture, named by its alt text (or its address); inside a link, only the text."""
+    token = tokens[idx]
+    renderer = cast(RendererHTML, self)
+    src = str(token.attrGet("src") or "")
+    text = renderer.renderInlineAsText(token.children or [], options, env) or src
+    if env.get(_IN_LINK):
+        return str(escape(f"{text} (image: {src})"))
+    return (
+        f'<a class="image-link" href="{escape(src)}" rel="nofollow noopener noreferrer">'
+        f"{escape(text)}</a>"
+    )
+
+
+def _link_open(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env[_IN_LINK] = True  # tokens render in order, and links do not nest
+    return cast(RendererHTML, self).renderToken(tokens, idx, options, env)
+
+
+def _link_close(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env[_IN_LINK] = False
+    return cast(RendererHTML, self).renderToken(tokens, idx, options, env)
+
+
+_IN_LINK = "lp_in_link"
+_MARKDOWN.add_render_rule("image", _image_as_link)
+_MARKDOWN.add_render_rule("link_open", _link_open)
+_MARKDOWN.add_render_rule("link_close", _link_close)
+
+
 def markdown(text: str) -> Markup:
     """A draft's Markdown as safe HTML."""
     return Markup(_MARKDOWN.render(text))
-
-
-def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
-    """Line diff of two drafts as (kind, line) with kind ``same``, ``added`` or ``removed``."""
-    out: list[tuple[str, str]] = []
-    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
-        code, text = line[:2], line[2:]
-        if code == "+ ":
-            out.append(("added", text))
-        elif code == "- ":
-            out.append(("removed", text))
-        elif code == "  ":
-            out.append(("same", text))
-    return out
 
 
 def duration(seconds: float) -> str:

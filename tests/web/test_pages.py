@@ -226,8 +226,8 @@ class TestInitiativePage:
         )
         assert chosen.status_code == 200
         assert '<span class="same">  keep</span>' in chosen.text
-        assert '<span class="removed">- old line</span>' in chosen.text
-        assert '<span class="added">+ new line</span>' in chosen.text
+        # A line with a word changed is one row with the word marked (issue 9).
+        assert '<span class="changed">~ <del>old</del><ins>new</ins> line</span>' in chosen.text
         assert "+ third" not in chosen.text
         assert canonical(chosen) == f"{BASE}/initiatives/{created['id']}"
         assert f'<option value="{third["id"]}" selected>draft {third["id"]}</option>' in latest
