@@ -11,6 +11,7 @@ from app.pagination import PageDep, PageOut
 from app.schemas.deliberation import (
     ChainLinkOut,
     ChainOut,
+    ChainOutcomeOut,
     DelegationOut,
     DelegationSet,
     ScopeName,
@@ -90,7 +91,7 @@ def delegation_chain(
     """Where a member's vote goes in an issue, an area or a unit."""
     if [issue_id, area_id, unit_id].count(None) != 2:
         raise InvalidInput("give exactly one of issue_id, area_id and unit_id")
-    rows = chains.chain(
+    answer = chains.chain_answer(
         session,
         member_id=member_id,
         viewer_id=credentials.member.id if credentials else None,
@@ -111,6 +112,11 @@ def delegation_chain(
                 disabled_out=r.disabled_out,
                 loop=r.loop,
             )
-            for r in rows
-        ]
+            for r in answer.rows
+        ],
+        outcome=ChainOutcomeOut(
+            kind=answer.outcome.kind,
+            member_id=answer.outcome.member_id,
+            text=answer.outcome.text,
+        ),
     )

@@ -285,8 +285,25 @@ class ChainLinkOut(BaseModel):
     loop: Literal["first", "intermediate", "last", "repetition"] | None
 
 
+class ChainOutcomeOut(BaseModel):
+    kind: Literal[
+        "direct",
+        "delegated",
+        "pending",
+        "lost",
+        "hidden",
+        "blocked",
+        "cycle",
+        "dead_end",
+        "scope_only",
+    ]
+    member_id: int | None
+    text: str
+
+
 class ChainOut(BaseModel):
     items: list[ChainLinkOut]
+    outcome: ChainOutcomeOut
 
 
 # Voting and results ------------------------------------------------------------------------------

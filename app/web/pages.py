@@ -333,7 +333,7 @@ def chain_page(
     if list(scope_ids.values()).count(None) != 2:
         raise InvalidInput("give exactly one of issue_id, area_id and unit_id")
     session = page.session
-    rows = chains.chain(
+    answer = chains.chain_answer(
         session,
         member_id=member_id,
         viewer_id=page.member.id if page.member else None,
@@ -343,15 +343,13 @@ def chain_page(
     )
     person = members.get_member(session, member_id)
     if issue_id is not None:
-        issue = issues.get_issue(session, issue_id)
         context_label, context_url = f"Issue {issue_id}", f"/issues/{issue_id}"
-        replayed = issue.state in chains.FINISHED
     elif area_id is not None:
         area = structure.get_area(session, area_id)
-        context_label, context_url, replayed = f"area {area.name}", f"/areas/{area_id}", False
+        context_label, context_url = f"area {area.name}", f"/areas/{area_id}"
     else:
         unit = structure.get_unit(session, unit_id or 0)
-        context_label, context_url, replayed = f"unit {unit.name}", "/", False
+        context_label, context_url = f"unit {unit.name}", "/"
     scope = next(f"{k}={v}" for k, v in scope_ids.items() if v is not None)
     return page.render(
         "chain.html",
@@ -359,11 +357,12 @@ def chain_page(
         title=f"Where {person.name}'s vote goes",
         description=f"The delegation chain of {person.name} in {context_label}.",
         person=person,
-        rows=rows,
-        names=members.names_of(session, [r.member_id for r in rows]),
+        rows=answer.rows,
+        names=answer.names,
+        outcome=answer.outcome,
         context_label=context_label,
         context_url=context_url,
-        replayed=replayed,
+        replayed=answer.replayed,
     )
 
 

@@ -552,7 +552,7 @@ class TestDelegationForm:
         assert urlsplit(str(response.url)).path == back
         assert "You chose: no delegation here" in response.text
         chain = client.get(f"/chain?member_id={world.members['A']}&area_id={world.area_id}")
-        assert 'The chain ends with an explicit "no delegation here".' in chain.text
+        assert "In this area, A chose &#34;no delegation here&#34;" in chain.text
 
     def test_set_for_an_issue(self, client: TestClient, world: World) -> None:
         first = world.propose("B", "First")
