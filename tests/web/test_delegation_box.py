@@ -88,6 +88,14 @@ class TestTheBoxSaysWhereTheVoteGoes:
         text = client.get(f"/issues/{first['issue_id']}").text
         assert _status(text) == "You block delegation here: your vote stays with you."
 
+    def test_an_area_block_seen_from_the_issue_page(self, client: TestClient, world: World) -> None:
+        first = _carol_delegates_to_alice_for_the_unit(world, client)
+        world.delegate("C", None, area_id=world.area_id)
+        text = client.get(f"/issues/{first['issue_id']}").text
+        assert _status(text) == "You block delegation for the whole area: your vote stays with you."
+        assert _options(text)["block"] == "Block: don't pass my vote on in this issue"
+        assert "remove" not in _options(text)
+
 
 class TestTheDefaultChangesNothing:
     def test_submitting_the_box_unchanged_creates_no_row(
