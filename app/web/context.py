@@ -130,15 +130,18 @@ class Page:
         for name, value, max_age in self.extra_cookies:
             cookies.set_cookie(self.request, response, name, value, max_age=max_age)
 
-    def act(self, action: Callable[[], T], *, back: str, success: str) -> Response:
-        """Run a form's service call: on success redirect with a flash; on a refusal roll back
-        everything the request wrote and redirect back with the same message the API gives."""
+    def act(
+        self, action: Callable[[], T], *, back: str, success: str | Callable[[], str]
+    ) -> Response:
+        """Run a form's service call: on success redirect with a flash (``success`` may be
+        computed after the action); on a refusal roll back everything the request wrote and
+        redirect back with the same message the API gives."""
         try:
             action()
         except DomainError as exc:
             self.session.rollback()
             return self.redirect(back, "error", exc.detail)
-        return self.redirect(back, "success", success)
+        return self.redirect(back, "success", success if isinstance(success, str) else success())
 
 
 def safe_target(url: str) -> str:

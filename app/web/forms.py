@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.login import DEVICE_COOKIE, DEVICE_COOKIE_LIFETIME, login_member, new_device_cookie
+from app.web import delegation_box
 from app.web import session as cookies
 from app.web.context import FormDep, PageDep, WebRoute, safe_target
 from proposals.errors import DomainError, InvalidInput
@@ -303,23 +304,53 @@ def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
 
 @router.post("/delegations")
 def delegation(page: PageDep, form: FormDep) -> Response:
+    """The delegation box: ``keep`` (the default) changes nothing; ``block`` stores a null
+    trustee; ``remove`` (or the ``revoke`` action) deletes the row at this scope through the
+    same service as ``DELETE /delegations/{id}``; a member id delegates to that member. The
+    flash message says where the vote goes afterwards."""
     me = page.require_member("delegate")
     scope = _text(form, "scope")
     if scope not in ("unit", "area", "issue"):
         raise InvalidInput("scope must be unit, area or issue")
-    scope_id = _int(form, "scope_id")
+    scope_id = _int(form, "scope_id") or 0
     back = safe_target(_text(form, "back", required=False) or "/")
+    choice = _text(form, "trustee_id", required=False) or delegation_box.KEEP
     if _text(form, "action", required=False) == "revoke":
-        delegation_id = _int(form, "delegation_id") or 0
-        return page.act(
-            lambda: delegations.revoke_delegation(
+        choice = delegation_box.REMOVE
+
+    def now() -> str:
+        return delegation_box.status_now(page.session, me.id or 0, scope, scope_id)
+
+    if choice == delegation_box.KEEP:
+        try:
+            return page.redirect(back, "success", f"Nothing changed. {now()}")
+        except DomainError as exc:
+            return page.redirect(back, "error", exc.detail)
+    if choice == delegation_box.REMOVE:
+        delegation_id = _int(form, "delegation_id")
+
+        def remove() -> None:
+            nonlocal delegation_id
+            if delegation_id is None:
+                here = delegations.delegation_here(
+                    page.session, me.id or 0, **{f"{scope}_id": scope_id}
+                )
+                own = here.own
+                if own is None:
+                    raise InvalidInput(f"you have no delegation for this {scope} to remove")
+                delegation_id = own.id or 0
+            delegations.revoke_delegation(
                 page.session, actor=me, delegation_id=delegation_id, clock=page.clock
-            ),
+            )
+
+        return page.act(
+            remove,
             back=back,
-            success="Your delegation is revoked.",
+            success=lambda: (
+                f"Your {scope} delegation is removed: {delegation_box.lower_first(now())}"
+            ),
         )
-    trustee = _text(form, "trustee_id", required=False)
-    trustee_id = None if trustee in ("", "none") else _int(form, "trustee_id")
+    trustee_id = None if choice in (delegation_box.BLOCK, "none") else _int(form, "trustee_id")
     return page.act(
         lambda: delegations.set_delegation(
             page.session,
@@ -329,9 +360,7 @@ def delegation(page: PageDep, form: FormDep) -> Response:
             **{f"{scope}_id": scope_id},
         ),
         back=back,
-        success="Your delegation is saved."
-        if trustee_id
-        else "Saved: no delegation here, your vote stays with you.",
+        success=lambda: f"Your delegation is saved. {now()}",
     )
 
 

@@ -8,11 +8,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlmodel import col, select
 
 from app.settings import PublicAccess
+from app.web import delegation_box
 from app.web.context import PageDep, WebRoute
+from app.web.delegation_box import Box
 from app.web.diff import diff_html, draft_diff
 from proposals.errors import InvalidInput, NotFound
 from proposals.lifecycle import quorum_needed
-from proposals.models import Delegation, Draft, Initiative, Interest, Issue, Opinion, Policy
+from proposals.models import Draft, Initiative, Interest, Issue, Opinion, Policy
 from proposals.services import (
     chains,
     delegations,
@@ -165,14 +167,13 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     )
 
 
-def _my_delegation(page: PageDep, **scope: int) -> Delegation | None:
+def _my_delegation(page: PageDep, **scope: int) -> Box | None:
+    """The delegation box: where the member's vote goes now at this scope, and why."""
     me = page.member
     if me is None:
         return None
     ((key, value),) = scope.items()
-    return page.session.exec(
-        select(Delegation).where(Delegation.truster_id == me.id, getattr(Delegation, key) == value)
-    ).first()
+    return delegation_box.box(page.session, me.id or 0, key.removesuffix("_id"), value)
 
 
 def _members_for_select(page: PageDep) -> list[tuple[int, str]]:

@@ -1,9 +1,12 @@
 """Delegations: set, replace, revoke, list (DESIGN.md §3)."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, or_, select
 
+from delegation import Scope, applicable_delegation
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
 from proposals.models import OPEN_STATES, Delegation, Member
@@ -41,6 +44,62 @@ def list_delegations(
     if scope is not None:
         statement = statement.where(Delegation.scope == scope)
     return paginate(session, statement, Delegation.id, after=after, limit=limit)
+
+
+@dataclass(frozen=True)
+class DelegationHere:
+    """A member's delegation at one scope, first hop only (the chain is :mod:`chains`' job).
+
+    ``own`` is the member's row at exactly this scope; ``applies`` the row that applies here
+    (``None``: no delegation, the vote stays with the member; a row with a null trustee: a
+    block); ``inherited`` the row that would apply without ``own`` (what removing it returns to).
+    """
+
+    scope: Scope
+    own: Delegation | None
+    applies: Delegation | None
+    inherited: Delegation | None
+
+
+def delegation_here(
+    session: Session,
+    member_id: int,
+    *,
+    unit_id: int | None = None,
+    area_id: int | None = None,
+    issue_id: int | None = None,
+) -> DelegationHere:
+    """DESIGN.md §3: which of the member's delegations applies at this unit, area or issue and
+    where it comes from -- precedence by :func:`delegation.applicable_delegation` (issue over
+    area over unit; a block at a higher scope hides the lower rows)."""
+    named, scope_id = _scope_of(unit_id, area_id, issue_id)
+    scope = cast(Scope, named)
+    ids: dict[Scope, int]
+    if scope == "issue":
+        issue = get_issue(session, scope_id)
+        ids = {"issue": scope_id, "area": issue.area_id, "unit": issue.unit_id}
+    elif scope == "area":
+        ids = {"area": scope_id, "unit": get_area(session, scope_id).unit_id}
+    else:
+        ids = {"unit": get_unit(session, scope_id).id or 0}
+    where = [col(getattr(Delegation, f"{s}_id")) == value for s, value in ids.items()]
+    rows: dict[Scope, Delegation] = {
+        cast(Scope, row.scope): row
+        for row in session.exec(
+            select(Delegation).where(Delegation.truster_id == member_id, or_(*where))
+        )
+    }
+
+    def applying(scopes: dict[Scope, Delegation]) -> Delegation | None:
+        found = applicable_delegation({s: row.trustee_id for s, row in scopes.items()})
+        return scopes[found[1]] if found else None
+
+    return DelegationHere(
+        scope=scope,
+        own=rows.get(scope),
+        applies=applying(rows),
+        inherited=applying({s: row for s, row in rows.items() if s != scope}),
+    )
 
 
 def _scope_of(unit_id: int | None, area_id: int | None, issue_id: int | None) -> tuple[str, int]:

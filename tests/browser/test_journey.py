@@ -158,10 +158,12 @@ def test_full_journey(people: dict[str, Person], live_server: LiveServer, artifa
     # C delegates to B for the area.
     c.page.goto("/")
     c.page.get_by_role("link", name=live_server.area_name).first.click()
-    c.page.get_by_label("Delegate to").select_option(label="B")
+    c.page.get_by_label("Change my delegation for this area").select_option(label="B")
     c.click("Save delegation")
     c.expect_flash("Your delegation is saved.")
-    expect(c.page.get_by_text("You delegate to B.")).to_be_visible()
+    expect(c.page.locator(".delegation-status")).to_have_text(
+        "Your vote goes to B — your delegation for this area."
+    )
 
     # All of this happened in admission: no lifecycle run since the issue was created.
     a.page.goto(issue_path)

@@ -513,26 +513,30 @@ class TestAmendmentForms:
 
 
 class TestDelegationForm:
-    def test_set_and_revoke_for_a_unit_from_the_home_page(
+    def test_set_and_remove_for_a_unit_from_the_home_page(
         self, client: TestClient, world: World
     ) -> None:
         web_login(client, "A")
         b = world.members["B"]
         data = {"scope": "unit", "scope_id": world.unit_id, "back": "/", "action": "set"}
         response = _ok(
-            client, "/delegations", {**data, "trustee_id": b}, "Your delegation is saved."
+            client,
+            "/delegations",
+            {**data, "trustee_id": b},
+            "Your delegation is saved. Your vote goes to B — your delegation for this unit.",
         )
         assert urlsplit(str(response.url)).path == "/"
-        assert f'You delegate to <a href="/members/{b}">B</a>.' in response.text
-        delegation = re.search(r'name="delegation_id" value="(\d+)"', response.text)
-        assert delegation
+        assert (
+            f'Your vote goes to <a href="/members/{b}">B</a> — your delegation for this unit.'
+            in response.text
+        )
         response = _ok(
             client,
             "/delegations",
-            {**data, "action": "revoke", "delegation_id": delegation.group(1)},
-            "Your delegation is revoked.",
+            {**data, "trustee_id": "remove"},
+            "Your unit delegation is removed: you have no delegation: your vote stays with you.",
         )
-        assert "You have no delegation for this unit." in response.text
+        assert "You have no delegation: your vote stays with you." in response.text
 
     def test_a_unit_delegation_needs_a_trustee(
         self, client: TestClient, world: World, db: Database
@@ -547,10 +551,13 @@ class TestDelegationForm:
         back = f"/areas/{world.area_id}"
         data = {"scope": "area", "scope_id": world.area_id, "trustee_id": "none", "back": back}
         response = _ok(
-            client, "/delegations", data, "Saved: no delegation here, your vote stays with you."
+            client,
+            "/delegations",
+            data,
+            "Your delegation is saved. You block delegation here: your vote stays with you.",
         )
         assert urlsplit(str(response.url)).path == back
-        assert "You chose: no delegation here" in response.text
+        assert "You block delegation here: your vote stays with you." in response.text
         chain = client.get(f"/chain?member_id={world.members['A']}&area_id={world.area_id}")
         assert "In this area, A chose &#34;no delegation here&#34;" in chain.text
 
@@ -563,9 +570,12 @@ class TestDelegationForm:
             client,
             "/delegations",
             {**data, "trustee_id": world.members["C"]},
-            "Your delegation is saved.",
+            "Your delegation is saved. Your vote goes to C — your delegation for this issue.",
         )
-        assert f'You delegate to <a href="/members/{world.members["C"]}">C</a>.' in response.text
+        assert (
+            f'Your vote goes to <a href="/members/{world.members["C"]}">C</a>'
+            " — your delegation for this issue." in response.text
+        )
 
     def test_refusals(self, client: TestClient, world: World, db: Database) -> None:
         world.delegate("B", "C")
