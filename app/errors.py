@@ -1,7 +1,9 @@
 """One table from domain exception to HTTP status; every error body is ``{"detail": ...}``."""
 
+import json
 import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psycopg
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from proposals.services.throttle import TooManyAttempts
@@ -186,12 +189,45 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Pages and API: which answers are JSON ---------------------------------------------------------
+
+JSON_PATHS = frozenset({"/healthz", "/openapi.json"})
+
+
+def answers_json(path: str) -> bool:
+    """Whether errors on ``path`` are JSON: the API (``/api/...``) and the operations endpoints.
+    Every other path is the web client's, whose errors are HTML pages (issue 10)."""
+    return path.startswith("/api/") or path == "/api" or path in JSON_PATHS
+
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _pages_or_json(handler: Handler) -> Handler:
+    """``handler``'s JSON answer on the API; outside it, the same error as an HTML page."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        response = await handler(request, exc)
+        if answers_json(request.url.path):
+            return response
+        from app.web.context import page_for_error  # the web client builds on this module
+
+        body = json.loads(bytes(response.body)) if response.body else {}
+        return page_for_error(request, exc, response.status_code, body, dict(response.headers))
+
+    return handle
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(DataError, _out_of_range)
-    app.add_exception_handler(OverflowError, _out_of_range)
+    handlers: list[tuple[type[Exception], Handler]] = [
+        (DomainError, _domain_error),
+        (HTTPException, _http_error),
+        (RequestValidationError, _validation_error),
+        (DataError, _out_of_range),
+        (OverflowError, _out_of_range),
+    ]
+    for kind, handler in handlers:
+        app.add_exception_handler(kind, _pages_or_json(handler))
     for unavailable in (
         sa_exc.DBAPIError,
         sa_exc.TimeoutError,
@@ -199,5 +235,5 @@ def install_error_handlers(app: FastAPI) -> None:
         psycopg.InterfaceError,
         sqlite3.OperationalError,
     ):
-        app.add_exception_handler(unavailable, _database_error)
-    app.add_exception_handler(Exception, _server_error)
+        app.add_exception_handler(unavailable, _pages_or_json(_database_error))
+    app.add_exception_handler(Exception, _pages_or_json(_server_error))

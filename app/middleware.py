@@ -23,7 +23,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching import apply_caching
 from app.db import Database
-from app.errors import UNAVAILABLE_DETAIL, UNAVAILABLE_HEADERS, database_unavailable
+from app.errors import (
+    UNAVAILABLE_DETAIL,
+    UNAVAILABLE_HEADERS,
+    answers_json,
+    database_unavailable,
+)
 from app.idempotency import Claim, StoredAnswer, request_hash, stored_answer
 from proposals.clock import Clock
 from proposals.errors import InvalidInput
@@ -109,7 +114,10 @@ class UnitOfWorkMiddleware:
         try:
             body = await self._read_body(scope, receive)
         except BodyTooLarge:
-            await _send_json(send, 413, b'{"detail":"request body too large"}')
+            if answers_json(scope["path"]):
+                await _send_json(send, 413, b'{"detail":"request body too large"}')
+            else:
+                await _send_page(scope, send, 413, "The form is too large to be accepted.")
             return
 
         method: str = scope["method"]
@@ -138,6 +146,9 @@ class UnitOfWorkMiddleware:
                 scope.get("state", {}).get("request_id", "-"),
                 str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
             )
+            if not answers_json(scope["path"]):
+                await _send_page(scope, send, 503, UNAVAILABLE_DETAIL, UNAVAILABLE_HEADERS)
+                return
             await _send_buffered(
                 send,
                 503,
@@ -266,7 +277,9 @@ class UnitOfWorkMiddleware:
         self, scope: Scope, send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> None:
         await _send_buffered(
-            send, *apply_caching(scope, status, headers, body, public_max_age=self.public_max_age)
+            send,
+            *apply_caching(scope, status, headers, body, public_max_age=self.public_max_age),
+            head=scope["method"] == "HEAD",
         )
 
 
@@ -310,13 +323,28 @@ class _BufferedResponse:
 
 
 async def _send_buffered(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, head: bool = False
 ) -> None:
+    """Send a whole answer; to a ``HEAD`` its headers only (with the length a GET would get)."""
     headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
     if status != 304:  # a 304's Content-Length would describe the body it does not send
         headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+async def _send_page(
+    scope: Scope, send: Send, status: int, detail: str, headers: dict[str, str] | None = None
+) -> None:
+    """An error of the unit of work itself as the web client's HTML error page."""
+    from starlette.requests import Request
+
+    from app.web.context import error_page  # the web client builds on this module
+
+    page = error_page(Request(scope), status, detail, headers)
+    await _send_buffered(
+        send, status, list(page.raw_headers), bytes(page.body), head=scope["method"] == "HEAD"
+    )
 
 
 async def _send_json(send: Send, status: int, body: bytes) -> None:

@@ -6,10 +6,13 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from app.deps import ClockDep, SessionDep, SettingsDep, authorize
@@ -39,7 +42,21 @@ class CsrfRejected(Exception):
 PRIVATE_NO_STORE = "private, no-store"
 """Cache-Control of every answer to a logged-in member (issue 9)."""
 
-STATUS_TITLES = {401: "Log in needed", 403: "Not allowed", 404: "Not found", 409: "Not now"}
+STATUS_TITLES = {
+    400: "Bad request",
+    401: "Log in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Not now",
+    413: "Too large",
+    422: "Not valid",
+    429: "Too many attempts",
+    500: "Server error",
+    503: "Unavailable for a moment",
+}
+NO_SUCH_PAGE = "There is no such page."
+_KEPT_HEADERS = ("allow", "retry-after")
 
 
 @dataclass
@@ -201,7 +218,13 @@ FormDep = Annotated[FormData, Depends(form_data)]
 
 
 class WebRoute(APIRoute):
-    """Routes of the web client answer errors as pages, not JSON."""
+    """Routes of the web client answer errors as pages, not JSON, and answer ``HEAD`` wherever
+    they answer ``GET`` (the unit of work sends no body to a ``HEAD``)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if self.methods and "GET" in self.methods:
+            self.methods.add("HEAD")
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -242,7 +265,43 @@ def login_return_target(request: Request) -> str:
     return safe_target(referer.path + (f"?{referer.query}" if referer.query else ""))
 
 
-def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+def page_for_error(
+    request: Request, exc: Exception, status: int, body: dict[str, Any], headers: dict[str, str]
+) -> HTMLResponse:
+    """The HTML page of an error the API would answer as ``body`` (``app.errors``' handlers): a
+    page address with an id that is no number, or no number the database can hold, names no
+    page (404); the rest keep their status, in words."""
+    detail = body.get("detail", "")
+    reading = request.method in ("GET", "HEAD")
+    if isinstance(exc, RequestValidationError):
+        errors = exc.errors()
+        if all(error["loc"][:1] == ("path",) for error in errors):
+            status, detail = 404, NO_SUCH_PAGE
+        else:
+            detail = "; ".join(
+                f"{error['loc'][-1]}: {error['msg']}" if len(error["loc"]) > 1 else error["msg"]
+                for error in errors
+            )
+    elif isinstance(exc, OverflowError | DataError) and status == 422 and reading:
+        status, detail = 404, NO_SUCH_PAGE
+    elif isinstance(exc, HTTPException) and status == 404:
+        detail = NO_SUCH_PAGE
+    elif isinstance(exc, HTTPException) and status == 405:
+        detail = f"This page does not answer {request.method} requests."
+    elif status == 500:
+        detail = (
+            "Something went wrong on our side. If you report it, quote the request id "
+            f"{body.get('request_id', '-')}."
+        )
+    if not isinstance(detail, str):
+        detail = "The request is not valid."
+    kept = {k: v for k, v in headers.items() if k.lower() in _KEPT_HEADERS}
+    return error_page(request, status, detail, kept)
+
+
+def error_page(
+    request: Request, status: int, detail: str, headers: dict[str, str] | None = None
+) -> HTMLResponse:
     response = TEMPLATES.TemplateResponse(
         request,
         "error.html",
@@ -255,6 +314,7 @@ def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
             "status": status,
         },
         status_code=status,
+        headers=headers,
     )
     if cookies.SESSION_COOKIE in request.cookies:
         response.headers["cache-control"] = PRIVATE_NO_STORE

@@ -259,6 +259,7 @@ def initiative_page(
         issue=issue,
         area=area,
         drafts=drafts,
+        versions={d.id: number for number, d in enumerate(drafts, 1)},
         current=current,
         diff=diff,
         suggestions=suggestions,

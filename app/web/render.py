@@ -87,11 +87,32 @@ def state_label(state: str) -> str:
     return state.replace("_", " ")
 
 
+def plural(count: int | None, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun in the right number: ``1 supporter``, ``2 supporters``
+    (``plural_form`` for nouns that do not just take an ``s``)."""
+    number = count or 0
+    return f"{number} {singular if number == 1 else plural_form or singular + 's'}"
+
+
+def snapshot_label(snapshot_at: datetime | None) -> str:
+    """What a count from the lifecycle's snapshot says about its age (it lags the members'
+    own actions until the next snapshot)."""
+    if snapshot_at is None:
+        return "no snapshot taken yet"
+    return f"at the last snapshot, {when(snapshot_at)}"
+
+
 def _percent(part: int, whole: int) -> int:
     return 0 if whole <= 0 else min(100, round(100 * part / whole))
 
 
 TEMPLATES.env.filters.update(
-    markdown=markdown, duration=duration, when=when, state=state_label, percent=_percent
+    markdown=markdown,
+    duration=duration,
+    when=when,
+    state=state_label,
+    percent=_percent,
+    plural=plural,
+    snapshot=snapshot_label,
 )
 TEMPLATES.env.globals.update(escape=escape)

@@ -113,14 +113,14 @@ class TestBadInput:
         from proposals.errors import Conflict
         from proposals.models import Unit
 
-        @app.post("/test-flush-then-fail")
+        @app.post("/api/v1/test-flush-then-fail")  # under the API: JSON errors (issue 10)
         def flush_then_fail(session: SessionDep) -> None:
             session.add(Unit(name="half written", created_at=NOW))
             session.flush()
             raise Conflict("refused after a flush")
 
         before = row_counts(db)
-        response = client.post("/test-flush-then-fail")
+        response = client.post("/api/v1/test-flush-then-fail")
         assert response.status_code == 409
         assert response.json() == {"detail": "refused after a flush"}
         assert row_counts(db) == before

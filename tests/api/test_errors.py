@@ -32,17 +32,23 @@ class TestErrorBodies:
     def test_unhandled_error_is_a_generic_500(
         self, app: FastAPI, caplog: pytest.LogCaptureFixture
     ) -> None:
+        @app.get("/api/v1/boom")
         @app.get("/boom")
         def boom() -> None:
             raise RuntimeError("secret internals")
 
         logging.getLogger("liquidpolicy").propagate = True
         with TestClient(app, raise_server_exceptions=False) as client:
-            response = client.get("/boom", headers={"X-Request-ID": "req-500"})
+            response = client.get("/api/v1/boom", headers={"X-Request-ID": "req-500"})
+            page = client.get("/boom", headers={"X-Request-ID": "req-page"})
         assert response.status_code == 500
         assert response.json() == {"detail": "Internal server error", "request_id": "req-500"}
         assert "secret internals" not in response.text
         assert "req-500" in caplog.text and "secret internals" in caplog.text
+        # Outside the API, the same error is an HTML page naming the request id (issue 10).
+        assert page.status_code == 500
+        assert page.headers["content-type"].startswith("text/html")
+        assert "req-page" in page.text and "secret internals" not in page.text
 
     def test_body_too_large_is_413(self, client: TestClient) -> None:
         response = client.post(

@@ -187,7 +187,7 @@ def test_full_journey(people: dict[str, Person], live_server: LiveServer, artifa
         ballot = voter.page.get_by_role("form", name="Your ballot")
         expect(ballot).to_contain_text("You have not voted yet.")
         ballot.get_by_label("Free buses on Sundays").select_option(
-            label="Approve — first preference"
+            label="Approve — top level (best)"
         )
         voter.click("Save my ballot")
         voter.expect_flash("Your ballot is saved.")

@@ -622,7 +622,7 @@ class TestBallotForm:
         path = f"/issues/{first['issue_id']}/ballot"
         page = client.get(f"/issues/{first['issue_id']}").text
         assert "You have not voted yet." in page
-        assert f'<select id="grade-{first["id"]}" name="grade_{first["id"]}">' in page
+        assert f'<select id="grade-{first["id"]}" name="grade_{first["id"]}"' in page
         saved = "Your ballot is saved. You can change it until voting ends."
         response = _ok(client, path, {"action": "cast", f"grade_{first['id']}": "2"}, saved)
         assert urlsplit(str(response.url)).path == f"/issues/{first['issue_id']}"

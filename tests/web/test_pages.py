@@ -129,7 +129,7 @@ class TestIssuePage:
         world.run()  # the snapshot: First has the issue quorum, the issue is in discussion
         text = client.get(path).text
         assert "Discussion from 2026-01-05 12:00 UTC" in text
-        assert "1 supporters, 1 satisfied (1 needed to be admitted)" in text
+        assert "1 supporter, 1 satisfied (1 needed to be admitted)" in text
         assert "This phase can end 2026-01-06 12:00 UTC</strong> (1 day 0 h left)" in text
 
     def test_closed_issue_shows_winner_votes_battles_and_voters(
@@ -230,7 +230,8 @@ class TestInitiativePage:
         assert '<span class="changed">~ <del>old</del><ins>new</ins> line</span>' in chosen.text
         assert "+ third" not in chosen.text
         assert canonical(chosen) == f"{BASE}/initiatives/{created['id']}"
-        assert f'<option value="{third["id"]}" selected>draft {third["id"]}</option>' in latest
+        # Drafts are named by their version of this initiative, not by their id (issue 10).
+        assert f'<option value="{third["id"]}" selected>version 3</option>' in latest
 
     def test_a_diff_with_foreign_drafts_is_refused(self, client: TestClient, world: World) -> None:
         first = proposal(world)
