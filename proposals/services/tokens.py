@@ -79,14 +79,20 @@ def _store(
 
 
 def issue_login_token(
-    session: Session, member: Member, *, lifetime: int, clock: Clock = utcnow
+    session: Session,
+    member: Member,
+    *,
+    lifetime: int,
+    clock: Clock = utcnow,
+    kind: str = "login",
 ) -> IssuedToken:
-    """API.md: a login token carries every scope and lives ``TOKEN_LIFETIME`` seconds."""
+    """API.md: a login token carries every scope and lives ``TOKEN_LIFETIME`` seconds (a web
+    session, ``kind="web"``, is the same but for its kind)."""
     now = clock()
     return _store(
         session,
         member=member,
-        kind="login",
+        kind=kind,
         name=None,
         scopes=SCOPES,
         expires_at=now + timedelta(seconds=lifetime),
@@ -99,16 +105,7 @@ def issue_web_session(
 ) -> IssuedToken:
     """A web client session: like a login token (every scope, ``TOKEN_LIFETIME``) but its own kind,
     so that only a login on the web makes one and the API never takes it as a bearer token."""
-    now = clock()
-    return _store(
-        session,
-        member=member,
-        kind="web",
-        name=None,
-        scopes=SCOPES,
-        expires_at=now + timedelta(seconds=lifetime),
-        now=now,
-    )
+    return issue_login_token(session, member, lifetime=lifetime, clock=clock, kind="web")
 
 
 def create_personal_token(
