@@ -18,14 +18,13 @@ from playwright.sync_api import (
     Locator,
     Page,
     Response,
-    ViewportSize,
     expect,
 )
 
+from tests.browser.audit import audit
 from tests.browser.conftest import VOTING_TIME, LiveServer
 from tests.factories import PASSWORD
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
 expect.set_options(timeout=10_000)
 
 
@@ -74,10 +73,6 @@ def people(browser: Browser, live_server: LiveServer) -> Iterator[dict[str, Pers
             person.context.close()
     failures = {name: p.failures for name, p in people.items() if p.failures}
     assert not failures, f"server errors or page errors seen: {failures}"
-
-
-def shot(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=artifacts / f"{name}.png", full_page=True)
 
 
 def member_row(table: Locator, name: str) -> Locator:
@@ -169,11 +164,11 @@ def test_full_journey(people: dict[str, Person], live_server: LiveServer, artifa
     a.page.goto(issue_path)
     expect(a.page.get_by_role("heading", level=1)).to_contain_text("admission")
     a.page.goto("/")
-    shot(a.page, artifacts, "home")
+    audit(a.page, artifacts, "home")
     a.page.get_by_role("link", name=live_server.area_name).first.click()
-    shot(a.page, artifacts, "area")
+    audit(a.page, artifacts, "area")
     b.page.goto(initiative_path)
-    shot(b.page, artifacts, "initiative")
+    audit(b.page, artifacts, "initiative")
 
     # The admin runs the lifecycle: zero-length phases pass in one run, the issue reaches voting.
     run_lifecycle(admin, issue_path)
@@ -195,7 +190,7 @@ def test_full_journey(people: dict[str, Person], live_server: LiveServer, artifa
             "Your current ballot is shown"
         )
         expect(voter.page.get_by_label("Free buses on Sundays")).to_have_value("3")
-    shot(a.page, artifacts, "issue-voting")
+    audit(a.page, artifacts, "issue-voting")
 
     # Once the voting time is over, the admin runs the lifecycle again and the issue closes.
     time.sleep(max(0.0, voting_started + VOTING_TIME + 0.5 - time.monotonic()))
@@ -218,7 +213,7 @@ def test_full_journey(people: dict[str, Person], live_server: LiveServer, artifa
     delegating = results.get_by_role("table", name="Delegating voters")
     expect(delegating.get_by_role("row")).to_have_count(2)
     expect(member_row(delegating, "C").get_by_role("cell")).to_have_text(["C", "1", "area", "B"])
-    shot(page, artifacts, "issue-results")
+    audit(page, artifacts, "issue-results")
 
     # C's chain page: B carried C's vote.
     page.get_by_role("link", name="Where does my vote go?").click()
@@ -230,12 +225,4 @@ def test_full_journey(people: dict[str, Person], live_server: LiveServer, artifa
     expect(steps.nth(1).get_by_role("link")).to_have_text("B")
     expect(steps.nth(1)).to_contain_text("voted directly and carried this vote")
     expect(page.get_by_text("C's vote was counted through B.")).to_be_visible()
-    shot(page, artifacts, "chain")
-
-    # The same pages on a phone: nothing wider than the screen.
-    page.set_viewport_size(PHONE)
-    for path, name in [("/", "home"), (issue_path, "issue-results"), (page.url, "chain")]:
-        page.goto(path)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], (name, width)
-        shot(page, artifacts, f"phone-{name}")
+    audit(page, artifacts, "chain")
