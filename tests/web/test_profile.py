@@ -287,3 +287,10 @@ class TestTokens:
         response = submit(client, f"/me/profile/tokens/{theirs['id']}/revoke")
         assert flash(response) == ("error", f"token {theirs['id']} not found")
         assert _me(client, theirs["token"]) == 200
+
+
+class TestLinkFromMyPage:
+    def test_my_member_page_links_to_my_profile(self, client: TestClient, world: World) -> None:
+        web_login(client, "A")
+        assert 'href="/me/profile"' in client.get(f"/members/{world.id('A')}").text
+        assert 'href="/me/profile"' not in client.get(f"/members/{world.id('B')}").text
