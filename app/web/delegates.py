@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from app.deps import Viewer
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.web.context import PageDep, WebRoute
+from app.web.render import markdown
 from proposals.errors import InvalidInput
 from proposals.services import delegates, structure
 from proposals.services.delegates import DelegateKey
@@ -42,8 +43,8 @@ def decode_cursor(cursor: str) -> DelegateKey:
 
 
 def preview(statement: str, limit: int = STATEMENT_PREVIEW) -> str:
-    """The start of a statement as plain text (the whole one is on the member's page)."""
-    flat = " ".join(statement.replace("#", " ").split())
+    """The start of a statement (Markdown) as plain text; the whole one is on the member's page."""
+    flat = markdown(statement).striptags()
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 

@@ -184,9 +184,9 @@ class TestLinks:
         assert client.get(f"/members/{world.id('B')}").status_code == 200
 
     def test_statement_is_shown(self, client: TestClient, world: World) -> None:
-        world.ok("PATCH", "/members/me", "B", json={"statement": "## Cycling\n\nSafe streets."})
+        world.ok("PATCH", "/members/me", "B", json={"statement": "## Cycling\n\n**Safe** streets."})
         web_login(client, "A")
-        assert "Cycling Safe streets." in client.get("/members").text
+        assert "Cycling Safe streets." in client.get("/members").text  # as plain text
 
     def test_nav_links_to_the_page(self, client: TestClient, world: World) -> None:
         assert '<a href="/members">Delegates</a>' in client.get("/").text

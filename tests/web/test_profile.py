@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.db import Database
 from tests.api.world import World
 from tests.factories import PASSWORD, bearer, row_counts
-from tests.web.helpers import flash, submit, web_login
+from tests.web.helpers import csrf_of, flash, submit, web_login
 
 NEW_PASSWORD = "a much better passphrase"
 
@@ -65,6 +65,16 @@ class TestProfilePage:
         for action in ("/me/profile", "/me/profile/password", "/me/profile/tokens"):
             assert f'action="{action}"' in response.text
         assert "Revoke “test”" in response.text  # the world's own token of A
+
+    def test_every_form_carries_this_sessions_csrf_token(
+        self, client: TestClient, world: World
+    ) -> None:
+        web_login(client, "A")
+        page = client.get("/me/profile").text
+        forms = re.findall(r'<form method="post"', page)
+        found = re.findall(r'name="csrf_token" value="([^"]*)"', page)
+        assert len(found) == len(forms) >= 5  # logout, profile, password, revoke, create
+        assert set(found) == {csrf_of(client)}
 
 
 class TestStatementAndEmail:
