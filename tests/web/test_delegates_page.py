@@ -205,6 +205,19 @@ class TestVisibility:
         assert rows(response.text) == [("A", 1), ("B", 0), ("C", 0)]
         assert NOT_SHOWN not in response.text
 
+    @pytest.mark.parametrize("public_access", [PublicAccess.PSEUDONYM])
+    def test_inactive_is_marked_only_for_who_may_see_it(
+        self, client: TestClient, world: World
+    ) -> None:
+        deactivated = client.patch(
+            f"/api/v1/members/{world.id('C')}", headers=world.admin, json={"active": False}
+        )
+        assert deactivated.status_code == 200
+        visitor = client.get("/members").text
+        assert ("C", 0) in rows(visitor) and "(inactive)" not in visitor
+        web_login(client, "A")
+        assert "C</a> <span class=\"muted\">(inactive)</span>" in client.get("/members").text
+
     @pytest.mark.parametrize("public_access", [PublicAccess.ANONYMOUS])
     def test_anonymous_visitors_get_one_line_why(self, client: TestClient, world: World) -> None:
         response = client.get("/members")
