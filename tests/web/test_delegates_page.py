@@ -216,7 +216,7 @@ class TestVisibility:
         visitor = client.get("/members").text
         assert ("C", 0) in rows(visitor) and "(inactive)" not in visitor
         web_login(client, "A")
-        assert "C</a> <span class=\"muted\">(inactive)</span>" in client.get("/members").text
+        assert 'C</a> <span class="muted">(inactive)</span>' in client.get("/members").text
 
     @pytest.mark.parametrize("public_access", [PublicAccess.ANONYMOUS])
     def test_anonymous_visitors_get_one_line_why(self, client: TestClient, world: World) -> None:
