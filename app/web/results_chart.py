@@ -19,9 +19,10 @@ from proposals.services.explain import ResultExplanation
 
 WIDTH = 360
 """The viewBox width: about a phone's width in CSS pixels, so text stays legible at 390 px."""
-ROW = 44
+ROW = 64
 TEXT_DY = 14
 BAR_DY = 20
+NUMBERS_DY = 52
 BAR_HEIGHT = 16
 RANK_ROW = 26
 NAME_MAX = 40
@@ -44,8 +45,10 @@ class Segment:
 @dataclass(frozen=True)
 class BarRow:
     label: str
+    numbers: str
     text_y: int
     bar_y: int
+    numbers_y: int
     segments: list[Segment]
     needed_x: float | None
     """Where the required share of approvals and disapprovals ends (None: nobody took a side)."""
@@ -104,9 +107,11 @@ def votes_chart(explained: ResultExplanation, policy: Policy) -> VotesChart | No
         numbers = f"{approve} approve · {disapprove} disapprove · {abstain} abstain"
         rows.append(
             BarRow(
-                label=f"{short(initiative.name)}: {numbers}",
+                label=short(initiative.name),
+                numbers=numbers,
                 text_y=n * ROW + TEXT_DY,
                 bar_y=n * ROW + BAR_DY,
+                numbers_y=n * ROW + NUMBERS_DY,
                 segments=segments,
                 needed_x=needed_x,
             )
@@ -115,7 +120,7 @@ def votes_chart(explained: ResultExplanation, policy: Policy) -> VotesChart | No
             f"{initiative.name}: {approve} approve, {disapprove} disapprove, {abstain} abstain"
             f" of {total}; {initiative.majority_text}."
         )
-    return VotesChart(height=len(voted) * ROW, rows=rows, description=" ".join(descriptions))
+    return VotesChart(height=len(voted) * ROW - 6, rows=rows, description=" ".join(descriptions))
 
 
 def ranking_chart(explained: ResultExplanation) -> RankingChart | None:

@@ -66,8 +66,8 @@ class InitiativeExplanation:
     abstain: int | None
     needed: str | None
     """The direct majority the policy required, e.g. ``more than 2/3 approval``."""
-    got: str | None
-    """What it got, e.g. ``got 8 of 15, 53 %`` (approvals of approvals and disapprovals)."""
+    share: str | None
+    """What it got, e.g. ``8 of 15, 53 %`` (approvals of approvals and disapprovals)."""
     reached: bool | None
     """The stored ``direct_majority``."""
     schulze_rank: int | None
@@ -79,9 +79,9 @@ class InitiativeExplanation:
     @property
     def majority_text(self) -> str | None:
         """``needed more than 2/3 approval: got 8 of 15, 53 %``."""
-        if self.needed is None or self.got is None:
+        if self.needed is None or self.share is None:
             return None
-        return f"needed {self.needed}: {self.got}"
+        return f"needed {self.needed}: got {self.share}"
 
 
 @dataclass(frozen=True)
@@ -150,14 +150,19 @@ def majority_needed(policy: Policy) -> str:
     return text
 
 
-def majority_got(approve: int, disapprove: int) -> str:
-    """``got 8 of 15, 53 %``: approvals of those who approved or disapproved (abstentions do not
+def majority_share(approve: int, disapprove: int) -> str:
+    """``8 of 15, 53 %``: approvals of those who approved or disapproved (abstentions do not
     count toward the share). The percentage is rounded down, so a share just below a threshold
     never reads as reaching it."""
     sides = approve + disapprove
     if sides == 0:
-        return "got no approval or disapproval"
-    return f"got {approve} of {sides}, {approve * 100 // sides} %"
+        return "no approval or disapproval"
+    return f"{approve} of {sides}, {approve * 100 // sides} %"
+
+
+def majority_got(approve: int, disapprove: int) -> str:
+    """``got 8 of 15, 53 %`` (see :func:`majority_share`)."""
+    return "got " + majority_share(approve, disapprove)
 
 
 def explain_result(
@@ -225,7 +230,9 @@ def _failures(policy: Policy, initiative: Initiative) -> list[str]:
     if not initiative.better_than_status_quo:
         failed.append("ranked below the status quo by the Schulze method")
     if not initiative.indirect_majority:
-        failed.append("had no indirect majority (against the status quo or a winning rival)")
+        failed.append(
+            "had no indirect majority (over the status quo, or over an initiative that has one)"
+        )
     if policy.no_multistage_majority and initiative.multistage_majority:
         failed.append("was beaten by a better-ranked initiative (multistage majority)")
     if policy.no_reverse_beat_path and initiative.reverse_beat_path:
@@ -271,7 +278,7 @@ def _initiative(issue: Issue, policy: Policy, initiative: Initiative) -> Initiat
         disapprove=disapprove,
         abstain=abstain,
         needed=majority_needed(policy) if voted else None,
-        got=majority_got(approve or 0, disapprove or 0) if voted else None,
+        share=majority_share(approve or 0, disapprove or 0) if voted else None,
         reached=initiative.direct_majority if voted else None,
         schulze_rank=initiative.schulze_rank if voted else None,
         rank=initiative.rank if voted else None,

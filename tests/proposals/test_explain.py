@@ -167,8 +167,8 @@ class TestExplainResult:
         (only,) = explained.initiatives
         assert only.verdict == (
             "Not eligible: it did not reach the required majority, ranked below the status quo"
-            " by the Schulze method and had no indirect majority (against the status quo or a"
-            " winning rival)."
+            " by the Schulze method and had no indirect majority (over the status quo, or over an"
+            " initiative that has one)."
         )
         assert [r.initiative_id for r in explained.ranking] == [None, 1]
 

@@ -97,10 +97,15 @@ class TestWhyTheIssueEnded:
             "3",
             "2",
             "1",
-            "needed more than 2/3 approval: got 3 of 5, 60 %",
+            "3 of 5, 60 % (not reached)",
             "1",
-            "Not eligible: it did not reach the required majority.",
         ]
+        assert "(the policy required more than 2/3 approval)" in text
+        page = client.get(f"/issues/{issue_id}").text
+        assert (
+            "It needed more than 2/3 approval: got 3 of 5, 60 %. Not eligible: it did not reach"
+            " the required majority." in page
+        )
 
     def test_a_tie_broken_by_the_policy_rule(self, client: TestClient, world: World) -> None:
         old = world.propose("A", "Old")
@@ -172,10 +177,10 @@ class TestResultPicture:
         )
         assert '<line class="bar-needed" x1="180.0" x2="180.0"' in bars
         assert (
-            'class="bar-disapprove" x="0.0" y="64" width="240.0" height="16" data-value="2"' in bars
+            'class="bar-disapprove" x="0.0" y="84" width="240.0" height="16" data-value="2"' in bars
         )
         assert (
-            'class="bar-abstain" x="240.0" y="64" width="120.0" height="16" data-value="1"' in bars
+            'class="bar-abstain" x="240.0" y="84" width="120.0" height="16" data-value="1"' in bars
         )
 
         ranking = _svg(text, "ranking-chart-title")
@@ -191,8 +196,14 @@ class TestResultPicture:
 
         # The same numbers as text, in the table next to the pictures.
         table = text.split('<caption id="result-table-caption">')[1].split("</table>")[0]
-        assert "<td>2</td><td>1</td><td>0</td>" in table
-        assert "<td>0</td><td>2</td><td>1</td>" in table
+        assert "<td>2</td><td>1</td><td>0</td><td>2 of 3, 66 % (reached)</td><td>1</td>" in table
+        assert "<td>0</td><td>2</td><td>1</td><td>0 of 2, 0 % (not reached)</td><td>3</td>" in table
+        # Each bar's numbers are written under it, too.
+        numbers = re.findall(r'<text [^>]*class="chart-numbers">(.*?)</text>', bars)
+        assert [html.unescape(n) for n in numbers] == [
+            "2 approve · 1 disapprove · 0 abstain",
+            "0 approve · 2 disapprove · 1 abstain",
+        ]
 
     def test_the_picture_needs_no_inline_style_or_script(
         self, client: TestClient, world: World
