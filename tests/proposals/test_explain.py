@@ -4,6 +4,9 @@ real tally (delegation.tally_ballots), as the close stores them."""
 from datetime import timedelta
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from delegation import Ballot, tally_ballots
 from proposals.lifecycle import _tally_policy
 from proposals.models import Initiative, Issue, Policy
@@ -271,3 +274,69 @@ class TestCanceledIssues:
         explained = explain_result(_issue("canceled_by_admin"), policy, [only], {})
         assert explained.initiatives[0].verdict == "Not voted on: the issue ended before the vote."
         assert explained.ranking == [] and explained.voter_count is None
+
+
+grades = st.integers(min_value=-2, max_value=2)
+ballots_strategy = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=3), st.tuples(grades, grades, grades)),
+    max_size=6,
+)
+
+
+class TestNeverDisagreesWithTheStoredResult:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        ballots=ballots_strategy,
+        count=st.integers(min_value=1, max_value=3),
+        strict=st.booleans(),
+        num=st.integers(min_value=1, max_value=3),
+        rule=st.sampled_from(["variant1", "simple"]),
+    )
+    def test_random_votes(
+        self,
+        ballots: list[tuple[int, tuple[int, int, int]]],
+        count: int,
+        strict: bool,
+        num: int,
+        rule: str,
+    ) -> None:
+        names = ["One", "Two", "Three"][:count]
+        weighted: list[Ballot] = [
+            (weight, {i + 1: g for i, g in enumerate(given[:count]) if g})
+            for weight, given in ballots
+        ]
+        rows = closed(
+            weighted,
+            names,
+            direct_majority_num=num,
+            direct_majority_den=4,
+            direct_majority_strict=strict,
+            tie_breaking=rule,
+        )
+        issue, _, initiatives, _ = rows
+        explained = explain_result(*rows)
+        stored = {i.id: i for i in initiatives}
+        winner = next((i for i in initiatives if i.winner), None)
+        if winner is not None:
+            assert explained.sentence.startswith(f"{winner.name} won: ")
+        else:
+            assert " won: " not in explained.sentence
+            assert explained.sentence.endswith("stays.")
+            if any(i.better_than_status_quo for i in initiatives):
+                assert "beat the status quo" not in explained.sentence
+        assert ("tied" in explained.sentence) == (explained.tie_rule is not None)
+        for entry in explained.initiatives:
+            row = stored[entry.initiative_id]
+            assert entry.reached == row.direct_majority
+            assert (entry.approve, entry.disapprove) == (row.positive_votes, row.negative_votes)
+            assert entry.approve is not None and entry.disapprove is not None
+            assert entry.abstain is not None and entry.abstain >= 0
+            assert entry.approve + entry.disapprove + entry.abstain == issue.voter_count
+            assert entry.verdict.startswith("Won") == bool(row.winner)
+            assert entry.verdict.startswith("Not eligible") == (not row.eligible)
+        assert [r.schulze_rank for r in explained.ranking] == list(range(1, count + 2))
+        assert [r.initiative_id for r in explained.ranking if r.better_than_status_quo] == [
+            i.id
+            for i in sorted(initiatives, key=lambda i: i.schulze_rank or 0)
+            if i.better_than_status_quo
+        ]
