@@ -264,9 +264,10 @@ def _initiative(issue: Issue, policy: Policy, initiative: Initiative) -> Initiat
         needed = quorum_needed(
             issue.population or 0, policy.initiative_quorum_num, policy.initiative_quorum_den
         )
+        have = initiative.satisfied_supporter_count
         verdict = (
-            f"Not admitted to the vote: {initiative.satisfied_supporter_count} satisfied"
-            f" supporters, {needed} needed."
+            f"Not admitted to the vote: {have} satisfied supporter{'' if have == 1 else 's'},"
+            f" {needed} needed."
         )
     else:
         verdict = "Not voted on: the issue ended before the vote."

@@ -241,7 +241,7 @@ class TestExplainResult:
         assert by_name["Gone"].verdict == "Revoked by its initiators before the vote."
         # population 20, initiative quorum 1/10: 2 satisfied supporters needed
         assert (
-            by_name["Few"].verdict == "Not admitted to the vote: 1 satisfied supporters, 2 needed."
+            by_name["Few"].verdict == "Not admitted to the vote: 1 satisfied supporter, 2 needed."
         )
         assert by_name["Few"].majority_text is None and by_name["Few"].approve is None
 

@@ -136,6 +136,33 @@ class TestWhyTheIssueEnded:
         assert _why(text) == "An administrator canceled the issue."
         assert "<svg" not in text  # nothing was voted on: no picture
 
+    def test_canceled_during_voting_shows_no_empty_votes(
+        self, client: TestClient, world: World
+    ) -> None:
+        first = proposal(world, "A", "Halted")
+        advance(world, 3)
+        assert world.issue(first["issue_id"])["state"] == "voting"
+        path = f"/api/v1/issues/{first['issue_id']}/cancel"
+        assert world.client.post(path, headers=world.admin).status_code == 200
+        page = client.get(f"/issues/{first['issue_id']}").text
+        assert "None" not in page  # was "Yes None · No None · Rank None"
+        assert "Not voted on: the issue ended before the vote." in page
+        assert _why(_results(client, first["issue_id"])) == "An administrator canceled the issue."
+
+    def test_an_initiative_not_admitted_says_why(
+        self, client: TestClient, db: Database, clock: FrozenClock
+    ) -> None:
+        world = build_world(
+            client, db, clock, list("ABCD"), initiative_quorum_num=1, initiative_quorum_den=2
+        )
+        first = proposal(world, "A", "Popular")
+        world.support("B", first["id"])
+        lonely = world.propose("C", "Lonely", issue_id=first["issue_id"])
+        world.support("C", lonely["id"])
+        _close(world, first["issue_id"], {"A": {first["id"]: 1}})
+        page = client.get(f"/issues/{first['issue_id']}").text
+        assert "Not admitted to the vote: 1 satisfied supporter, 2 needed." in page
+
 
 class TestResultPicture:
     def test_bars_and_ranking_with_their_text_alternative(
