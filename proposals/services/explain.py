@@ -171,7 +171,12 @@ def explain_result(
     initiatives: Sequence[Initiative],
     battle: Mapping[tuple[Candidate, Candidate], int],
 ) -> ResultExplanation:
-    """Explain the stored result of a closed ``issue`` (its rows, as the close stored them)."""
+    """Explain the stored result of a closed ``issue`` (its rows, as the close stored them).
+
+    The one place that puts DESIGN.md §4's ``eligible``/``winner`` rule (direct majority,
+    indirect majority, better than the status quo, and the policy's multistage and reverse beat
+    path options; ties by ``tie_breaking``) and §2's final states into words.
+    """
     names: dict[Candidate, str] = {i.id: i.name for i in initiatives}
     names[None] = "the status quo"
     admitted = sorted(i.id or 0 for i in initiatives if i.admitted)
