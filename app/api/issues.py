@@ -28,8 +28,9 @@ from app.schemas.deliberation import (
     VoteOut,
     VoterOut,
 )
+from app.schemas.results import ResultExplanationOut
 from proposals.models import Issue, Member
-from proposals.services import issues, participation, voting
+from proposals.services import explain, issues, participation, voting
 from proposals.services.voting import BallotView
 
 router = APIRouter(prefix="/issues", tags=["issues"], route_class=IdempotentRoute)
@@ -218,3 +219,15 @@ def list_battles(
         ],
         next_cursor=page.next_cursor(result.next_after),
     )
+
+
+@router.get(
+    "/{issue_id}/result-explanation",
+    response_model=ResultExplanationOut,
+    responses=responses(401, 404, 409, 422),
+)
+def result_explanation(
+    issue_id: int, _viewer: PublicViewer, session: SessionDep
+) -> ResultExplanationOut:
+    """Why the closed issue ended as it did, and each initiative's majority (the page's words)."""
+    return ResultExplanationOut.of(explain.issue_result(session, issue_id))

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlmodel import col, select
 
 from app.settings import PublicAccess
-from app.web import delegation_box
+from app.web import delegation_box, results_chart
 from app.web.context import PageDep, WebRoute
 from app.web.delegation_box import Box
 from app.web.diff import diff_html, draft_diff
@@ -18,6 +18,7 @@ from proposals.models import Draft, Initiative, Interest, Issue, Opinion, Policy
 from proposals.services import (
     chains,
     delegations,
+    explain,
     initiatives,
     issues,
     members,
@@ -114,6 +115,9 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
         results["battle"] = {
             (b.winning_initiative_id, b.losing_initiative_id): b.count for b in battles
         }
+        results["explained"] = explain.issue_result(session, issue_id)
+        results["votes_chart"] = results_chart.votes_chart(results["explained"], policy)
+        results["ranking_chart"] = results_chart.ranking_chart(results["explained"])
         if page.shows_members:
             voters = list(voting.list_direct_voters(session, issue_id, after=None, limit=500).items)
             delegating = list(
