@@ -600,7 +600,7 @@ class TestMembers:
             422,
             api.json()["detail"],
         )
-        assert re.search(rf"<details open>\s*<summary>Set a new password for A<", response.text)
+        assert re.search(r"<details open>\s*<summary>Set a new password for A<", response.text)
 
     def test_an_admin_is_not_offered_what_the_service_refuses_them(
         self, client: TestClient, world: World, root: dict[str, str]
