@@ -806,3 +806,41 @@ def test_the_policy_form_sends_every_field_of_the_apis_schema() -> None:
     sent |= set(admin.POLICY_NUMBERS) | set(admin.POLICY_FLAGS)
     sent |= {"defeat_strength", "tie_breaking"}
     assert sent == set(PolicyCreate.model_fields)
+
+
+def test_the_readmes_first_steps_are_done_in_the_browser() -> None:
+    """Issue 10, item 5: ``make run``, create the admin with the real command, log in, set up in
+    ``/admin`` — no curl; the two set-up commands at the top stay as they were."""
+    import shlex
+    from pathlib import Path
+
+    from app.cli import _parser
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert readme.split("```sh\n", 1)[1].startswith(
+        "make run    # installs into .venv, migrates a SQLite file and serves on "
+        "http://127.0.0.1:8000\n"
+        "make test   # installs with dev extras, runs ruff, mypy and pytest on SQLite and "
+        "PostgreSQL\n```"
+    )
+    steps = readme.split("## First steps", 1)[1].split("\n## ", 1)[0]
+    assert "curl" not in steps
+    command = next(line for line in steps.splitlines() if "create-admin" in line)
+    words = shlex.split(command.split("#", 1)[0])
+    assert words[0] == ".venv/bin/liquidpolicy"
+    parsed = _parser().parse_args(words[1:])
+    assert (parsed.command, parsed.name, len(parsed.password) >= 10) == (
+        "create-admin",
+        "admin",
+        True,
+    )
+    for place in (
+        "/admin",
+        "**Units**",
+        "**Areas**",
+        "**Policies**",
+        "**Members**",
+        "Privileges in",
+    ):
+        assert place in steps
+    assert "Propose a new initiative" in steps
