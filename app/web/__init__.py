@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import delegates, forms, pages, profile
+from app.web import admin, delegates, forms, pages, profile
 
 STATIC = Path(__file__).parent / "static"
 
@@ -15,4 +15,5 @@ def install_web(app: FastAPI) -> None:
     app.include_router(forms.router)
     app.include_router(delegates.router)
     app.include_router(profile.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -165,6 +165,47 @@ def check_login(
     return member
 
 
+NAMES_PER_PASTE = 1000
+
+
+def members_named(session: Session, lines: Iterable[str]) -> list[Member]:
+    """The members a pasted list of names means, in order, each once: a line that is exactly a
+    member's name is that member (a name may hold a comma); any other line is split at commas;
+    blanks are skipped. Unknown names are refused all together, by name (422), so a caller
+    writes nothing for a list with one typo."""
+    wanted = [line.strip() for line in lines if line.strip()]
+    if len(wanted) > NAMES_PER_PASTE:
+        raise InvalidInput(f"paste at most {NAMES_PER_PASTE} names at a time")
+    found = _by_name(session, wanted)
+    names: list[str] = []
+    for line in wanted:
+        if line in found:
+            names.append(line)
+        else:
+            names.extend(part.strip() for part in line.split(",") if part.strip())
+    if not names:
+        raise InvalidInput("names must not be empty")
+    if len(names) > NAMES_PER_PASTE:
+        raise InvalidInput(f"paste at most {NAMES_PER_PASTE} names at a time")
+    found.update(_by_name(session, [n for n in names if n not in found]))
+    unknown = list(dict.fromkeys(n for n in names if n not in found))
+    if unknown:
+        listed = ", ".join(repr(n) for n in unknown)
+        raise InvalidInput(f"no member is named {listed}: nothing was changed")
+    return list({found[n].id: found[n] for n in names}.values())
+
+
+def _by_name(session: Session, names: list[str]) -> dict[str, Member]:
+    out: dict[str, Member] = {}
+    for start in range(0, len(names), 500):
+        chunk = [n for n in names[start : start + 500] if len(n) <= NAME_MAX]
+        if chunk:
+            out.update(
+                (m.name, m) for m in session.exec(select(Member).where(col(Member.name).in_(chunk)))
+            )
+    return out
+
+
 def names_of(session: Session, member_ids: Iterable[int | None]) -> dict[int, str]:
     """Member names by id, in one query (for pages listing many members)."""
     wanted = {m for m in member_ids if m is not None}

@@ -13,7 +13,7 @@ from proposals.models import Area, Member, Policy, Privilege, Unit
 from proposals.models.structure import NAME_MAX
 from proposals.services.access import eligible_privileges
 from proposals.services.locks import lock_unit
-from proposals.services.members import get_member, require_admin
+from proposals.services.members import get_member, members_named, require_admin
 from proposals.services.paging import Page, paginate
 from proposals.services.text import clean_text
 
@@ -113,6 +113,35 @@ def set_privilege(
         session.add(privilege)
         session.flush()
     return PrivilegeView(unit_id, member_id, voting_right, initiative_right)
+
+
+def grant_privileges(
+    session: Session,
+    *,
+    actor: Member,
+    unit_id: int,
+    names: Sequence[str],
+    voting_right: bool,
+    initiative_right: bool,
+) -> list[PrivilegeView]:
+    """Grant the same rights to many members at once, named in a pasted list
+    (``members.members_named``): all or nothing — an unknown name writes no privilege. Each one
+    goes through ``set_privilege``, the rule of DESIGN.md §1."""
+    require_admin(actor)
+    if not voting_right and not initiative_right:
+        raise InvalidInput("choose the voting right, the initiative right or both")
+    get_unit(session, unit_id)
+    return [
+        set_privilege(
+            session,
+            actor=actor,
+            unit_id=unit_id,
+            member_id=member.id or 0,
+            voting_right=voting_right,
+            initiative_right=initiative_right,
+        )
+        for member in members_named(session, names)
+    ]
 
 
 def revoke_privilege(session: Session, *, actor: Member, unit_id: int, member_id: int) -> None:
