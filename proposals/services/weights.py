@@ -5,18 +5,19 @@ Used by the agenda (``vote`` items) and, through the same function, by notificat
 support or ballots -- so it reveals nothing about who takes part (DESIGN.md §3 keeps that
 private while an issue is open).
 
-The unit's delegation graph is not read whole: starting from the member, each step reads the
-eligible trusters of the members found so far (by the ``trustee_id`` index), in the unit, the
-areas and the issues asked about, whatever the scope and whether or not the row applies. That
-set holds every member whose weight can reach the member; their rows are then resolved by
-:func:`delegation.resolve` with the member as the only participant, so precedence, blocks,
-eligibility and cycles are decided by the one resolver of the tally. The cost is proportional
-to the members behind the member, once per unit for any number of its issues.
+The unit's delegation graph is not read whole: a recursive query walks backwards from the member
+over the ``trustee_id`` index, following every row of the unit, the areas and the issues asked
+about, whatever its scope and whether or not it applies. That set holds every member whose weight
+can reach the member; their rows and eligibility are then resolved by :func:`delegation.resolve`
+with the member as the only participant, so precedence, blocks, eligibility and cycles are
+decided by the one resolver of the tally. The cost is proportional to the members behind the
+member (plus the rows leading to them that do not apply), once per unit for any number of its
+issues.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, or_
@@ -29,56 +30,60 @@ from proposals.services.access import eligible_in, eligible_privileges
 
 __all__ = ["weight_carried", "weights_carried"]
 
-CHUNK = 2000
-T = TypeVar("T")
 
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
-def _in_context(unit_id: int, area_ids: Sequence[int], issue_ids: Sequence[int]) -> Any:
+def _in_context(
+    table: sa.FromClause, unit_id: int, area_ids: Sequence[int], issue_ids: Sequence[int]
+) -> Any:
     """Delegation rows of the unit, of these areas and of these issues."""
     return or_(
-        col(Delegation.unit_id) == unit_id,
-        col(Delegation.area_id).in_(area_ids),
-        col(Delegation.issue_id).in_(issue_ids),
+        table.c.unit_id == unit_id,
+        table.c.area_id.in_(area_ids),
+        table.c.issue_id.in_(issue_ids),
     )
 
 
-def _behind(
+def _rows_behind(
     session: Session,
     member_id: int,
     unit_id: int,
     area_ids: Sequence[int],
     issue_ids: Sequence[int],
-) -> set[int]:
-    """Eligible members with a row (any scope of the context) leading to the member, step by
-    step -- a superset of everyone whose weight can reach the member."""
-    eligible = eligible_privileges().where(Privilege.unit_id == unit_id).subquery()
-    context = _in_context(unit_id, area_ids, issue_ids)
-    seen = {member_id}
-    frontier = [member_id]
-    while frontier:
-        found: set[int] = set()
-        for chunk in _chunks(frontier):
-            found.update(
-                fetch_column(
-                    session,
-                    sa.select(col(Delegation.truster_id))
-                    .where(
-                        col(Delegation.trustee_id).in_(chunk),
-                        context,
-                        col(Delegation.truster_id).in_(sa.select(eligible.c.member_id)),
-                    )
-                    .distinct(),
-                )
-            )
-        frontier = sorted(found - seen)
-        seen.update(frontier)
-    seen.discard(member_id)
-    return seen
+) -> tuple[frozenset[int], list[tuple[int, int | None, str, int | None]]]:
+    """The eligible members with a row (any scope of the context, applying or not) leading to the
+    member, transitively -- a superset of everyone whose weight can reach the member -- and their
+    rows of the context: one recursive query walks, one reads the rows, one the eligibility."""
+    table: sa.Table = Delegation.__table__  # type: ignore[attr-defined]
+    step = table.alias("step")
+    behind = sa.select(sa.cast(sa.literal(member_id), sa.Integer).label("member_id")).cte(
+        "behind", recursive=True
+    )
+    behind = behind.union(
+        sa.select(step.c.truster_id)
+        .join(behind, step.c.trustee_id == behind.c.member_id)
+        .where(_in_context(step, unit_id, area_ids, issue_ids))
+    )
+    row = table.alias("row")
+    rows = fetch_rows(
+        session,
+        sa.select(
+            row.c.truster_id,
+            row.c.trustee_id,
+            row.c.scope,
+            sa.func.coalesce(row.c.area_id, row.c.issue_id),
+        )
+        .join(behind, row.c.truster_id == behind.c.member_id)
+        .where(_in_context(row, unit_id, area_ids, issue_ids)),
+    )
+    eligible = (
+        eligible_privileges()
+        .where(
+            Privilege.unit_id == unit_id,
+            col(Privilege.member_id).in_(sa.select(behind.c.member_id)),
+        )
+        .with_only_columns(col(Privilege.member_id))
+    )
+    members = fetch_column(session, eligible)
+    return frozenset(members), rows
 
 
 def weights_carried(session: Session, member_id: int, issues: Iterable[Issue]) -> dict[int, int]:
@@ -101,21 +106,12 @@ def weights_carried(session: Session, member_id: int, issues: Iterable[Issue]) -
             continue
         area_ids = sorted({issue.area_id for issue in unit_issues})
         issue_ids = sorted(issue.id or 0 for issue in unit_issues)
-        behind = sorted(_behind(session, member_id, unit_id, area_ids, issue_ids))
+        eligible, found = _rows_behind(session, member_id, unit_id, area_ids, issue_ids)
         rows: dict[str, list[tuple[int, int | None, int | None]]] = defaultdict(list)
-        for chunk in _chunks(behind):
-            statement = sa.select(
-                col(Delegation.truster_id),
-                col(Delegation.trustee_id),
-                col(Delegation.scope),
-                sa.func.coalesce(Delegation.area_id, Delegation.issue_id),
-            ).where(
-                col(Delegation.truster_id).in_(chunk), _in_context(unit_id, area_ids, issue_ids)
-            )
-            for truster, trustee, scope, scope_id in fetch_rows(session, statement):
-                rows[scope].append((truster, trustee, scope_id))
+        for truster, trustee, scope, scope_id in found:
+            rows[scope].append((truster, trustee, scope_id))
         graph = build_unit_graph(
-            frozenset(behind) | {member_id},
+            eligible,
             [Link(truster, trustee, "unit") for truster, trustee, _ in rows["unit"]],
         )
         for issue in unit_issues:
