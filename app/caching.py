@@ -28,7 +28,9 @@ VARY = (b"vary", b"Authorization, Cookie")
 NO_STORE = (b"cache-control", b"no-store")
 PRIVATE = (b"cache-control", b"private, no-cache")
 PRIVATE_NO_STORE = (b"cache-control", b"private, no-store")
-PRIVATE_PATHS = re.compile(r"^/api/v1/(members/me|tokens(/[^/]*)?|issues/[^/]+/ballot)/?$")
+PRIVATE_PATHS = re.compile(
+    r"^/api/v1/(members/me(/agenda)?|tokens(/[^/]*)?|issues/[^/]+/ballot)/?$"
+)
 """Answers that show one member's private data (add the member's agenda and notifications here)."""
 
 Headers = list[tuple[bytes, bytes]]

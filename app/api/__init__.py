@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.api import (
+    agenda,
     areas,
     auth,
     delegations,
@@ -21,6 +22,7 @@ for module in (
     auth,
     tokens,
     members,
+    agenda,
     units,
     areas,
     policies,
