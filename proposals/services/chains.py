@@ -14,7 +14,7 @@ from typing import Literal
 from sqlmodel import Session, col, or_, select
 
 from delegation import ChainRow, Scope, replay_walk, walk_chain
-from proposals.models import Delegation, Interest
+from proposals.models import Delegation, Interest, Issue
 from proposals.services.access import eligible_in
 from proposals.services.issues import BEFORE_FULL_FREEZE, get_issue
 from proposals.services.members import get_member, names_of
@@ -218,36 +218,44 @@ def chain(
     area_id: int | None = None,
     issue_id: int | None = None,
 ) -> list[ChainRow]:
-    """DESIGN.md §3: participation is interest before full freeze; from full freeze on it is
-    shown only to a member asking about their own chain, and other members' ballots never shape
-    a live chain; a finished issue replays its stored result; a canceled one shows the current
-    delegations with participation null; area and unit chains have participation null."""
+    """The chain of a member in an issue, an area or a unit (:func:`_issue_chain` for issues;
+    area and unit chains have participation null)."""
     get_member(session, member_id)
     if issue_id is not None:
-        issue = get_issue(session, issue_id)
-        if issue.state in FINISHED:
-            return replay_walk(
-                member_id,
-                voted=lambda m: is_direct_voter(session, issue_id, m),
-                link=lambda m: stored_link(session, issue_id, m),  # type: ignore[arg-type,return-value]
-            )
-        where = {"unit_id": issue.unit_id, "area_id": issue.area_id, "issue_id": issue_id}
-
-        def walk(participation: Callable[[int], bool | None] | None) -> list[ChainRow]:
-            return _walk(session, member_id, **where, participation=participation)
-
-        if issue.state in BEFORE_FULL_FREEZE:
-            return walk(lambda m: session.get(Interest, (issue_id, m)) is not None)
-        if issue.state == "voting":
-            own = viewer_id == member_id
-            voted = own and has_ballot(session, issue_id, member_id)
-            return walk(lambda m: voted if own and m == member_id else None)
-        return walk(None)
+        return _issue_chain(session, get_issue(session, issue_id), member_id, viewer_id)
     if area_id is not None:
         area = get_area(session, area_id)
         return _walk(session, member_id, unit_id=area.unit_id, area_id=area_id)
     assert unit_id is not None
     return _walk(session, member_id, unit_id=get_unit(session, unit_id).id or 0)
+
+
+def _issue_chain(
+    session: Session, issue: Issue, member_id: int, viewer_id: int | None
+) -> list[ChainRow]:
+    """DESIGN.md §3: participation is interest before full freeze; from full freeze on it is
+    shown only to a member asking about their own chain, and other members' ballots never shape
+    a live chain; a finished issue replays its stored result; a canceled one shows the current
+    delegations with participation null."""
+    issue_id = issue.id or 0
+    if issue.state in FINISHED:
+        return replay_walk(
+            member_id,
+            voted=lambda m: is_direct_voter(session, issue_id, m),
+            link=lambda m: stored_link(session, issue_id, m),  # type: ignore[arg-type,return-value]
+        )
+    where = {"unit_id": issue.unit_id, "area_id": issue.area_id, "issue_id": issue_id}
+
+    def walk(participation: Callable[[int], bool | None] | None) -> list[ChainRow]:
+        return _walk(session, member_id, **where, participation=participation)
+
+    if issue.state in BEFORE_FULL_FREEZE:
+        return walk(lambda m: session.get(Interest, (issue_id, m)) is not None)
+    if issue.state == "voting":
+        own = viewer_id == member_id
+        voted = own and has_ballot(session, issue_id, member_id)
+        return walk(lambda m: voted if own and m == member_id else None)
+    return walk(None)
 
 
 @dataclass(frozen=True)
@@ -269,16 +277,18 @@ def chain_answer(
     area_id: int | None = None,
     issue_id: int | None = None,
 ) -> ChainAnswer:
-    """:func:`chain` and its :func:`outcome`, as the API and the ``/chain`` page show them."""
-    rows = chain(
-        session,
-        member_id=member_id,
-        viewer_id=viewer_id,
-        unit_id=unit_id,
-        area_id=area_id,
-        issue_id=issue_id,
-    )
-    state = get_issue(session, issue_id).state if issue_id is not None else None
+    """:func:`chain` and its :func:`outcome`, as the API and the ``/chain`` page show them (the
+    issue, if any, read once for both)."""
+    state: str | None = None
+    if issue_id is not None:
+        get_member(session, member_id)
+        issue = get_issue(session, issue_id)
+        state = issue.state
+        rows = _issue_chain(session, issue, member_id, viewer_id)
+    else:
+        rows = chain(
+            session, member_id=member_id, viewer_id=viewer_id, unit_id=unit_id, area_id=area_id
+        )
     context: Context = "issue" if issue_id is not None else "area" if area_id else "unit"
     names = names_of(session, [r.member_id for r in rows])
     return ChainAnswer(

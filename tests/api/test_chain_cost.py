@@ -6,6 +6,7 @@ rows read must not change, through the API and the web page. The closed-issue pa
 the voters it shows (plus the chains it draws through them).
 """
 
+import re
 from datetime import UTC, datetime
 from itertools import count
 from typing import Any
@@ -25,6 +26,7 @@ from proposals.models import (
     Member,
     Privilege,
 )
+from tests.api.chain_cases import CASES
 from tests.api.test_delegation_effects import close, to_voting
 from tests.api.world import World, build_world
 from tests.reads import Reads, counting_reads
@@ -209,3 +211,18 @@ class TestClosedIssueReadsWhatItShows:
         assert large_page.rows - stored_rows(large_page) <= (
             small_page.rows - stored_rows(small_page) + 2 * SHOWN
         )  # the names of the members shown
+
+
+ISSUE_CASES = [name for name, make in CASES.items() if name not in ("area_only", "unit_only")]
+
+
+@pytest.mark.parametrize("name", ISSUE_CASES)
+def test_an_issue_chain_reads_the_issue_once(world: World, name: str) -> None:
+    """``chain_answer`` needs the issue's unit, area and state: one read of its row serves the
+    walk and the outcome, through the API and the page, open, in voting, closed or canceled."""
+    case = CASES[name](world)
+    params = {"member_id": world.id(case.member), **case.context}
+    for path in ("/api/v1/delegation-chain", "/chain"):
+        reads = reads_of(world, path, params, case.viewer)
+        issue_reads = [s for s, _ in reads.log if re.search(r"\bFROM issue\b", s)]
+        assert len(issue_reads) == 1, (path, issue_reads)

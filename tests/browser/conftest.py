@@ -80,9 +80,9 @@ def _wait_healthy(base_url: str, server: "subprocess.Popen[bytes]", log: Path) -
     pytest.fail(f"the server did not become healthy:\n{log.read_text()}")
 
 
-def _seed(base_url: str, admin: str) -> LiveServer:
-    """Members A, B and C with voting and initiative right, a unit, an area and a policy with zero
-    admission, discussion and verification time and ``VOTING_TIME`` seconds of voting."""
+def _seed(base_url: str, admin: str, names: tuple[str, ...] = ("A", "B", "C")) -> LiveServer:
+    """Members ``names`` with voting and initiative right, a unit, an area and a policy with
+    zero admission, discussion and verification time and ``VOTING_TIME`` seconds of voting."""
     with httpx.Client(base_url=base_url + "/api/v1", timeout=10) as api:
         token = api.post("/auth/token", data={"username": admin, "password": PASSWORD})
         assert token.status_code == 200, token.text
@@ -112,7 +112,7 @@ def _seed(base_url: str, admin: str) -> LiveServer:
             },
         )
         server = LiveServer(base_url=base_url, admin=admin, area_name=area["name"])
-        for name in ("A", "B", "C"):
+        for name in names:
             member = post("/members", {"name": name, "password": PASSWORD})
             rights = {"voting_right": True, "initiative_right": True}
             post(f"/units/{unit['id']}/privileges/{member['id']}", rights, method="PUT")
@@ -120,11 +120,11 @@ def _seed(base_url: str, admin: str) -> LiveServer:
         return server
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """``liquidpolicy serve`` on a fresh SQLite file; the lifecycle runs only once at startup
-    (``LIFECYCLE_INTERVAL`` is an hour), so the test runs it itself."""
-    workdir = tmp_path_factory.mktemp("browser")
+@contextmanager
+def _serving(workdir: Path) -> Iterator[str]:
+    """``liquidpolicy serve`` on a fresh SQLite file in ``workdir`` with an admin ``admin``;
+    answers its address. The lifecycle runs only once at startup (``LIFECYCLE_INTERVAL`` is an
+    hour), so a test runs it itself."""
     port = _free_port()
     env = {
         **os.environ,
@@ -150,7 +150,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         )
         try:
             _wait_healthy(base_url, server, log)
-            yield _seed(base_url, "admin")
+            yield base_url
         finally:
             server.terminate()
             try:
@@ -158,6 +158,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``liquidpolicy serve`` seeded with members A, B and C (:func:`_seed`)."""
+    with _serving(tmp_path_factory.mktemp("browser")) as base_url:
+        yield _seed(base_url, "admin")
+
+
+@pytest.fixture(scope="module")
+def crowded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Like ``live_server``, with members A to H (voting and initiative right in the unit)."""
+    with _serving(tmp_path_factory.mktemp("crowded")) as base_url:
+        yield _seed(base_url, "admin", names=tuple("ABCDEFGH"))
 
 
 @pytest.fixture(scope="module")
