@@ -195,50 +195,10 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@contextmanager
-def _serve(workdir: Path, database: str) -> Iterator[str]:
-    """``liquidpolicy serve`` on the migrated SQLite file ``workdir/database`` (the environment
-    of ``live_server``), until the block ends; yields its base URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / database}",
-        "LIFECYCLE_INTERVAL": "3600",
-        "PUBLIC_ACCESS": "pseudonym",
-        "ARGON2_TIME_COST": "1",
-        "ARGON2_MEMORY_COST": "8",
-        "ARGON2_PARALLELISM": "1",
-        "SECRET_KEY": "browser-test-secret",
-        "LOG_LEVEL": "WARNING",
-    }
-    base_url = f"http://127.0.0.1:{port}"
-    log = workdir / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(base_url, server, log)
-            yield base_url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
 @pytest.fixture(scope="module")
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """``liquidpolicy serve`` on a fresh install: a migrated SQLite file holding only the admin
     ``admin`` (what the README's first steps make) — no unit, area, policy or other member
     (``area_name`` is empty: there is none yet)."""
-    workdir = tmp_path_factory.mktemp("fresh")
-    _migrate_with_admin(f"sqlite:///{workdir / 'fresh.db'}", "admin")
-    with _serve(workdir, "fresh.db") as base_url:
+    with _serving(tmp_path_factory.mktemp("fresh")) as base_url:
         yield LiveServer(base_url=base_url, admin="admin", area_name="")
