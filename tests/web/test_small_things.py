@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.web.render import when
 from tests.api.world import World
+from tests.factories import make_member
 from tests.web.helpers import advance, proposal, submit, web_login
 from tests.web.test_no_server_errors import JUNK_IDS, web_routes
 
@@ -25,22 +26,36 @@ def _assert_html_error(response: httpx.Response, status: int) -> None:
 
 
 class TestErrorsArePages:
-    def test_a_page_with_a_bad_id_is_an_html_404(self, client: TestClient, world: World) -> None:
+    def test_a_page_with_a_bad_id_is_an_html_404(
+        self, client: TestClient, world: World, app: FastAPI
+    ) -> None:
         paths = [p for p in web_routes("GET") if "{" in p]
         assert paths
+        # The back-office sends a visitor to log in first; an admin gets the 404 page.
+        admin = TestClient(app)
+        make_member(world.db, name="boss", is_admin=True)
+        web_login(admin, "boss")
         for path in paths:
+            browser = admin if path.startswith("/admin/") else client
             for bad in BAD_IDS:
                 url = re.sub(r"{(\w+)}", bad, path)
-                _assert_html_error(client.get(url), 404)
+                _assert_html_error(browser.get(url), 404)
 
-    def test_a_form_to_a_bad_id_is_an_html_error(self, client: TestClient, world: World) -> None:
+    def test_a_form_to_a_bad_id_is_an_html_error(
+        self, client: TestClient, world: World, app: FastAPI
+    ) -> None:
         web_login(client, "A")
+        # The back-office refuses a member (403) before reading ids; an admin gets the error.
+        admin = TestClient(app)
+        make_member(world.db, name="boss", is_admin=True)
+        web_login(admin, "boss")
         for path in web_routes("POST"):
             if "{" not in path:
                 continue
+            browser = admin if path.startswith("/admin/") else client
             for bad in ["abc", "1.5", "99999999999999999999"]:
                 # A refusal may redirect back to the page, which then is the error page.
-                response = submit(client, re.sub(r"{(\w+)}", bad, path), {})
+                response = submit(browser, re.sub(r"{(\w+)}", bad, path), {})
                 assert response.status_code in (404, 422), (path, response.status_code)
                 _assert_html_error(response, response.status_code)
 
@@ -91,6 +106,7 @@ class TestHead:
             "issue_id": first["issue_id"],
             "initiative_id": first["id"],
             "area_id": world.area_id,
+            "unit_id": world.unit_id,
             "member_id": world.id("B"),
         }
         for path in web_routes("GET"):
