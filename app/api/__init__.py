@@ -11,6 +11,7 @@ from app.api import (
     issues,
     members,
     policies,
+    search,
     suggestions,
     tokens,
     units,
@@ -29,5 +30,6 @@ for module in (
     suggestions,
     delegations,
     events,
+    search,
 ):
     api_router.include_router(module.router)
