@@ -2,10 +2,10 @@
 
 One rule decides what a word is (:func:`word_spans`): a run of letters (Unicode ``L*``) and
 digits (``Nd``, ``Nl``), case-folded after NFC normalisation (a document's words have at most
-:data:`WORD_MAX` characters). It runs in Python on the documents and on the query alike, and the databases only
-ever see those words separated by spaces -- so PostgreSQL's ``simple`` configuration and SQLite
-FTS5's ``unicode61`` tokenizer (``remove_diacritics 0``) find the same things: no stemming, no
-stop words, no accent folding on either.
+:data:`WORD_MAX` characters). It runs in Python on the documents and on the query alike, and
+the databases only ever see those words separated by spaces -- so PostgreSQL's ``simple``
+configuration and SQLite FTS5's ``unicode61`` tokenizer (``remove_diacritics 0``) find the same
+things: no stemming, no stop words, no accent folding on either.
 
 A query is plain words: every word must occur (AND), the last one also as the start of a longer
 word (``park`` finds "parking"). Nothing the user types is query syntax: each word is quoted for
