@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import forms, pages
+from app.web import forms, pages, search
 
 STATIC = Path(__file__).parent / "static"
 
@@ -13,4 +13,5 @@ STATIC = Path(__file__).parent / "static"
 def install_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(forms.router)
+    app.include_router(search.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
