@@ -17,6 +17,7 @@ from proposals.services import search as search_service
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 20
+DESCRIPTION = "Search issues, initiatives, suggestions and members."
 KIND_LABELS = {
     "issue": "Issue",
     "initiative": "Initiative",
@@ -55,9 +56,15 @@ def search_page(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     kinds = {k: v for k, v in KIND_LABELS.items() if k != "member" or page.shows_members}
-    values = {"title": "Search", "description": "Search issues, initiatives and members."}
     if q is None or not q.strip():
-        return page.render("search.html", q=q or "", kind=kind or "", kinds=kinds, **values)
+        return page.render(
+            "search.html",
+            title="Search",
+            description=DESCRIPTION,
+            q=q or "",
+            kind=kind or "",
+            kinds=kinds,
+        )
     try:
         query = search_service.parse_query(q)
     except InvalidInput as exc:
@@ -68,7 +75,8 @@ def search_page(
             kind=kind or "",
             kinds=kinds,
             error=exc.detail,
-            **values,
+            title="Search",
+            description=DESCRIPTION,
         )
     result = search_service.search(
         page.session,
@@ -101,5 +109,6 @@ def search_page(
         searched=True,
         continued=cursor is not None,
         next_url=next_url,
-        **{**values, "title": f"Search: {q}"},
+        title=f"Search: {q}",
+        description=DESCRIPTION,
     )
