@@ -229,6 +229,13 @@ def index_issue(session: Session, issue_id: int) -> None:
     assert issue is not None, issue_id
     area = session.get(Area, issue.area_id)
     assert area is not None, issue.area_id
+    # Two competing initiatives created at once: the second waits here for the first to commit
+    # and then reads both names (else the later write would drop the other's name).
+    session.exec(
+        select(SearchDocument.id)
+        .where(SearchDocument.kind == "issue", SearchDocument.ref_id == issue_id)
+        .with_for_update()
+    ).first()
     names = session.exec(
         select(Initiative.name).where(Initiative.issue_id == issue_id).order_by(col(Initiative.id))
     ).all()

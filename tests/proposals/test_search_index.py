@@ -1,14 +1,17 @@
 """The search index of migration 0007: existing rows are indexed, and the words rule."""
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlmodel import Session
 
 from app import migrate
 from app.db import Database, create_engine
-from proposals.models import Member
+from proposals.models import Initiative, Member
 from proposals.services import initiatives, members, participation, search
 from tests.databases import throwaway_database
 from tests.factories import (
@@ -109,3 +112,47 @@ class TestWords:
 
     def test_decomposed_accents_are_composed(self) -> None:
         assert search.words("e\u0301cole") == search.words("\u00e9cole") == "\u00e9cole"
+
+
+class TestCompetingInitiativesAtOnce:
+    def test_the_issue_text_keeps_both_names(self, database: tuple[Database, str]) -> None:
+        db, _ = database
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("concurrency needs PostgreSQL (SQLite serializes writers)")
+        unit = make_unit(db)
+        area = make_area(db, unit)
+        policy = make_policy(db)
+        author = make_member(db)
+        grant(db, unit, author)
+
+        def propose(session: Session, name: str, **target: int) -> Initiative:
+            actor = session.get(Member, author.id)
+            assert actor is not None
+            return initiatives.create_initiative(
+                session, actor=actor, name=name, content="x", clock=lambda: NOW, **target
+            )
+
+        with db.session() as session:
+            first = propose(session, "Trams", area_id=area.id or 0, policy_id=policy.id or 0)
+            issue_id = first.issue_id
+            session.commit()
+        errors: list[BaseException] = []
+
+        def second() -> None:
+            try:
+                with db.session() as session:
+                    propose(session, "Ferries", issue_id=issue_id)
+                    session.commit()
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        with db.session() as session:
+            propose(session, "Buses", issue_id=issue_id)
+            thread = threading.Thread(target=second)
+            thread.start()
+            time.sleep(0.5)  # the second reads the issue's initiatives while this one is open
+            session.commit()
+        thread.join(timeout=30)
+        assert not thread.is_alive() and errors == []
+        for name in ("trams", "buses", "ferries"):
+            assert [h[:2] for h in hits(db, name) if h[0] == "issue"] == [("issue", issue_id)], name
