@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from markdown_it import MarkdownIt
 from sqlmodel import Session, col, select
 
 from proposals.errors import InvalidInput
@@ -59,6 +60,7 @@ __all__ = [
     "issue_body",
     "issue_title",
     "parse_query",
+    "plain_text",
     "search",
     "snippet",
     "suggestion_body",
@@ -112,6 +114,33 @@ def words(text: str) -> str:
     'the b car b park 2nd floor'
     """
     return " ".join(word for _, _, word in word_spans(text))
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def plain_text(markdown: str) -> str:
+    """The text a reader sees of Markdown (drafts, statements, suggestions): what is indexed and
+    what a snippet shows -- no ``**``, no link addresses; code and images' alt text kept.
+
+    >>> plain_text("A **funicular** [site](https://example.org) <b>\\n\\n    code")
+    'A funicular site <b>\\ncode\\n'
+    """
+    blocks = []
+    for token in _MARKDOWN.parse(markdown):
+        if token.type == "inline":
+            parts = []
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+                elif child.type == "image":  # its alt text
+                    parts.extend(c.content for c in child.children or [])
+            blocks.append("".join(parts))
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content)
+    return "\n".join(block for block in blocks if block.strip())
 
 
 # Queries -----------------------------------------------------------------------------------------
@@ -205,7 +234,7 @@ def _put(session: Session, kind: str, ref_id: int, title: str, body: str) -> Non
 
 def index_member(session: Session, member: Member) -> None:
     """A member is found by name and statement (written on creation and on a statement change)."""
-    _put(session, "member", member.id or 0, member.name, member.statement)
+    _put(session, "member", member.id or 0, member.name, plain_text(member.statement))
 
 
 def issue_title(issue_id: int, area_name: str) -> str:
@@ -219,8 +248,9 @@ def issue_body(initiative_names: Sequence[str]) -> str:
 
 
 def suggestion_body(content: str, replacement_content: str | None) -> str:
-    """A suggestion's text: what it asks for, then its replacement text if any."""
-    return content + ("\n\n" + replacement_content if replacement_content else "")
+    """A suggestion's text: what it asks for, then its replacement text if any (as seen)."""
+    replacement = plain_text(replacement_content) if replacement_content else ""
+    return plain_text(content) + ("\n\n" + replacement if replacement else "")
 
 
 def index_issue(session: Session, issue_id: int) -> None:
@@ -245,7 +275,7 @@ def index_issue(session: Session, issue_id: int) -> None:
 def index_initiative(session: Session, initiative: Initiative, draft: Draft) -> None:
     """An initiative is found by its name and its current draft (written when it is created and
     with every new draft, accepted suggestions included); its issue's document too."""
-    _put(session, "initiative", initiative.id or 0, initiative.name, draft.content)
+    _put(session, "initiative", initiative.id or 0, initiative.name, plain_text(draft.content))
     index_issue(session, initiative.issue_id)
 
 

@@ -201,6 +201,18 @@ class TestRankingAndSnippets:
         ((start, end),) = hit["highlights"]
         assert snippet[start:end] == "zeppelin"
 
+    def test_markdown_is_searched_and_shown_as_a_reader_sees_it(self, world: World) -> None:
+        propose(
+            world,
+            "A",
+            "Links",
+            "A **funicular**, see [the plan](https://plans.example.org/cable) and `code`.",
+        )
+        (hit,) = find(world, "funicular", kind="initiative")
+        assert hit["snippet"] == "A funicular, see the plan and code."
+        assert found(world, "plans") == []  # a link's address is not text a reader sees
+        assert len(found(world, "plan code", kind="initiative")) == 1
+
     def test_a_title_only_match_shows_the_start_of_the_text(self, world: World) -> None:
         propose(world, "A", "Zeppelin", "Nothing else here.")
         (hit,) = find(world, "zeppelin", kind="initiative")

@@ -64,8 +64,8 @@ def test_search_finds_an_initiative_by_a_word_of_its_text(
         )
         expect(hit.locator("mark")).to_have_text(["funicular"])
         expect(hit.locator(".snippet")).to_have_text(
-            "A **funicular** up to the old town. It runs <every> ten minutes."
-        )
+            "A funicular up to the old town. It runs <every> ten minutes."
+        )  # the text as a reader sees it: no Markdown marks, markup shown as text
         # The page's own form keeps the words, ready to refine.
         expect(page.locator("main").get_by_label(re.compile("^Words to find"))).to_have_value(
             "Funicular"
