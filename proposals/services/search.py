@@ -328,7 +328,7 @@ SELECT id, kind, ref_id, title, body, score FROM (
     SELECT d.id AS id, d.kind AS kind, d.ref_id AS ref_id, d.title AS title, d.body AS body,
            -bm25(search_fts, 10.0, 1.0) AS score
     FROM search_fts JOIN search_document AS d ON d.id = search_fts.rowid
-    WHERE search_fts MATCH :match AND d.kind IN :kinds
+    WHERE search_fts MATCH :match{kinds}
 ) AS hits
 WHERE :after_rank IS NULL OR score < :after_rank OR (score = :after_rank AND id > :after_id)
 ORDER BY score DESC, id
@@ -348,13 +348,33 @@ SELECT id, kind, ref_id, title, body, score FROM (
            CAST(ts_rank({DOCUMENT_VECTOR}, q.query) AS double precision) AS score
     FROM search_document AS d,
          (SELECT to_tsquery('simple'::regconfig, :match) AS query) AS q
-    WHERE {DOCUMENT_VECTOR} @@ q.query AND d.kind IN :kinds
+    WHERE {DOCUMENT_VECTOR} @@ q.query{{kinds}}
 ) AS hits
 WHERE CAST(:after_rank AS double precision) IS NULL
    OR score < :after_rank OR (score = :after_rank AND id > :after_id)
 ORDER BY score DESC, id
 LIMIT :limit
 """
+
+
+def search_statement(
+    postgres: bool, query: Query, kinds: Sequence[str], after: SearchAfter | None, limit: int
+) -> tuple[sa.TextClause, dict[str, object]]:
+    """The backend's query and its parameters (every kind: no condition on the kind, so that
+    PostgreSQL has only the GIN index to choose)."""
+    some = len(kinds) < len(SEARCH_KINDS)
+    sql = (_POSTGRES if postgres else _SQLITE).format(kinds=" AND d.kind IN :kinds" if some else "")
+    statement = sa.text(sql)
+    parameters: dict[str, object] = {
+        "match": query.tsquery() if postgres else query.fts5(),
+        "after_rank": after.rank if after else None,
+        "after_id": after.document_id if after else 0,
+        "limit": limit,
+    }
+    if some:
+        statement = statement.bindparams(sa.bindparam("kinds", expanding=True))
+        parameters["kinds"] = list(kinds)
+    return statement, parameters
 
 
 def search(
@@ -372,19 +392,8 @@ def search(
     if not wanted:
         return SearchPage([], None)
     postgres = session.get_bind().dialect.name == "postgresql"
-    statement = sa.text(_POSTGRES if postgres else _SQLITE).bindparams(
-        sa.bindparam("kinds", expanding=True)
-    )
-    rows = session.execute(
-        statement,
-        {
-            "match": query.tsquery() if postgres else query.fts5(),
-            "kinds": wanted,
-            "after_rank": after.rank if after else None,
-            "after_id": after.document_id if after else 0,
-            "limit": limit + 1,
-        },
-    ).all()
+    statement, parameters = search_statement(postgres, query, wanted, after, limit + 1)
+    rows = session.execute(statement, parameters).all()
     hits = []
     for document_id, kind, ref_id, raw_title, body, score in rows[:limit]:
         title = unicodedata.normalize("NFC", raw_title)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
@@ -156,3 +157,21 @@ class TestCompetingInitiativesAtOnce:
         assert not thread.is_alive() and errors == []
         for name in ("trams", "buses", "ferries"):
             assert [h[:2] for h in hits(db, name) if h[0] == "issue"] == [("issue", issue_id)], name
+
+
+class TestPostgresUsesTheIndex:
+    def test_the_query_uses_the_gin_index(self, database: tuple[Database, str]) -> None:
+        db, _ = database
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the GIN index is PostgreSQL's")
+        make_member(db, name="zeppelin")
+        query = search.parse_query("zeppelin")
+        statement, parameters = search.search_statement(True, query, search.SEARCH_KINDS, None, 5)
+        with db.session() as session:
+            session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            plan = [
+                row[0] for row in session.execute(sa.text("EXPLAIN " + statement.text), parameters)
+            ]
+            assert any("ix_search_document_vector" in line for line in plan), plan
+            found = search.search(session, query, kinds=search.SEARCH_KINDS, after=None, limit=5)
+            assert [(hit.kind, hit.title) for hit in found.items] == [("member", "zeppelin")]
