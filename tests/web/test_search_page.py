@@ -79,6 +79,16 @@ class TestSearchPage:
         seen = re.findall(r'href="/initiatives/(\d+)"', results(first.text) + results(second.text))
         assert sorted(map(int, seen)) == sorted(ids)
 
+    def test_the_forms_everything_and_one_kind(self, client: TestClient, world: World) -> None:
+        initiative = propose(world, "A", "Harbour lanes", "Paint them.")
+        everything = client.get("/search", params={"q": "harbour", "kind": ""})
+        assert everything.status_code == 200
+        assert f'href="/issues/{initiative["issue_id"]}"' in results(everything.text)
+        only = client.get("/search", params={"q": "harbour", "kind": "initiative"})
+        assert "/issues/" not in results(only.text)
+        assert '<option value="initiative" selected>Initiatives</option>' in only.text
+        assert client.head("/search?q=harbour").status_code == 200
+
     def test_nothing_found(self, client: TestClient, world: World) -> None:
         response = client.get("/search", params={"q": "submarine"})
         assert response.status_code == 200
