@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from app.db import Database
 from app.settings import PublicAccess
 from proposals.clock import FrozenClock
+from proposals.services.search import words
 from tests.api.world import World, build_world
 from tests.factories import bearer, make_member, make_token
 
@@ -355,3 +356,39 @@ class TestVisibility:
         headers = bearer(make_token(db, reader, scopes=["read"]))
         response = world.client.get("/api/v1/search", params={"q": "land"}, headers=headers)
         assert [h["id"] for h in response.json()["items"]] == [data]
+
+
+TRICKY_TEXTS = [
+    "Éco-Parking: 2 Straße x² İstanbul",
+    "bob@example.org visits https://www.example.com/path?q=1 at 3.5 pm",
+    "東京 都庁 and 日本語テキスト",
+    "well-known, so-called; e-mail",
+    "Ünïcödé ǅemal ﬁle ⅻ roman e\u0301cole",
+    "under_score and CamelCase and 123abc abc123 0x1F",
+    "Greek ΣΊΣΥΦΟΣ σίσυφος ᾈ",
+]
+
+
+class TestBothBackendsFindWhatTheWordsRuleSays:
+    def test_tricky_texts(self, world: World) -> None:
+        """Each backend answers exactly what Python's words rule predicts, so both agree."""
+        documents = {
+            propose(world, "A", f"Doc {index}", text): set(words(f"Doc {index} {text}").split())
+            for index, text in enumerate(TRICKY_TEXTS)
+        }
+        vocabulary = sorted(set().union(*documents.values()))
+        queries = [*vocabulary, *(w[:2] for w in vocabulary), "doc example", "x 2", "and doc"]
+        wrong = {}
+        for q in queries:
+            terms = words(q).split()
+            expected = {
+                initiative
+                for initiative, vocab in documents.items()
+                if all(t in vocab for t in terms[:-1])
+                and any(w.startswith(terms[-1]) for w in vocab)
+            }
+            got = {i for _, i in found(world, q, kind="initiative")}
+            if got != expected:
+                wrong[q] = (sorted(expected), sorted(got))
+        assert wrong == {}
+        assert found(world, "x²", kind="initiative") == found(world, "x", kind="initiative") != []
