@@ -12,18 +12,12 @@ from app.schemas.search import (
     SearchKind,
     decode_search_cursor,
     encode_search_cursor,
+    readable_kinds,
 )
 from proposals.errors import InvalidInput
 from proposals.services import search as search_service
 
 router = APIRouter(tags=["search"])
-
-
-def readable_kinds(kind: str | None, shows_members: bool) -> set[str]:
-    """The kinds a search looks through: the one asked for, or all; members only for a reader
-    who may see members (DESIGN.md §5: none below ``pseudonym`` without a token)."""
-    kinds = {kind} if kind else set(search_service.SEARCH_KINDS)
-    return kinds if shows_members else kinds - {"member"}
 
 
 @router.get("/search", response_model=PageOut[SearchHitOut], responses=responses(401, 422))

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from proposals.errors import InvalidInput
-from proposals.services.search import Hit, SearchAfter
+from proposals.services.search import SEARCH_KINDS, Hit, SearchAfter
 
 SearchKind = Literal["issue", "initiative", "suggestion", "member"]
 
@@ -40,6 +40,13 @@ class SearchHitOut(BaseModel):
             rank=hit.rank,
             title_highlights=hit.title_highlights,
         )
+
+
+def readable_kinds(kind: str | None, shows_members: bool) -> set[str]:
+    """The kinds a search looks through: the one asked for, or all; members only for a reader
+    who may see members (DESIGN.md §5: none below ``pseudonym`` without a token)."""
+    kinds = {kind} if kind else set(SEARCH_KINDS)
+    return kinds if shows_members else kinds - {"member"}
 
 
 def encode_search_cursor(after: SearchAfter | None) -> str | None:

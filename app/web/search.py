@@ -7,8 +7,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
-from app.api.search import readable_kinds
-from app.schemas.search import SearchKind, decode_search_cursor, encode_search_cursor
+from app.schemas.search import (
+    SearchKind,
+    decode_search_cursor,
+    encode_search_cursor,
+    readable_kinds,
+)
 from app.web.context import PageDep, WebRoute
 from proposals.errors import InvalidInput
 from proposals.services import participation
