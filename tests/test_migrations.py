@@ -12,15 +12,54 @@ from app.db import create_engine
 from proposals.models import metadata
 from tests.databases import throwaway_database
 
+# Full-text search (migration 0007) adds what no model describes: SQLite's FTS5 table and its
+# shadow tables, PostgreSQL's GIN expression index. They are expected BY NAME, per backend, and
+# must all be there; anything else the models lack is still a difference.
+EXPECTED_EXTRA_TABLES = {
+    "sqlite": {
+        "search_fts",
+        "search_fts_data",
+        "search_fts_idx",
+        "search_fts_docsize",
+        "search_fts_config",
+    },
+    "postgresql": set(),
+}
+EXPECTED_EXTRA_INDEXES = {
+    "sqlite": set(),
+    "postgresql": {"ix_search_document_vector"},
+}
+
+
+def _extra_name(difference: object) -> tuple[str, str] | None:
+    """("table" | "index", name) of a difference that is an object the models lack."""
+    if isinstance(difference, tuple) and len(difference) == 2:
+        action, target = difference
+        if action == "remove_table" and isinstance(target, sa.Table):
+            return "table", target.name
+        if action == "remove_index" and isinstance(target, sa.Index) and target.name:
+            return "index", target.name
+    return None
+
 
 def schema_diff(url: str) -> list[object]:
+    """The differences between the models and the database at ``url``, without the expected
+    extras of full-text search -- which must all be present once the search table exists."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            return list(compare_metadata(context, metadata))
+            differences = list(compare_metadata(context, metadata))
+            dialect = connection.dialect.name
     finally:
         engine.dispose()
+    expected = {("table", name) for name in EXPECTED_EXTRA_TABLES[dialect]} | {
+        ("index", name) for name in EXPECTED_EXTRA_INDEXES[dialect]
+    }
+    extras = {_extra_name(d) for d in differences} & expected
+    if "search_document" in table_names(url):
+        assert extras == expected, f"missing search index objects: {expected - extras}"
+    return [d for d in differences if _extra_name(d) not in expected]
 
 
 def table_names(url: str) -> set[str]:
@@ -48,6 +87,17 @@ class TestMigrations:
         assert table_names(empty_url) <= {"alembic_version"}
         migrate.upgrade(empty_url)
         assert schema_diff(empty_url) == []
+
+    def test_an_unexpected_extra_table_is_a_difference(self, empty_url: str) -> None:
+        # The expected extras are named: any other table the models lack is still reported.
+        migrate.upgrade(empty_url)
+        engine = create_engine(empty_url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text("CREATE TABLE search_fts_extra (id INTEGER)"))
+        finally:
+            engine.dispose()
+        assert [_extra_name(d) for d in schema_diff(empty_url)] == [("table", "search_fts_extra")]
 
     def test_an_empty_database_differs_from_the_models(self, empty_url: str) -> None:
         # The comparison can fail: without migrations every table is missing.

@@ -12,6 +12,7 @@ from app.api import (
     issues,
     members,
     policies,
+    search,
     suggestions,
     tokens,
     units,
@@ -31,5 +32,6 @@ for module in (
     suggestions,
     delegations,
     events,
+    search,
 ):
     api_router.include_router(module.router)

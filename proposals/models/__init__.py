@@ -22,6 +22,7 @@ from proposals.models.operations import (
     InstanceSecret,
     LoginFailure,
 )
+from proposals.models.search import SEARCH_KINDS, SearchDocument
 from proposals.models.structure import Area, Policy, Privilege, Unit
 from proposals.models.voting import (
     Ballot,
@@ -39,6 +40,7 @@ __all__ = [
     "ISSUE_STATES",
     "NAMING_CONVENTION",
     "OPEN_STATES",
+    "SEARCH_KINDS",
     "ApiToken",
     "Area",
     "Ballot",
@@ -60,6 +62,7 @@ __all__ = [
     "Opinion",
     "Policy",
     "Privilege",
+    "SearchDocument",
     "Suggestion",
     "Supporter",
     "UTCDateTime",

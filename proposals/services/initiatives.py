@@ -6,6 +6,7 @@ from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
 from proposals.models import Draft, Initiative, Initiator, Issue, Member
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX
+from proposals.services import search
 from proposals.services.access import require_initiative_right
 from proposals.services.events import append_issue_event
 from proposals.services.issues import (
@@ -138,6 +139,7 @@ def create_initiative(
     session.add(draft)
     session.add(Initiator(initiative_id=initiative.id or 0, member_id=actor.id or 0, accepted=True))
     session.flush()
+    search.index_initiative(session, initiative, draft)
     append_issue_event(
         session,
         "initiative_created",
@@ -187,6 +189,7 @@ def add_draft(
     )
     session.add(draft)
     session.flush()
+    search.index_initiative(session, initiative, draft)
     append_issue_event(
         session,
         "draft_created",

@@ -10,6 +10,7 @@ from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
 from proposals.models import ApiToken, Member
 from proposals.models.member import EMAIL_MAX, NAME_MAX
 from proposals.security import PasswordHasher, check_password_rules
+from proposals.services import search
 from proposals.services.locks import lock_units_of_member
 from proposals.services.paging import Page, paginate
 from proposals.services.text import clean_text
@@ -74,6 +75,7 @@ def create_member(
     )
     session.add(member)
     session.flush()
+    search.index_member(session, member)
     return member
 
 
@@ -105,6 +107,7 @@ def update_profile(
         revoke_member_tokens(session, member, keep=keep, clock=clock)
     if statement is not None:
         member.statement = statement
+        search.index_member(session, member)
     if email_given:
         member.email = _check_email(email)
     session.add(member)

@@ -17,6 +17,7 @@ from proposals.models import (
     Supporter,
 )
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
+from proposals.services import search
 from proposals.services.access import require_initiative_right, require_voting_right
 from proposals.services.events import append_issue_event
 from proposals.services.initiatives import (
@@ -224,6 +225,7 @@ def _remove_if_abandoned(session: Session, suggestion_id: int, clock: Clock = ut
         suggestion.removed_at = clock()
         session.add(suggestion)
         session.flush()
+        search.unindex_suggestion(session, suggestion_id)
 
 
 def _rate(
@@ -294,6 +296,7 @@ def create_suggestion(
     )
     session.add(suggestion)
     session.flush()
+    search.index_suggestion(session, suggestion)
     _rate(session, suggestion, initiative, actor.id or 0, degree, False)
     append_issue_event(
         session,
