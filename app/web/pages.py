@@ -1,11 +1,11 @@
 """The web client's pages: server-rendered, public per ``PUBLIC_ACCESS``, indexable."""
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from sqlmodel import col, select
 
 from app.settings import PublicAccess
 from app.web import delegation_box
@@ -14,7 +14,7 @@ from app.web.delegation_box import Box
 from app.web.diff import diff_html, draft_diff
 from proposals.errors import InvalidInput, NotFound
 from proposals.lifecycle import quorum_needed
-from proposals.models import Draft, Initiative, Interest, Issue, Opinion, Policy
+from proposals.models import Issue
 from proposals.services import (
     chains,
     delegations,
@@ -26,6 +26,9 @@ from proposals.services import (
     voting,
 )
 from proposals.services.access import is_eligible
+from proposals.services.paging import Page
+
+T = TypeVar("T")
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -103,8 +106,7 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     session = page.session
     issue = issues.get_issue(session, issue_id)
     area = structure.get_area(session, issue.area_id)
-    policy = session.get(Policy, issue.policy_id)
-    assert policy is not None
+    policy = structure.get_policy(session, issue.policy_id)
     items = issues.initiatives_of(session, [issue_id])[issue_id]
     drafts = issues.current_draft_ids(session, [i.id or 0 for i in items])
     closed = issue.closed_at is not None
@@ -127,7 +129,7 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     me = page.member
     my: dict[str, Any] = {}
     if me is not None:
-        my["interested"] = session.get(Interest, (issue_id, me.id or 0)) is not None
+        my["interested"] = participation.has_interest(session, issue_id, me.id or 0)
         my["eligible"] = is_eligible(session, issue.unit_id, me)
         if issue.state == "voting":
             try:
@@ -211,11 +213,7 @@ def initiative_page(
     initiative = initiatives.get_initiative(session, initiative_id)
     issue = issues.get_issue(session, initiative.issue_id)
     area = structure.get_area(session, issue.area_id)
-    drafts = list(
-        session.exec(
-            select(Draft).where(Draft.initiative_id == initiative_id).order_by(col(Draft.id))
-        )
-    )
+    drafts = initiatives.drafts_of(session, initiative_id)
     current = drafts[-1]
     by_id = {d.id: d for d in drafts}
     diff = None
@@ -234,15 +232,7 @@ def initiative_page(
     if me is not None:
         my["support"] = participation.get_support(session, initiative_id, me.id or 0)
         my["initiator"] = initiatives.is_initiator(session, initiative_id, me.id or 0)
-        my["opinions"] = {
-            o.suggestion_id: o
-            for o in session.exec(
-                select(Opinion).where(
-                    Opinion.member_id == me.id,
-                    Opinion.initiative_id == initiative_id,
-                )
-            )
-        }
+        my["opinions"] = participation.opinions_of(session, initiative_id, me.id or 0)
     names = members.names_of(
         session,
         [
@@ -385,6 +375,18 @@ def robots(page: PageDep) -> Response:
     )
 
 
+def _every(fetch: Callable[[int | None], Page[T]]) -> list[T]:
+    """Every row of a keyset-paginated service list, page after page."""
+    rows: list[T] = []
+    after: int | None = None
+    while True:
+        result = fetch(after)
+        rows.extend(result.items)
+        if result.next_after is None:
+            return rows
+        after = result.next_after
+
+
 @router.get("/sitemap.xml")
 def sitemap(page: PageDep) -> Response:
     session = page.session
@@ -394,11 +396,20 @@ def sitemap(page: PageDep) -> Response:
         for a in structure.list_areas(session, unit_id=None, after=None, limit=500).items
     ]
     urls += [
-        page.url(f"/issues/{i}") for i in session.exec(select(Issue.id).order_by(col(Issue.id)))
+        page.url(f"/issues/{i.id}")
+        for i in _every(
+            lambda after: issues.list_issues(
+                session, state=None, area_id=None, unit_id=None, after=after, limit=500
+            )
+        )
     ]
     urls += [
-        page.url(f"/initiatives/{i}")
-        for i in session.exec(select(Initiative.id).order_by(col(Initiative.id)))
+        page.url(f"/initiatives/{i.id}")
+        for i in _every(
+            lambda after: initiatives.list_initiatives(
+                session, issue_id=None, after=after, limit=500
+            )
+        )
     ]
     body = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
     xml = (

@@ -53,6 +53,14 @@ def list_drafts(
     return paginate(session, statement, Draft.id, after=after, limit=limit)
 
 
+def drafts_of(session: Session, initiative_id: int) -> list[Draft]:
+    """Every draft of the initiative, oldest first (the last is current; its place in this list
+    is its version number)."""
+    get_initiative(session, initiative_id)
+    statement = select(Draft).where(Draft.initiative_id == initiative_id)
+    return list(session.exec(statement.order_by(col(Draft.id))))
+
+
 def current_draft_id(session: Session, initiative: Initiative) -> int:
     return current_draft_ids(session, [initiative.id or 0])[initiative.id or 0]
 

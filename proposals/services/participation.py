@@ -76,6 +76,11 @@ def declare_interest(session: Session, *, actor: Member, issue_id: int) -> None:
     _ensure_interest(session, issue_id, actor.id or 0)
 
 
+def has_interest(session: Session, issue_id: int, member_id: int) -> bool:
+    """Whether the member takes part directly in the issue (has declared interest)."""
+    return session.get(Interest, (issue_id, member_id)) is not None
+
+
 def remove_interest(
     session: Session, *, actor: Member, issue_id: int, clock: Clock = utcnow
 ) -> None:
@@ -213,6 +218,14 @@ def list_opinions(
     get_suggestion(session, suggestion_id)
     statement = select(Opinion).where(Opinion.suggestion_id == suggestion_id)
     return paginate(session, statement, Opinion.member_id, after=after, limit=limit)
+
+
+def opinions_of(session: Session, initiative_id: int, member_id: int) -> dict[int, Opinion]:
+    """The member's own opinions on the suggestions of one initiative, by suggestion id."""
+    statement = select(Opinion).where(
+        Opinion.member_id == member_id, Opinion.initiative_id == initiative_id
+    )
+    return {o.suggestion_id: o for o in session.exec(statement)}
 
 
 def _remove_if_abandoned(session: Session, suggestion_id: int, clock: Clock = utcnow) -> None:
