@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.deps import ClockDep, SessionDep, SettingsDep, authorize
+from app.deps import ClockDep, SessionDep, SettingsDep, authorize, shows_members
 from app.settings import PublicAccess, Settings
 from app.web import session as cookies
 from app.web.render import TEMPLATES
@@ -78,11 +78,8 @@ class Page:
 
     @property
     def shows_members(self) -> bool:
-        """DESIGN.md §5: names and member pages from ``pseudonym`` on, or when logged in."""
-        return self.member is not None or self.settings.public_access in (
-            PublicAccess.PSEUDONYM,
-            PublicAccess.FULL,
-        )
+        """DESIGN.md §5, by the API's rule (:func:`app.deps.shows_members`)."""
+        return shows_members(self.member, self.settings.public_access)
 
     @property
     def session_key(self) -> str | None:
