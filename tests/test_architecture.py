@@ -44,6 +44,7 @@ class TestDependencyDirection:
 
 _DATABASE_CALLS = frozenset({"get", "exec", "execute", "scalar", "scalars", "query"})
 _QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "text"})
+_QUERY_MODULES = ("sa", "sqlalchemy", "sqlmodel")
 
 
 def database_calls(source: str, filename: str = "<snippet>") -> list[str]:
@@ -65,11 +66,10 @@ def database_calls(source: str, filename: str = "<snippet>") -> list[str]:
                 else ""
             )
             sessionish = "session" in owner_name.lower()
-            if function.attr in ("exec", "execute") or (
-                sessionish and function.attr in _DATABASE_CALLS
-            ):
-                found.append(f"{filename}:{node.lineno}: {owner_name}.{function.attr}(")
-            elif function.attr in _QUERY_BUILDERS and owner_name in ("sa", "sqlalchemy", "sqlmodel"):
+            executes = function.attr in ("exec", "execute")
+            on_session = sessionish and function.attr in _DATABASE_CALLS
+            builds = function.attr in _QUERY_BUILDERS and owner_name in _QUERY_MODULES
+            if executes or on_session or builds:
                 found.append(f"{filename}:{node.lineno}: {owner_name}.{function.attr}(")
         elif isinstance(function, ast.Name) and function.id in _QUERY_BUILDERS - {"text"}:
             found.append(f"{filename}:{node.lineno}: {function.id}(")

@@ -3,13 +3,14 @@ the same authorisation (``page.require_member`` names the endpoint's scope, chec
 ``app.deps.authorize``)."""
 
 import re
-from urllib.parse import quote
+from collections.abc import Callable
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.login import DEVICE_COOKIE, DEVICE_COOKIE_LIFETIME, login_member, new_device_cookie
-from app.web import delegation_box
+from app.web import delegation_box, pages
 from app.web import session as cookies
 from app.web.context import FormDep, PageDep, WebRoute, safe_target
 from proposals.errors import DomainError, InvalidInput
@@ -54,6 +55,31 @@ def _int(form: FormDep, name: str) -> int | None:
     return number
 
 
+def _initiative_page(page: PageDep, initiative_id: int) -> Callable[[], Response]:
+    return lambda: pages.initiative_page(initiative_id, page)
+
+
+def _issue_page(page: PageDep, issue_id: int) -> Callable[[], Response]:
+    return lambda: pages.issue_page(issue_id, page)
+
+
+_BOX_PAGES = re.compile(r"/(?:(areas|issues)/([0-9]{1,18}))?")
+
+
+def _box_page(page: PageDep, back: str) -> Callable[[], Response] | None:
+    """The page a delegation box was sent from (home, an area, an issue), to show it again
+    after a refusal; None for any other address (then the refusal redirects there)."""
+    found = _BOX_PAGES.fullmatch(urlsplit(back).path)
+    if found is None:
+        return None
+    kind, number = found.groups()
+    if kind == "areas":
+        return lambda: pages.area_page(int(number), page)
+    if kind == "issues":
+        return _issue_page(page, int(number))
+    return lambda: pages.home(page)
+
+
 @router.post("/login")
 def login(page: PageDep, form: FormDep) -> Response:
     submitted = form.get("password")  # exactly as typed: never stripped, like the API's
@@ -74,7 +100,10 @@ def login(page: PageDep, form: FormDep) -> Response:
             device_cookie=page.request.cookies.get(DEVICE_COOKIE),
         )
     except DomainError as exc:
-        return page.redirect(f"/login?next={quote(target, safe='/')}", "error", exc.detail)
+        page.keep("login", form, leave_out=("password",))
+        return page.refuse(
+            exc, f"/login?next={quote(target, safe='/')}", lambda: pages.login_page(page, target)
+        )
     issued = tokens.issue_web_session(
         page.session, member, lifetime=page.settings.token_lifetime, clock=page.clock
     )
@@ -101,6 +130,7 @@ def create_initiative(page: PageDep, form: FormDep) -> Response:
         if issue_id
         else f"/initiatives/new?area_id={area_id}"
     )
+    page.keep("new-initiative", form)
     try:
         initiative = initiatives.create_initiative(
             page.session,
@@ -114,7 +144,13 @@ def create_initiative(page: PageDep, form: FormDep) -> Response:
         )
     except DomainError as exc:
         page.session.rollback()
-        return page.redirect(back, "error", exc.detail)
+        return page.refuse(
+            exc,
+            back,
+            lambda: pages.new_initiative_page(
+                page, area_id=None if issue_id else area_id, issue_id=issue_id
+            ),
+        )
     return page.redirect(f"/initiatives/{initiative.id}", "success", "Your initiative is online.")
 
 
@@ -122,6 +158,7 @@ def create_initiative(page: PageDep, form: FormDep) -> Response:
 def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     back = f"/initiatives/{initiative_id}"
+    again = _initiative_page(page, initiative_id)
     if _text(form, "action", required=False) == "withdraw":
         return page.act(
             lambda: participation.withdraw_support(
@@ -129,6 +166,7 @@ def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
             ),
             back=back,
             success="You no longer support this initiative.",
+            again=again,
         )
     return page.act(
         lambda: participation.support(
@@ -136,12 +174,14 @@ def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=back,
         success="You support the current draft.",
+        again=again,
     )
 
 
 @router.post("/initiatives/{initiative_id}/drafts")
 def new_draft(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
+    page.keep("draft", form)
     return page.act(
         lambda: initiatives.create_draft(
             page.session,
@@ -152,12 +192,14 @@ def new_draft(initiative_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=f"/initiatives/{initiative_id}",
         success="A new draft is current.",
+        again=_initiative_page(page, initiative_id),
     )
 
 
 @router.post("/initiatives/{initiative_id}/revoke")
 def revoke(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
+    page.keep("revoke", form)
     return page.act(
         lambda: initiatives.revoke_initiative(
             page.session,
@@ -168,12 +210,14 @@ def revoke(initiative_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=f"/initiatives/{initiative_id}",
         success="The initiative is revoked.",
+        again=_initiative_page(page, initiative_id),
     )
 
 
 @router.post("/initiatives/{initiative_id}/suggestions")
 def new_suggestion(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
+    page.keep("suggestion", form)
     degree = _int(form, "degree") or 1
     if degree not in (-2, -1, 1, 2):
         raise InvalidInput("degree must be one of -2, -1, 1, 2")
@@ -193,6 +237,7 @@ def new_suggestion(initiative_id: int, page: PageDep, form: FormDep) -> Response
         ),
         back=f"/initiatives/{initiative_id}",
         success="Your suggestion is online.",
+        again=_initiative_page(page, initiative_id),
     )
 
 
@@ -201,6 +246,8 @@ def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     suggestion = participation.get_suggestion(page.session, suggestion_id)
     back = f"/initiatives/{suggestion.initiative_id}#suggestion-{suggestion_id}"
+    again = _initiative_page(page, suggestion.initiative_id)
+    page.keep(f"opinion-{suggestion_id}", form)
     if _text(form, "action", required=False) == "remove":
         return page.act(
             lambda: participation.remove_opinion(
@@ -208,10 +255,12 @@ def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
             ),
             back=back,
             success="Your opinion is removed.",
+            again=again,
         )
     degree = _int(form, "degree")
     if degree not in (-2, -1, 1, 2):
-        return page.redirect(back, "error", "choose must, should, should not or must not")
+        refusal = InvalidInput("choose must, should, should not or must not")
+        return page.refuse(refusal, back, again)
     return page.act(
         lambda: participation.set_opinion(
             page.session,
@@ -222,6 +271,7 @@ def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=back,
         success="Your opinion is saved.",
+        again=again,
     )
 
 
@@ -235,6 +285,7 @@ def accept(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=f"/initiatives/{suggestion.initiative_id}",
         success="The amendment is accepted: a new draft is current.",
+        again=_initiative_page(page, suggestion.initiative_id),
     )
 
 
@@ -242,6 +293,7 @@ def accept(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
 def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     suggestion = participation.get_suggestion(page.session, suggestion_id)
+    page.keep(f"reject-{suggestion_id}", form)
     return page.act(
         lambda: participation.reject_suggestion(
             page.session,
@@ -252,6 +304,7 @@ def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=f"/initiatives/{suggestion.initiative_id}",
         success="The suggestion is rejected.",
+        again=_initiative_page(page, suggestion.initiative_id),
     )
 
 
@@ -259,6 +312,7 @@ def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
 def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     back = f"/issues/{issue_id}"
+    again = _issue_page(page, issue_id)
     if _text(form, "action", required=False) == "remove":
         return page.act(
             lambda: participation.remove_interest(
@@ -266,11 +320,13 @@ def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
             ),
             back=back,
             success="You no longer take part directly in this issue.",
+            again=again,
         )
     return page.act(
         lambda: participation.declare_interest(page.session, actor=me, issue_id=issue_id),
         back=back,
         success="You take part directly in this issue.",
+        again=again,
     )
 
 
@@ -278,11 +334,14 @@ def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
 def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("vote")
     back = f"/issues/{issue_id}#ballot"
+    again = _issue_page(page, issue_id)
+    page.keep("ballot", form)
     if _text(form, "action", required=False) == "withdraw":
         return page.act(
             lambda: voting.withdraw_ballot(page.session, actor=me, issue_id=issue_id),
             back=back,
             success="Your ballot is withdrawn.",
+            again=again,
         )
     votes: list[tuple[int, int]] = []
     for key in form:
@@ -299,6 +358,7 @@ def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=back,
         success="Your ballot is saved. You can change it until voting ends.",
+        again=again,
     )
 
 
@@ -314,6 +374,8 @@ def delegation(page: PageDep, form: FormDep) -> Response:
         raise InvalidInput("scope must be unit, area or issue")
     scope_id = _int(form, "scope_id") or 0
     back = safe_target(_text(form, "back", required=False) or "/")
+    again = _box_page(page, back)
+    page.keep(f"delegation-{scope}-{scope_id}", form)
     choice = _text(form, "trustee_id", required=False) or delegation_box.KEEP
     if _text(form, "action", required=False) == "revoke":
         choice = delegation_box.REMOVE
@@ -346,6 +408,7 @@ def delegation(page: PageDep, form: FormDep) -> Response:
         return page.act(
             remove,
             back=back,
+            again=again,
             success=lambda: (
                 f"Your {scope} delegation is removed: {delegation_box.lower_first(now())}"
             ),
@@ -361,6 +424,7 @@ def delegation(page: PageDep, form: FormDep) -> Response:
         ),
         back=back,
         success=lambda: f"Your delegation is saved. {now()}",
+        again=again,
     )
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from app.settings import PublicAccess
 from app.web import delegation_box
-from app.web.context import PageDep, WebRoute
+from app.web.context import PageDep, WebRoute, why_not
 from app.web.delegation_box import Box
 from app.web.diff import diff_html, draft_diff
 from proposals.errors import InvalidInput, NotFound
@@ -75,6 +75,12 @@ def home(page: PageDep) -> HTMLResponse:
         unit_delegations={u.id: _my_delegation(page, unit_id=u.id or 0) for u in units}
         if page.member
         else {},
+        why_not_delegate={
+            u.id: why_not(delegations.delegation_refusal(session, u.id or 0, page.member))
+            for u in units
+        }
+        if page.member
+        else {},
         members_list=_members_for_select(page) if page.member else [],
     )
 
@@ -98,7 +104,20 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
         policies=policies,
         my_delegation=_my_delegation(page, area_id=area_id),
         members_list=_members_for_select(page) if page.member else [],
+        why=_why_not_in_area(page, area.unit_id),
     )
+
+
+def _why_not_in_area(page: PageDep, unit_id: int) -> dict[str, str | None]:
+    """Why the member may not propose or delegate here (None: they may), by the services' own
+    checks."""
+    me = page.member
+    if me is None:
+        return {}
+    return {
+        "propose": why_not(initiatives.proposal_refusal(page.session, unit_id, me)),
+        "delegation": why_not(delegations.delegation_refusal(page.session, unit_id, me)),
+    }
 
 
 @router.get("/issues/{issue_id}", response_class=HTMLResponse)
@@ -137,6 +156,16 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
             except NotFound:
                 my["ballot"] = None
         my["delegation"] = _my_delegation(page, issue_id=issue_id)
+        my["why"] = {
+            "interest": why_not(
+                participation.interest_refusal(session, issue, me, removing=my["interested"])
+            ),
+            "ballot": why_not(voting.ballot_refusal(session, issue, me)),
+            "delegation": why_not(
+                delegations.delegation_refusal(session, issue.unit_id, me, issue)
+            ),
+            "propose": why_not(initiatives.proposal_refusal(session, issue.unit_id, me, issue)),
+        }
     names = members.names_of(
         session,
         [
@@ -188,10 +217,11 @@ def _members_for_select(page: PageDep) -> list[tuple[int, str]]:
 def new_initiative_page(
     page: PageDep, area_id: int | None = None, issue_id: int | None = None
 ) -> HTMLResponse:
-    page.require_member()
+    me = page.require_member()
     session = page.session
     issue = issues.get_issue(session, issue_id) if issue_id else None
     area = structure.get_area(session, issue.area_id if issue else area_id or 0)
+    why = why_not(initiatives.proposal_refusal(session, area.unit_id, me, issue))
     policies = [
         p for p in structure.list_policies(session, after=None, limit=500).items if p.active
     ]
@@ -202,6 +232,7 @@ def new_initiative_page(
         area=area,
         issue=issue,
         policies=policies,
+        why=why,
     )
 
 
@@ -233,6 +264,15 @@ def initiative_page(
         my["support"] = participation.get_support(session, initiative_id, me.id or 0)
         my["initiator"] = initiatives.is_initiator(session, initiative_id, me.id or 0)
         my["opinions"] = participation.opinions_of(session, initiative_id, me.id or 0)
+        my["why"] = {
+            "support": why_not(participation.support_refusal(session, initiative, issue, me)),
+            "draft": why_not(initiatives.draft_refusal(session, initiative, issue, me)),
+            "revoke": why_not(
+                initiatives.changeable_refusal(session, initiative, issue, me, "revoking")
+            ),
+            "suggestion": why_not(participation.suggestion_refusal(session, initiative, issue, me)),
+            "rating": why_not(participation.rating_refusal(session, initiative, issue, me)),
+        }
     names = members.names_of(
         session,
         [
