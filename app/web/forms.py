@@ -409,9 +409,7 @@ def delegation(page: PageDep, form: FormDep) -> Response:
             remove,
             back=back,
             again=again,
-            success=lambda: (
-                f"Your {scope} delegation is removed: {delegation_box.lower_first(now())}"
-            ),
+            success=lambda: f"Your {scope} delegation is removed. {now()}",
         )
     trustee_id = None if choice in (delegation_box.BLOCK, "none") else _int(form, "trustee_id")
     return page.act(

@@ -538,7 +538,7 @@ class TestDelegationForm:
             client,
             "/delegations",
             {**data, "trustee_id": "remove"},
-            "Your unit delegation is removed: you have no delegation: your vote stays with you.",
+            "Your unit delegation is removed. You have no delegation: your vote stays with you.",
         )
         assert "You have no delegation: your vote stays with you." in response.text
 

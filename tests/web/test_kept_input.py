@@ -227,3 +227,20 @@ class TestLogin:
         assert flash(response) == ("error", "wrong name or password")
         assert _field(response, "username") == "A"
         assert "wrong password" not in response.text
+
+
+class TestRemovalMessage:
+    """Regression: removing the unit delegation said "Your unit delegation is removed: you have
+    no delegation: your vote stays with you." (two colons in one sentence)."""
+
+    def test_one_sentence_per_fact(self, client: TestClient, world: World) -> None:
+        world.delegate("A", "B")
+        web_login(client, "A")
+        data = {"scope": "unit", "scope_id": world.unit_id, "back": "/", "trustee_id": "remove"}
+        response = submit(client, "/delegations", data)
+        shown = flash(response)
+        assert shown == (
+            "success",
+            "Your unit delegation is removed. You have no delegation: your vote stays with you.",
+        )
+        assert all(sentence.count(":") <= 1 for sentence in shown[1].split(". "))
