@@ -2,11 +2,14 @@
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from app.pagination import decode_cursor, encode_cursor
 from app.settings import PublicAccess
 from app.web import delegation_box
 from app.web.context import PageDep, WebRoute, why_not
@@ -52,25 +55,71 @@ def _issue_rows(page: PageDep, items: list[Issue]) -> list[dict[str, Any]]:
     return rows
 
 
+PAGE_SIZE = 100
+"""Rows per page of a long list on a page (voters, units, suggestions, delegations)."""
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The "Previous" and "Next" links of one list on a page (None: there is no such page)."""
+
+    previous_url: str | None
+    next_url: str | None
+
+
+def _after(page: PageDep, param: str) -> int | None:
+    """Where the list named ``param`` continues: its keyset cursor in the query, as the API's
+    ``cursor`` (a bad one is a 422 page)."""
+    value = page.request.query_params.get(param)
+    return decode_cursor(value) if value else None
+
+
+def _pager(page: PageDep, param: str, result: Page[Any], anchor: str = "") -> Pager:
+    """The links to the pages before and after ``result``, keeping the rest of the query."""
+
+    def url(after: int | None) -> str:
+        query = {k: v for k, v in page.request.query_params.items() if k != param}
+        if after is not None:
+            query[param] = encode_cursor(after)
+        path = page.shown_path or page.request.url.path
+        return path + (f"?{urlencode(query)}" if query else "") + (f"#{anchor}" if anchor else "")
+
+    return Pager(
+        previous_url=url(result.previous_after()) if result.has_previous else None,
+        next_url=url(result.next_after) if result.next_after is not None else None,
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(page: PageDep) -> HTMLResponse:
     session = page.session
-    units = list(structure.list_units(session, after=None, limit=500).items)
-    areas = list(structure.list_areas(session, unit_id=None, after=None, limit=500).items)
+    unit_page = structure.list_units(session, after=_after(page, "units"), limit=PAGE_SIZE)
+    units = list(unit_page.items)
+    shown = {u.id for u in units}
+    areas = [
+        a
+        for a in _every(
+            lambda after: structure.list_areas(session, unit_id=None, after=after, limit=500)
+        )
+        if a.unit_id in shown
+    ]
     areas_by_unit: dict[int, list[Any]] = defaultdict(list)
     for area in areas:
         areas_by_unit[area.unit_id].append(area)
     grouped: dict[str, list[dict[str, Any]]] = {phase: [] for phase in PHASES}
-    for row in _issue_rows(page, issues.open_issues(session)):
+    open_page = issues.list_open_issues(session, after=_after(page, "open"), limit=PAGE_SIZE)
+    for row in _issue_rows(page, list(open_page.items)):
         grouped[row["issue"].state].append(row)
     return page.render(
         "home.html",
         title="Liquid Policy",
         description="Policy proposed, amended, delegated and decided in the open.",
         units=units,
+        units_pager=_pager(page, "units", unit_page, "units-heading"),
         areas_by_unit=areas_by_unit,
         area_names={a.id: a.name for a in areas},
         grouped=grouped,
+        open_pager=_pager(page, "open", open_page, "open-heading"),
         closed=_issue_rows(page, issues.recently_closed(session)),
         unit_delegations={u.id: _my_delegation(page, unit_id=u.id or 0) for u in units}
         if page.member
@@ -90,8 +139,13 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
     session = page.session
     area = structure.get_area(session, area_id)
     unit = structure.get_unit(session, area.unit_id)
+    open_page = issues.list_open_issues(
+        session, area_id=area_id, after=_after(page, "open"), limit=PAGE_SIZE
+    )
     policies = [
-        p for p in structure.list_policies(session, after=None, limit=500).items if p.active
+        p
+        for p in _every(lambda after: structure.list_policies(session, after=after, limit=500))
+        if p.active
     ]
     return page.render(
         "area.html",
@@ -99,7 +153,8 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
         description=area.description or f"Open and closed issues in {area.name}.",
         area=area,
         unit=unit,
-        open=_issue_rows(page, issues.open_issues(session, area_id=area_id)),
+        open=_issue_rows(page, list(open_page.items)),
+        open_pager=_pager(page, "open", open_page, "open-heading"),
         closed=_issue_rows(page, issues.recently_closed(session, area_id=area_id, limit=50)),
         policies=policies,
         my_delegation=_my_delegation(page, area_id=area_id),
@@ -131,14 +186,23 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     closed = issue.closed_at is not None
     results: dict[str, Any] = {}
     if closed:
-        battles = list(voting.list_battles(session, issue_id, after=None, limit=500).items)
+        battles = _every(
+            lambda after: voting.list_battles(session, issue_id, after=after, limit=500)
+        )
         results["battle"] = {
             (b.winning_initiative_id, b.losing_initiative_id): b.count for b in battles
         }
         if page.shows_members:
-            voters = list(voting.list_direct_voters(session, issue_id, after=None, limit=500).items)
-            delegating = list(
-                voting.list_delegating_voters(session, issue_id, after=None, limit=500).items
+            voter_page = voting.list_direct_voters(
+                session, issue_id, after=_after(page, "voters"), limit=PAGE_SIZE
+            )
+            delegating_page = voting.list_delegating_voters(
+                session, issue_id, after=_after(page, "delegating"), limit=PAGE_SIZE
+            )
+            voters, delegating = list(voter_page.items), list(delegating_page.items)
+            results["voters_pager"] = _pager(page, "voters", voter_page, "direct-voters-heading")
+            results["delegating_pager"] = _pager(
+                page, "delegating", delegating_page, "delegating-voters-heading"
             )
             results["voters"] = sorted(voters, key=lambda v: (-v.weight, v.member_id))
             results["delegating"] = delegating
@@ -208,8 +272,10 @@ def _my_delegation(page: PageDep, **scope: int) -> Box | None:
 
 
 def _members_for_select(page: PageDep) -> list[tuple[int, str]]:
+    """Every member, for the delegation box's choice (a choice list is never cut)."""
     return [
-        (m.id or 0, m.name) for m in members.list_members(page.session, after=None, limit=500).items
+        (m.id or 0, m.name)
+        for m in _every(lambda after: members.list_members(page.session, after=after, limit=500))
     ]
 
 
@@ -223,7 +289,9 @@ def new_initiative_page(
     area = structure.get_area(session, issue.area_id if issue else area_id or 0)
     why = why_not(initiatives.proposal_refusal(session, area.unit_id, me, issue))
     policies = [
-        p for p in structure.list_policies(session, after=None, limit=500).items if p.active
+        p
+        for p in _every(lambda after: structure.list_policies(session, after=after, limit=500))
+        if p.active
     ]
     return page.render(
         "new_initiative.html",
@@ -254,9 +322,10 @@ def initiative_page(
         if old is None or new is None:
             raise InvalidInput("those drafts do not belong to this initiative")
         diff = {"old": old, "new": new, "html": diff_html(draft_diff(old.content, new.content))}
-    suggestions = list(
-        participation.list_suggestions(session, initiative_id, after=None, limit=500).items
+    suggestion_page = participation.list_suggestions(
+        session, initiative_id, after=_after(page, "suggestions"), limit=PAGE_SIZE
     )
+    suggestions = list(suggestion_page.items)
     initiators = initiatives.list_initiators(session, initiative_id)
     me = page.member
     my: dict[str, Any] = {}
@@ -293,6 +362,7 @@ def initiative_page(
         current=current,
         diff=diff,
         suggestions=suggestions,
+        suggestions_pager=_pager(page, "suggestions", suggestion_page, "suggestions-heading"),
         initiators=initiators,
         names=names,
         my=my,
@@ -314,16 +384,23 @@ def member_page(member_id: int, page: PageDep) -> HTMLResponse:
     page.require_member_view()
     session = page.session
     person = members.get_member(session, member_id)
-    given = list(
-        delegations.list_delegations(
-            session, truster_id=member_id, trustee_id=None, scope=None, after=None, limit=500
-        ).items
+    given_page = delegations.list_delegations(
+        session,
+        truster_id=member_id,
+        trustee_id=None,
+        scope=None,
+        after=_after(page, "given"),
+        limit=PAGE_SIZE,
     )
-    received = list(
-        delegations.list_delegations(
-            session, truster_id=None, trustee_id=member_id, scope=None, after=None, limit=500
-        ).items
+    received_page = delegations.list_delegations(
+        session,
+        truster_id=None,
+        trustee_id=member_id,
+        scope=None,
+        after=_after(page, "received"),
+        limit=PAGE_SIZE,
     )
+    given, received = list(given_page.items), list(received_page.items)
     names = members.names_of(
         session, [*(d.trustee_id for d in given), *(d.truster_id for d in received)]
     )
@@ -333,7 +410,9 @@ def member_page(member_id: int, page: PageDep) -> HTMLResponse:
         description=_summary(person.statement) or f"{person.name}'s delegate profile.",
         person=person,
         given=given,
+        given_pager=_pager(page, "given", given_page, "given-heading"),
         received=received,
+        received_pager=_pager(page, "received", received_page, "received-heading"),
         names=names,
         scope_names=_scope_names(page, [*given, *received]),
         me_is=page.member is not None and page.member.id == member_id,
@@ -433,7 +512,9 @@ def sitemap(page: PageDep) -> Response:
     urls = [page.url("/")]
     urls += [
         page.url(f"/areas/{a.id}")
-        for a in structure.list_areas(session, unit_id=None, after=None, limit=500).items
+        for a in _every(
+            lambda after: structure.list_areas(session, unit_id=None, after=after, limit=500)
+        )
     ]
     urls += [
         page.url(f"/issues/{i.id}")

@@ -148,6 +148,16 @@ def open_issues(session: Session, *, area_id: int | None = None, limit: int = 20
     return list(session.exec(statement.order_by(col(Issue.id)).limit(limit)))
 
 
+def list_open_issues(
+    session: Session, *, area_id: int | None = None, after: int | None, limit: int
+) -> Page[Issue]:
+    """Open issues, oldest first, a page at a time (for overview pages)."""
+    statement = select(Issue).where(col(Issue.state).in_(OPEN_STATES))
+    if area_id is not None:
+        statement = statement.where(Issue.area_id == area_id)
+    return paginate(session, statement, Issue.id, after=after, limit=limit)
+
+
 def recently_closed(
     session: Session, *, area_id: int | None = None, limit: int = 10
 ) -> list[Issue]:
