@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from app.deps import ClockDep, SessionDep, SettingsDep, authorize, shows_members
+from app.schemas.messages import describe
 from app.settings import PublicAccess, Settings
 from app.web import session as cookies
 from app.web.render import TEMPLATES
@@ -333,10 +334,7 @@ def page_for_error(
         if all(error["loc"][:1] == ("path",) for error in errors):
             status, detail = 404, NO_SUCH_PAGE
         else:
-            detail = "; ".join(
-                f"{error['loc'][-1]}: {error['msg']}" if len(error["loc"]) > 1 else error["msg"]
-                for error in errors
-            )
+            detail = describe(errors)
     elif isinstance(exc, OverflowError | DataError) and status == 422 and reading:
         status, detail = 404, NO_SUCH_PAGE
     elif isinstance(exc, HTTPException) and status == 404:
