@@ -1,20 +1,17 @@
 """The web client's pages: server-rendered, public per ``PUBLIC_ACCESS``, indexable."""
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
-from urllib.parse import urlencode
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from app.pagination import decode_cursor, encode_cursor
 from app.settings import PublicAccess
 from app.web import delegation_box
 from app.web.context import PageDep, WebRoute, why_not
 from app.web.delegation_box import Box
 from app.web.diff import diff_html, draft_diff
+from app.web.lists import PAGE_SIZE, after_param, every, pager
 from proposals.errors import InvalidInput, NotFound
 from proposals.lifecycle import quorum_needed
 from proposals.models import Issue
@@ -29,9 +26,6 @@ from proposals.services import (
     voting,
 )
 from proposals.services.access import is_eligible
-from proposals.services.paging import Page
-
-T = TypeVar("T")
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -55,50 +49,15 @@ def _issue_rows(page: PageDep, items: list[Issue]) -> list[dict[str, Any]]:
     return rows
 
 
-PAGE_SIZE = 100
-"""Rows per page of a long list on a page (voters, units, suggestions, delegations)."""
-
-
-@dataclass(frozen=True)
-class Pager:
-    """The "Previous" and "Next" links of one list on a page (None: there is no such page)."""
-
-    previous_url: str | None
-    next_url: str | None
-
-
-def _after(page: PageDep, param: str) -> int | None:
-    """Where the list named ``param`` continues: its keyset cursor in the query, as the API's
-    ``cursor`` (a bad one is a 422 page)."""
-    value = page.request.query_params.get(param)
-    return decode_cursor(value) if value else None
-
-
-def _pager(page: PageDep, param: str, result: Page[Any], anchor: str = "") -> Pager:
-    """The links to the pages before and after ``result``, keeping the rest of the query."""
-
-    def url(after: int | None) -> str:
-        query = {k: v for k, v in page.request.query_params.items() if k != param}
-        if after is not None:
-            query[param] = encode_cursor(after)
-        path = page.shown_path or page.request.url.path
-        return path + (f"?{urlencode(query)}" if query else "") + (f"#{anchor}" if anchor else "")
-
-    return Pager(
-        previous_url=url(result.previous_after()) if result.has_previous else None,
-        next_url=url(result.next_after) if result.next_after is not None else None,
-    )
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(page: PageDep) -> HTMLResponse:
     session = page.session
-    unit_page = structure.list_units(session, after=_after(page, "units"), limit=PAGE_SIZE)
+    unit_page = structure.list_units(session, after=after_param(page, "units"), limit=PAGE_SIZE)
     units = list(unit_page.items)
     shown = {u.id for u in units}
     areas = [
         a
-        for a in _every(
+        for a in every(
             lambda after: structure.list_areas(session, unit_id=None, after=after, limit=500)
         )
         if a.unit_id in shown
@@ -107,7 +66,7 @@ def home(page: PageDep) -> HTMLResponse:
     for area in areas:
         areas_by_unit[area.unit_id].append(area)
     grouped: dict[str, list[dict[str, Any]]] = {phase: [] for phase in PHASES}
-    open_page = issues.list_open_issues(session, after=_after(page, "open"), limit=PAGE_SIZE)
+    open_page = issues.list_open_issues(session, after=after_param(page, "open"), limit=PAGE_SIZE)
     for row in _issue_rows(page, list(open_page.items)):
         grouped[row["issue"].state].append(row)
     return page.render(
@@ -115,11 +74,11 @@ def home(page: PageDep) -> HTMLResponse:
         title="Liquid Policy",
         description="Policy proposed, amended, delegated and decided in the open.",
         units=units,
-        units_pager=_pager(page, "units", unit_page, "units-heading"),
+        units_pager=pager(page, "units", unit_page, "units-heading"),
         areas_by_unit=areas_by_unit,
         area_names={a.id: a.name for a in areas},
         grouped=grouped,
-        open_pager=_pager(page, "open", open_page, "open-heading"),
+        open_pager=pager(page, "open", open_page, "open-heading"),
         closed=_issue_rows(page, issues.recently_closed(session)),
         unit_delegations={u.id: _my_delegation(page, unit_id=u.id or 0) for u in units}
         if page.member
@@ -140,11 +99,11 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
     area = structure.get_area(session, area_id)
     unit = structure.get_unit(session, area.unit_id)
     open_page = issues.list_open_issues(
-        session, area_id=area_id, after=_after(page, "open"), limit=PAGE_SIZE
+        session, area_id=area_id, after=after_param(page, "open"), limit=PAGE_SIZE
     )
     policies = [
         p
-        for p in _every(lambda after: structure.list_policies(session, after=after, limit=500))
+        for p in every(lambda after: structure.list_policies(session, after=after, limit=500))
         if p.active
     ]
     return page.render(
@@ -154,7 +113,7 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
         area=area,
         unit=unit,
         open=_issue_rows(page, list(open_page.items)),
-        open_pager=_pager(page, "open", open_page, "open-heading"),
+        open_pager=pager(page, "open", open_page, "open-heading"),
         closed=_issue_rows(page, issues.recently_closed(session, area_id=area_id, limit=50)),
         policies=policies,
         my_delegation=_my_delegation(page, area_id=area_id),
@@ -186,7 +145,7 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     closed = issue.closed_at is not None
     results: dict[str, Any] = {}
     if closed:
-        battles = _every(
+        battles = every(
             lambda after: voting.list_battles(session, issue_id, after=after, limit=500)
         )
         results["battle"] = {
@@ -194,14 +153,14 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
         }
         if page.shows_members:
             voter_page = voting.list_direct_voters(
-                session, issue_id, after=_after(page, "voters"), limit=PAGE_SIZE
+                session, issue_id, after=after_param(page, "voters"), limit=PAGE_SIZE
             )
             delegating_page = voting.list_delegating_voters(
-                session, issue_id, after=_after(page, "delegating"), limit=PAGE_SIZE
+                session, issue_id, after=after_param(page, "delegating"), limit=PAGE_SIZE
             )
             voters, delegating = list(voter_page.items), list(delegating_page.items)
-            results["voters_pager"] = _pager(page, "voters", voter_page, "direct-voters-heading")
-            results["delegating_pager"] = _pager(
+            results["voters_pager"] = pager(page, "voters", voter_page, "direct-voters-heading")
+            results["delegating_pager"] = pager(
                 page, "delegating", delegating_page, "delegating-voters-heading"
             )
             results["voters"] = sorted(voters, key=lambda v: (-v.weight, v.member_id))
@@ -275,7 +234,7 @@ def _members_for_select(page: PageDep) -> list[tuple[int, str]]:
     """Every member, for the delegation box's choice (a choice list is never cut)."""
     return [
         (m.id or 0, m.name)
-        for m in _every(lambda after: members.list_members(page.session, after=after, limit=500))
+        for m in every(lambda after: members.list_members(page.session, after=after, limit=500))
     ]
 
 
@@ -290,7 +249,7 @@ def new_initiative_page(
     why = why_not(initiatives.proposal_refusal(session, area.unit_id, me, issue))
     policies = [
         p
-        for p in _every(lambda after: structure.list_policies(session, after=after, limit=500))
+        for p in every(lambda after: structure.list_policies(session, after=after, limit=500))
         if p.active
     ]
     return page.render(
@@ -323,7 +282,7 @@ def initiative_page(
             raise InvalidInput("those drafts do not belong to this initiative")
         diff = {"old": old, "new": new, "html": diff_html(draft_diff(old.content, new.content))}
     suggestion_page = participation.list_suggestions(
-        session, initiative_id, after=_after(page, "suggestions"), limit=PAGE_SIZE
+        session, initiative_id, after=after_param(page, "suggestions"), limit=PAGE_SIZE
     )
     suggestions = list(suggestion_page.items)
     initiators = initiatives.list_initiators(session, initiative_id)
@@ -362,7 +321,7 @@ def initiative_page(
         current=current,
         diff=diff,
         suggestions=suggestions,
-        suggestions_pager=_pager(page, "suggestions", suggestion_page, "suggestions-heading"),
+        suggestions_pager=pager(page, "suggestions", suggestion_page, "suggestions-heading"),
         initiators=initiators,
         names=names,
         my=my,
@@ -389,7 +348,7 @@ def member_page(member_id: int, page: PageDep) -> HTMLResponse:
         truster_id=member_id,
         trustee_id=None,
         scope=None,
-        after=_after(page, "given"),
+        after=after_param(page, "given"),
         limit=PAGE_SIZE,
     )
     received_page = delegations.list_delegations(
@@ -397,7 +356,7 @@ def member_page(member_id: int, page: PageDep) -> HTMLResponse:
         truster_id=None,
         trustee_id=member_id,
         scope=None,
-        after=_after(page, "received"),
+        after=after_param(page, "received"),
         limit=PAGE_SIZE,
     )
     given, received = list(given_page.items), list(received_page.items)
@@ -410,9 +369,9 @@ def member_page(member_id: int, page: PageDep) -> HTMLResponse:
         description=_summary(person.statement) or f"{person.name}'s delegate profile.",
         person=person,
         given=given,
-        given_pager=_pager(page, "given", given_page, "given-heading"),
+        given_pager=pager(page, "given", given_page, "given-heading"),
         received=received,
-        received_pager=_pager(page, "received", received_page, "received-heading"),
+        received_pager=pager(page, "received", received_page, "received-heading"),
         names=names,
         scope_names=_scope_names(page, [*given, *received]),
         me_is=page.member is not None and page.member.id == member_id,
@@ -494,31 +453,19 @@ def robots(page: PageDep) -> Response:
     )
 
 
-def _every(fetch: Callable[[int | None], Page[T]]) -> list[T]:
-    """Every row of a keyset-paginated service list, page after page."""
-    rows: list[T] = []
-    after: int | None = None
-    while True:
-        result = fetch(after)
-        rows.extend(result.items)
-        if result.next_after is None:
-            return rows
-        after = result.next_after
-
-
 @router.get("/sitemap.xml")
 def sitemap(page: PageDep) -> Response:
     session = page.session
     urls = [page.url("/")]
     urls += [
         page.url(f"/areas/{a.id}")
-        for a in _every(
+        for a in every(
             lambda after: structure.list_areas(session, unit_id=None, after=after, limit=500)
         )
     ]
     urls += [
         page.url(f"/issues/{i.id}")
-        for i in _every(
+        for i in every(
             lambda after: issues.list_issues(
                 session, state=None, area_id=None, unit_id=None, after=after, limit=500
             )
@@ -526,7 +473,7 @@ def sitemap(page: PageDep) -> Response:
     ]
     urls += [
         page.url(f"/initiatives/{i.id}")
-        for i in _every(
+        for i in every(
             lambda after: initiatives.list_initiatives(
                 session, issue_id=None, after=after, limit=500
             )
