@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
 from app.login import DEVICE_COOKIE, DEVICE_COOKIE_LIFETIME, login_member, new_device_cookie
+from app.schemas.auth import LoginForm
 from app.schemas.deliberation import (
     BallotBody,
     DelegationSet,
@@ -124,18 +125,16 @@ def _number(form: FormDep, name: str) -> int | str | None:
 
 @router.post("/login")
 def login(page: PageDep, form: FormDep) -> Response:
-    submitted = form.get("password")  # exactly as typed: never stripped, like the API's
-    name, password = (
-        _text(form, "username", required=False),
-        submitted if isinstance(submitted, str) else "",
-    )
     target = safe_target(_text(form, "next", required=False) or "/")
     try:
+        # exactly as typed, never stripped, and checked by the API's own form
+        typed = {"username": _raw(form, "username") or "", "password": _raw(form, "password") or ""}
+        body = _parse(LoginForm, typed)
         member = login_member(
             page.request,
             page.session,
-            name=name,
-            password=password,
+            name=body.username,
+            password=body.password,
             settings=page.settings,
             hasher=page.request.app.state.hasher,
             clock=page.clock,

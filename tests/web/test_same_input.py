@@ -185,3 +185,15 @@ def test_describe_names_the_field_once() -> None:
         "degree: Input should be -2, -1, 1 or 2; name must have at most 200 characters; "
         "Value error, give either issue_id, or area_id and policy_id"
     )
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_the_login_form_refuses_what_the_token_endpoint_refuses(
+    field: str, client: TestClient, world: World
+) -> None:
+    data = {"username": "A", "password": "correct horse battery", field: "x" * 1001}
+    api = client.post("/api/v1/auth/token", data=data)
+    assert api.status_code == 422, api.text
+    expected = describe(api.json()["detail"])
+    assert expected == f"{field}: String should have at most 1000 characters"
+    assert web_message(client, "/login", {**data, "next": "/"}) == expected
