@@ -120,6 +120,13 @@ AdminMember = Annotated[Member, Depends(admin_member)]
 LoginCredentials = Annotated[Credentials, Depends(login_token_only)]
 
 
+def shows_members(member: Member | None, access: PublicAccess) -> bool:
+    """DESIGN.md §5: member references (names, ids, member pages) are visible from ``pseudonym``
+    on, or to a logged-in member (a token or a web session). The one place of this rule: the
+    API's :class:`Viewer` and the web client's pages both ask it."""
+    return member is not None or access in (PublicAccess.PSEUDONYM, PublicAccess.FULL)
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Who reads: a member (with any token) or an anonymous visitor at the public-access level."""
@@ -129,8 +136,8 @@ class Viewer:
 
     @property
     def shows_members(self) -> bool:
-        """DESIGN.md §5: member references are visible from ``pseudonym`` on, or with a token."""
-        return self.member is not None or self.access in (PublicAccess.PSEUDONYM, PublicAccess.FULL)
+        """DESIGN.md §5, by :func:`shows_members`."""
+        return shows_members(self.member, self.access)
 
     @property
     def shows_member_details(self) -> bool:

@@ -40,3 +40,80 @@ class TestDependencyDirection:
     def test_the_check_sees_imports(self) -> None:
         # Guard against a check that cannot fail: it does see app's own imports of fastapi.
         assert any("fastapi" in names for names in imported_top_levels("app").values())
+
+
+_DATABASE_CALLS = frozenset({"get", "exec", "execute", "scalar", "scalars", "query"})
+_QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "text"})
+_QUERY_MODULES = ("sa", "sqlalchemy", "sqlmodel")
+
+
+def database_calls(source: str, filename: str = "<snippet>") -> list[str]:
+    """Where ``source`` reads or writes the database itself: ``session.get``/``.exec``/... on
+    anything named like a session, any ``.exec(``/``.execute(`` call, and a query built with
+    ``select(``/``insert(``/``update(``/``delete(``/``text(`` (as ``file:line: call``)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        if isinstance(function, ast.Attribute):
+            owner = function.value
+            owner_name = (
+                owner.id
+                if isinstance(owner, ast.Name)
+                else owner.attr
+                if isinstance(owner, ast.Attribute)
+                else ""
+            )
+            sessionish = "session" in owner_name.lower()
+            executes = function.attr in ("exec", "execute")
+            on_session = sessionish and function.attr in _DATABASE_CALLS
+            builds = function.attr in _QUERY_BUILDERS and owner_name in _QUERY_MODULES
+            if executes or on_session or builds:
+                found.append(f"{filename}:{node.lineno}: {owner_name}.{function.attr}(")
+        elif isinstance(function, ast.Name) and function.id in _QUERY_BUILDERS - {"text"}:
+            found.append(f"{filename}:{node.lineno}: {function.id}(")
+    return found
+
+
+class TestPagesReadThroughServices:
+    """Issue 10: pages read through ``proposals`` services, as the API does: no database call
+    and no query in ``app/web``."""
+
+    def test_no_database_call_in_the_web_client(self) -> None:
+        paths = sorted((ROOT / "app" / "web").rglob("*.py"))
+        assert paths, "app/web has no modules"
+        offenders = [
+            call
+            for path in paths
+            for call in database_calls(path.read_text(), str(path.relative_to(ROOT)))
+        ]
+        assert offenders == []
+
+    @pytest.mark.parametrize(
+        "snippet",
+        [
+            "policy = session.get(Policy, 1)",
+            "rows = page.session.exec(statement)",
+            "rows = self.session.execute(statement)",
+            "rows = db.exec(x)",
+            "ids = list(s.exec(select(Issue.id)))",
+            "statement = select(Draft).where(Draft.id == 1)",
+            "statement = sa.select(Draft)",
+            "value = page.session.scalar(statement)",
+        ],
+    )
+    def test_the_check_sees_database_calls(self, snippet: str) -> None:
+        # Guard against a check that cannot fail: each of these is found.
+        assert database_calls(snippet) != []
+
+    @pytest.mark.parametrize(
+        "snippet",
+        [
+            "issue = issues.get_issue(page.session, 1)",
+            "value = form.get('name')",
+            "names = members.names_of(session, ids)",
+        ],
+    )
+    def test_service_calls_pass(self, snippet: str) -> None:
+        assert database_calls(snippet) == []

@@ -8,6 +8,7 @@ from app.deps import ClockDep, CurrentCredentials, HasherDep, SessionDep, Settin
 from app.errors import responses
 from app.idempotency import IdempotentRoute, no_idempotency
 from app.login import login_member
+from app.schemas.auth import LoginForm
 from app.schemas.members import TokenOut
 from proposals.services import tokens
 
@@ -18,8 +19,7 @@ router = APIRouter(prefix="/auth", tags=["auth"], route_class=IdempotentRoute)
 @no_idempotency
 def login(
     request: Request,
-    username: Annotated[str, Form(max_length=1000)],
-    password: Annotated[str, Form(max_length=1000)],
+    form: Annotated[LoginForm, Form()],
     session: SessionDep,
     hasher: HasherDep,
     settings: SettingsDep,
@@ -29,8 +29,8 @@ def login(
     member = login_member(
         request,
         session,
-        name=username,
-        password=password,
+        name=form.username,
+        password=form.password,
         settings=settings,
         hasher=hasher,
         clock=clock,

@@ -6,14 +6,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from app.deps import Viewer
+from app.schemas.messages import at_most, max_length_schema
 from app.schemas.numbers import Int, integer_only
 from proposals.models import Delegation, Draft, Event, Initiative, Issue, Opinion, Suggestion
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 
 # Blank text reaches the services, whose one rule (proposals.services.text.clean_text) refuses it
-# with the same words as the web forms; the schema only bounds the length.
-Name = Annotated[str, Field(max_length=NAME_MAX)]
-Content = Annotated[str, Field(max_length=CONTENT_MAX)]
+# with the same words as the web forms; the schema only bounds the length, in the same words.
+Name = Annotated[str, at_most("name", NAME_MAX), max_length_schema(NAME_MAX)]
+Content = Annotated[str, at_most("content", CONTENT_MAX), max_length_schema(CONTENT_MAX)]
+ReplacementContent = Annotated[
+    str, at_most("replacement content", CONTENT_MAX), max_length_schema(CONTENT_MAX)
+]
+Reason = Annotated[str, at_most("reason", REASON_MAX), max_length_schema(REASON_MAX)]
 IssueState = Literal[
     "admission",
     "discussion",
@@ -192,7 +197,7 @@ class SuggestionCreate(Strict):
     name: Name
     content: Content
     degree: Degree = 2
-    replacement_content: Content | None = None
+    replacement_content: ReplacementContent | None = None
 
 
 class SuggestionOut(BaseModel):
@@ -239,7 +244,7 @@ class OpinionOut(BaseModel):
 
 
 class RejectBody(Strict):
-    reason: Annotated[str, Field(max_length=REASON_MAX)]
+    reason: Reason
 
 
 # Delegation --------------------------------------------------------------------------------------

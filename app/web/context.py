@@ -15,7 +15,8 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.deps import ClockDep, SessionDep, SettingsDep, authorize
+from app.deps import ClockDep, SessionDep, SettingsDep, authorize, shows_members
+from app.schemas.messages import describe
 from app.settings import PublicAccess, Settings
 from app.web import session as cookies
 from app.web.render import TEMPLATES
@@ -71,6 +72,12 @@ class Page:
     flash: tuple[str, str] | None = None
     clear_session: bool = False
     extra_cookies: list[tuple[str, str, int | None]] = field(default_factory=list)
+    refused_form: str | None = None
+    """The form on this page the service refused (its id), shown again with what was typed."""
+    kept: dict[str, str] = field(default_factory=dict)
+    """What the member typed into ``refused_form`` (never a password)."""
+    shown_path: str | None = None
+    """The page's own address when a form's answer renders it (for its canonical link)."""
 
     @property
     def member(self) -> Member | None:
@@ -78,11 +85,8 @@ class Page:
 
     @property
     def shows_members(self) -> bool:
-        """DESIGN.md §5: names and member pages from ``pseudonym`` on, or when logged in."""
-        return self.member is not None or self.settings.public_access in (
-            PublicAccess.PSEUDONYM,
-            PublicAccess.FULL,
-        )
+        """DESIGN.md §5, by the API's rule (:func:`app.deps.shows_members`)."""
+        return shows_members(self.member, self.settings.public_access)
 
     @property
     def session_key(self) -> str | None:
@@ -108,8 +112,28 @@ class Page:
         base = self.settings.public_url or str(self.request.base_url).rstrip("/")
         return base + path
 
+    def keep(self, form_id: str, form: FormData, *, leave_out: tuple[str, ...] = ()) -> None:
+        """Remember what was typed into the form ``form_id`` of this page, to show it again if
+        the service refuses it (the CSRF token and anything in ``leave_out`` are not kept)."""
+        self.refused_form = form_id
+        self.kept = {
+            key: value
+            for key, value in form.items()
+            if isinstance(value, str) and key != cookies.CSRF_FIELD and key not in leave_out
+        }
+
+    def typed(self, form_id: str, name: str, default: Any = "") -> Any:
+        """What was typed into ``name`` of the refused form ``form_id``, else ``default``."""
+        if self.refused_form == form_id and self.flash and self.flash[0] == "error":
+            return self.kept.get(name, "")
+        return default
+
+    def is_refused(self, form_id: str) -> bool:
+        """Whether ``form_id`` is the form shown again after a refusal (to open its box)."""
+        return self.refused_form == form_id and bool(self.flash and self.flash[0] == "error")
+
     def render(self, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
-        values.setdefault("canonical", self.url(self.request.url.path))
+        values.setdefault("canonical", self.url(self.shown_path or self.request.url.path))
         response = TEMPLATES.TemplateResponse(
             self.request,
             template,
@@ -148,17 +172,49 @@ class Page:
             cookies.set_cookie(self.request, response, name, value, max_age=max_age)
 
     def act(
-        self, action: Callable[[], T], *, back: str, success: str | Callable[[], str]
+        self,
+        action: Callable[[], T],
+        *,
+        back: str,
+        success: str | Callable[[], str],
+        again: Callable[[], Response] | None = None,
     ) -> Response:
         """Run a form's service call: on success redirect with a flash (``success`` may be
         computed after the action); on a refusal roll back everything the request wrote and
-        redirect back with the same message the API gives."""
+        show the page again (``again``: it renders ``back``) with the same message and status
+        the API gives and what was typed (:meth:`keep`); without ``again``, redirect back with
+        the message."""
         try:
             action()
         except DomainError as exc:
             self.session.rollback()
+            if again is not None:
+                return self.refuse(exc, back, again)
             return self.redirect(back, "error", exc.detail)
         return self.redirect(back, "success", success if isinstance(success, str) else success())
+
+    def refuse(self, exc: DomainError, back: str, again: Callable[[], Response]) -> Response:
+        """The page at ``back`` rendered by ``again`` with the refusal's message and status
+        (as the API answers it; ``Retry-After`` kept) and the typed values kept."""
+        from app.errors import status_of
+
+        self.flash = ("error", exc.detail)
+        self.shown_path = urlsplit(safe_target(back)).path
+        response = again()
+        response.status_code = status_of(exc)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["retry-after"] = str(retry_after)
+        return response
+
+
+def why_not(refusal: DomainError | None) -> str | None:
+    """The one line a page shows instead of a form the member may not use: the refusal the
+    service would give on submit (from the same ``*_refusal`` check), as a sentence."""
+    if refusal is None:
+        return None
+    detail = refusal.detail
+    return detail[:1].upper() + detail[1:] + ("" if detail.endswith(".") else ".")
 
 
 def safe_target(url: str) -> str:
@@ -278,10 +334,7 @@ def page_for_error(
         if all(error["loc"][:1] == ("path",) for error in errors):
             status, detail = 404, NO_SUCH_PAGE
         else:
-            detail = "; ".join(
-                f"{error['loc'][-1]}: {error['msg']}" if len(error["loc"]) > 1 else error["msg"]
-                for error in errors
-            )
+            detail = describe(errors)
     elif isinstance(exc, OverflowError | DataError) and status == 422 and reading:
         status, detail = 404, NO_SUCH_PAGE
     elif isinstance(exc, HTTPException) and status == 404:

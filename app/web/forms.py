@@ -3,18 +3,33 @@ the same authorisation (``page.require_member`` names the endpoint's scope, chec
 ``app.deps.authorize``)."""
 
 import re
-from urllib.parse import quote
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
 
 from app.login import DEVICE_COOKIE, DEVICE_COOKIE_LIFETIME, login_member, new_device_cookie
-from app.web import delegation_box
+from app.schemas.auth import LoginForm
+from app.schemas.deliberation import (
+    BallotBody,
+    DelegationSet,
+    DraftCreate,
+    InitiativeCreate,
+    OpinionSet,
+    RejectBody,
+    RevokeBody,
+    SuggestionCreate,
+    SupportBody,
+)
+from app.schemas.messages import describe
+from app.web import delegation_box, pages
 from app.web import session as cookies
 from app.web.context import FormDep, PageDep, WebRoute, safe_target
 from proposals.errors import DomainError, InvalidInput
 from proposals.lifecycle import run_lifecycle
-from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 from proposals.services import (
     delegations,
     initiatives,
@@ -54,27 +69,82 @@ def _int(form: FormDep, name: str) -> int | None:
     return number
 
 
+def _initiative_page(page: PageDep, initiative_id: int) -> Callable[[], Response]:
+    return lambda: pages.initiative_page(initiative_id, page)
+
+
+def _issue_page(page: PageDep, issue_id: int) -> Callable[[], Response]:
+    return lambda: pages.issue_page(issue_id, page)
+
+
+_BOX_PAGES = re.compile(r"/(?:(areas|issues)/([0-9]{1,18}))?")
+
+
+def _box_page(page: PageDep, back: str) -> Callable[[], Response] | None:
+    """The page a delegation box was sent from (home, an area, an issue), to show it again
+    after a refusal; None for any other address (then the refusal redirects there)."""
+    found = _BOX_PAGES.fullmatch(urlsplit(back).path)
+    if found is None:
+        return None
+    kind, number = found.groups()
+    if kind == "areas":
+        return lambda: pages.area_page(int(number), page)
+    if kind == "issues":
+        return _issue_page(page, int(number))
+    return lambda: pages.home(page)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(schema: type[M], values: dict[str, Any]) -> M:
+    """The form's values checked by its API endpoint's schema (``app.schemas``), so the web and
+    the API accept the same input and refuse it with the same words
+    (:func:`app.schemas.messages.describe` of the same errors)."""
+    try:
+        return schema.model_validate(values)
+    except ValidationError as exc:
+        raise InvalidInput(describe(exc.errors())) from None
+
+
+def _raw(form: FormDep, name: str) -> str | None:
+    """A text field exactly as sent (None: not sent)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _number(form: FormDep, name: str) -> int | str | None:
+    """A number field for a schema: a whole number as a number (a form sends only text), an
+    empty field as None, anything else as sent, for the schema to refuse as the API does."""
+    value = _raw(form, name)
+    if value is None or not value.strip():
+        return None
+    number = _whole(value)
+    return value if number is None else number
+
+
 @router.post("/login")
 def login(page: PageDep, form: FormDep) -> Response:
-    submitted = form.get("password")  # exactly as typed: never stripped, like the API's
-    name, password = (
-        _text(form, "username", required=False),
-        submitted if isinstance(submitted, str) else "",
-    )
     target = safe_target(_text(form, "next", required=False) or "/")
     try:
+        # exactly as typed, never stripped, and checked by the API's own form
+        typed = {"username": _raw(form, "username") or "", "password": _raw(form, "password") or ""}
+        body = _parse(LoginForm, typed)
         member = login_member(
             page.request,
             page.session,
-            name=name,
-            password=password,
+            name=body.username,
+            password=body.password,
             settings=page.settings,
             hasher=page.request.app.state.hasher,
             clock=page.clock,
             device_cookie=page.request.cookies.get(DEVICE_COOKIE),
         )
     except DomainError as exc:
-        return page.redirect(f"/login?next={quote(target, safe='/')}", "error", exc.detail)
+        page.keep("login", form, leave_out=("password",))
+        return page.refuse(
+            exc, f"/login?next={quote(target, safe='/')}", lambda: pages.login_page(page, target)
+        )
     issued = tokens.issue_web_session(
         page.session, member, lifetime=page.settings.token_lifetime, clock=page.clock
     )
@@ -101,20 +171,33 @@ def create_initiative(page: PageDep, form: FormDep) -> Response:
         if issue_id
         else f"/initiatives/new?area_id={area_id}"
     )
+    page.keep("new-initiative", form)
+    values: dict[str, Any] = {"name": _raw(form, "name"), "content": _raw(form, "content")}
+    if issue_id:
+        values["issue_id"] = issue_id
+    else:
+        values.update(area_id=area_id, policy_id=_number(form, "policy_id"))
     try:
+        body = _parse(InitiativeCreate, values)
         initiative = initiatives.create_initiative(
             page.session,
             actor=me,
-            name=_text(form, "name", max_length=NAME_MAX),
-            content=_text(form, "content", max_length=CONTENT_MAX),
-            area_id=None if issue_id else area_id,
-            policy_id=None if issue_id else _int(form, "policy_id"),
-            issue_id=issue_id,
+            name=body.name,
+            content=body.content,
+            area_id=body.area_id,
+            policy_id=body.policy_id,
+            issue_id=body.issue_id,
             clock=page.clock,
         )
     except DomainError as exc:
         page.session.rollback()
-        return page.redirect(back, "error", exc.detail)
+        return page.refuse(
+            exc,
+            back,
+            lambda: pages.new_initiative_page(
+                page, area_id=None if issue_id else area_id, issue_id=issue_id
+            ),
+        )
     return page.redirect(f"/initiatives/{initiative.id}", "success", "Your initiative is online.")
 
 
@@ -122,6 +205,7 @@ def create_initiative(page: PageDep, form: FormDep) -> Response:
 def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     back = f"/initiatives/{initiative_id}"
+    again = _initiative_page(page, initiative_id)
     if _text(form, "action", required=False) == "withdraw":
         return page.act(
             lambda: participation.withdraw_support(
@@ -129,70 +213,90 @@ def support(initiative_id: int, page: PageDep, form: FormDep) -> Response:
             ),
             back=back,
             success="You no longer support this initiative.",
+            again=again,
         )
     return page.act(
         lambda: participation.support(
-            page.session, actor=me, initiative_id=initiative_id, draft_id=_int(form, "draft_id")
+            page.session,
+            actor=me,
+            initiative_id=initiative_id,
+            draft_id=_parse(SupportBody, {"draft_id": _number(form, "draft_id")}).draft_id,
         ),
         back=back,
         success="You support the current draft.",
+        again=again,
     )
 
 
 @router.post("/initiatives/{initiative_id}/drafts")
 def new_draft(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
+    page.keep("draft", form)
     return page.act(
         lambda: initiatives.create_draft(
             page.session,
             actor=me,
             initiative_id=initiative_id,
-            content=_text(form, "content", max_length=CONTENT_MAX),
+            content=_parse(DraftCreate, {"content": _raw(form, "content")}).content,
             clock=page.clock,
         ),
         back=f"/initiatives/{initiative_id}",
         success="A new draft is current.",
+        again=_initiative_page(page, initiative_id),
     )
 
 
 @router.post("/initiatives/{initiative_id}/revoke")
 def revoke(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
+    page.keep("revoke", form)
     return page.act(
         lambda: initiatives.revoke_initiative(
             page.session,
             actor=me,
             initiative_id=initiative_id,
-            suggested_initiative_id=_int(form, "suggested_initiative_id"),
+            suggested_initiative_id=_parse(
+                RevokeBody, {"suggested_initiative_id": _number(form, "suggested_initiative_id")}
+            ).suggested_initiative_id,
             clock=page.clock,
         ),
         back=f"/initiatives/{initiative_id}",
         success="The initiative is revoked.",
+        again=_initiative_page(page, initiative_id),
     )
 
 
 @router.post("/initiatives/{initiative_id}/suggestions")
 def new_suggestion(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
-    degree = _int(form, "degree") or 1
-    if degree not in (-2, -1, 1, 2):
-        raise InvalidInput("degree must be one of -2, -1, 1, 2")
-    return page.act(
-        lambda: participation.create_suggestion(
+    page.keep("suggestion", form)
+    values: dict[str, Any] = {
+        "name": _raw(form, "name"),
+        "content": _raw(form, "content"),
+        # an empty box is no replacement text (the API's null)
+        "replacement_content": _raw(form, "replacement_content") or None,
+    }
+    if (degree := _number(form, "degree")) is not None:
+        values["degree"] = degree
+
+    def create() -> None:
+        body = _parse(SuggestionCreate, values)
+        participation.create_suggestion(
             page.session,
             actor=me,
             initiative_id=initiative_id,
-            name=_text(form, "name", max_length=NAME_MAX),
-            content=_text(form, "content", max_length=CONTENT_MAX),
-            degree=degree,
-            replacement_content=_text(
-                form, "replacement_content", required=False, max_length=CONTENT_MAX
-            )
-            or None,
+            name=body.name,
+            content=body.content,
+            degree=body.degree,
+            replacement_content=body.replacement_content,
             clock=page.clock,
-        ),
+        )
+
+    return page.act(
+        create,
         back=f"/initiatives/{initiative_id}",
         success="Your suggestion is online.",
+        again=_initiative_page(page, initiative_id),
     )
 
 
@@ -201,6 +305,8 @@ def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     suggestion = participation.get_suggestion(page.session, suggestion_id)
     back = f"/initiatives/{suggestion.initiative_id}#suggestion-{suggestion_id}"
+    again = _initiative_page(page, suggestion.initiative_id)
+    page.keep(f"opinion-{suggestion_id}", form)
     if _text(form, "action", required=False) == "remove":
         return page.act(
             lambda: participation.remove_opinion(
@@ -208,20 +314,31 @@ def rate(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
             ),
             back=back,
             success="Your opinion is removed.",
+            again=again,
         )
-    degree = _int(form, "degree")
-    if degree not in (-2, -1, 1, 2):
-        return page.redirect(back, "error", "choose must, should, should not or must not")
-    return page.act(
-        lambda: participation.set_opinion(
+    degree = _number(form, "degree")
+    if degree is None:  # no radio button chosen (the one refusal in the form's own words)
+        refusal = InvalidInput("choose must, should, should not or must not")
+        return page.refuse(refusal, back, again)
+
+    def rate() -> None:
+        body = _parse(
+            OpinionSet,
+            {"degree": degree, "fulfilled": form.get("fulfilled") in ("on", "true", "1")},
+        )
+        participation.set_opinion(
             page.session,
             actor=me,
             suggestion_id=suggestion_id,
-            degree=degree,
-            fulfilled=form.get("fulfilled") in ("on", "true", "1"),
-        ),
+            degree=body.degree,
+            fulfilled=body.fulfilled,
+        )
+
+    return page.act(
+        rate,
         back=back,
         success="Your opinion is saved.",
+        again=again,
     )
 
 
@@ -235,6 +352,7 @@ def accept(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
         ),
         back=f"/initiatives/{suggestion.initiative_id}",
         success="The amendment is accepted: a new draft is current.",
+        again=_initiative_page(page, suggestion.initiative_id),
     )
 
 
@@ -242,16 +360,18 @@ def accept(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
 def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     suggestion = participation.get_suggestion(page.session, suggestion_id)
+    page.keep(f"reject-{suggestion_id}", form)
     return page.act(
         lambda: participation.reject_suggestion(
             page.session,
             actor=me,
             suggestion_id=suggestion_id,
-            reason=_text(form, "reason", max_length=REASON_MAX),
+            reason=_parse(RejectBody, {"reason": _raw(form, "reason")}).reason,
             clock=page.clock,
         ),
         back=f"/initiatives/{suggestion.initiative_id}",
         success="The suggestion is rejected.",
+        again=_initiative_page(page, suggestion.initiative_id),
     )
 
 
@@ -259,6 +379,7 @@ def reject(suggestion_id: int, page: PageDep, form: FormDep) -> Response:
 def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("write")
     back = f"/issues/{issue_id}"
+    again = _issue_page(page, issue_id)
     if _text(form, "action", required=False) == "remove":
         return page.act(
             lambda: participation.remove_interest(
@@ -266,11 +387,13 @@ def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
             ),
             back=back,
             success="You no longer take part directly in this issue.",
+            again=again,
         )
     return page.act(
         lambda: participation.declare_interest(page.session, actor=me, issue_id=issue_id),
         back=back,
         success="You take part directly in this issue.",
+        again=again,
     )
 
 
@@ -278,27 +401,35 @@ def interest(issue_id: int, page: PageDep, form: FormDep) -> Response:
 def ballot(issue_id: int, page: PageDep, form: FormDep) -> Response:
     me = page.require_member("vote")
     back = f"/issues/{issue_id}#ballot"
+    again = _issue_page(page, issue_id)
+    page.keep("ballot", form)
     if _text(form, "action", required=False) == "withdraw":
         return page.act(
             lambda: voting.withdraw_ballot(page.session, actor=me, issue_id=issue_id),
             back=back,
             success="Your ballot is withdrawn.",
+            again=again,
         )
-    votes: list[tuple[int, int]] = []
+    grades: list[dict[str, Any]] = []
     for key in form:
         if key.startswith("grade_"):
             initiative_id = _whole(key.removeprefix("grade_"))
-            grade = _int(form, key)
+            grade = _number(form, key)
             if initiative_id is None or grade is None:
                 raise InvalidInput("the ballot form is malformed")
-            if grade:
-                votes.append((initiative_id, grade))
+            if grade != 0:  # abstaining is no grade at all, as in the API's ballot
+                grades.append({"initiative_id": initiative_id, "grade": grade})
+
+    def cast() -> None:
+        body = _parse(BallotBody, {"votes": grades})
+        votes = [(v.initiative_id, v.grade) for v in body.votes]
+        voting.cast_ballot(page.session, actor=me, issue_id=issue_id, votes=votes, clock=page.clock)
+
     return page.act(
-        lambda: voting.cast_ballot(
-            page.session, actor=me, issue_id=issue_id, votes=votes, clock=page.clock
-        ),
+        cast,
         back=back,
         success="Your ballot is saved. You can change it until voting ends.",
+        again=again,
     )
 
 
@@ -314,6 +445,8 @@ def delegation(page: PageDep, form: FormDep) -> Response:
         raise InvalidInput("scope must be unit, area or issue")
     scope_id = _int(form, "scope_id") or 0
     back = safe_target(_text(form, "back", required=False) or "/")
+    again = _box_page(page, back)
+    page.keep(f"delegation-{scope}-{scope_id}", form)
     choice = _text(form, "trustee_id", required=False) or delegation_box.KEEP
     if _text(form, "action", required=False) == "revoke":
         choice = delegation_box.REMOVE
@@ -346,21 +479,28 @@ def delegation(page: PageDep, form: FormDep) -> Response:
         return page.act(
             remove,
             back=back,
-            success=lambda: (
-                f"Your {scope} delegation is removed: {delegation_box.lower_first(now())}"
-            ),
+            again=again,
+            success=lambda: f"Your {scope} delegation is removed. {now()}",
         )
-    trustee_id = None if choice in (delegation_box.BLOCK, "none") else _int(form, "trustee_id")
-    return page.act(
-        lambda: delegations.set_delegation(
+    trustee = None if choice in (delegation_box.BLOCK, "none") else _number(form, "trustee_id")
+
+    def delegate() -> None:
+        body = _parse(DelegationSet, {f"{scope}_id": scope_id, "trustee_id": trustee})
+        delegations.set_delegation(
             page.session,
             actor=me,
-            trustee_id=trustee_id,
+            trustee_id=body.trustee_id,
+            unit_id=body.unit_id,
+            area_id=body.area_id,
+            issue_id=body.issue_id,
             clock=page.clock,
-            **{f"{scope}_id": scope_id},
-        ),
+        )
+
+    return page.act(
+        delegate,
         back=back,
         success=lambda: f"Your delegation is saved. {now()}",
+        again=again,
     )
 
 

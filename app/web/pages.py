@@ -5,16 +5,16 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from sqlmodel import col, select
 
 from app.settings import PublicAccess
 from app.web import delegation_box, results_chart
-from app.web.context import PageDep, WebRoute
+from app.web.context import PageDep, WebRoute, why_not
 from app.web.delegation_box import Box
 from app.web.diff import diff_html, draft_diff
+from app.web.lists import PAGE_SIZE, after_param, every, pager
 from proposals.errors import InvalidInput, NotFound
 from proposals.lifecycle import quorum_needed
-from proposals.models import Draft, Initiative, Interest, Issue, Opinion, Policy
+from proposals.models import Issue
 from proposals.services import (
     chains,
     delegations,
@@ -53,24 +53,41 @@ def _issue_rows(page: PageDep, items: list[Issue]) -> list[dict[str, Any]]:
 @router.get("/", response_class=HTMLResponse)
 def home(page: PageDep) -> HTMLResponse:
     session = page.session
-    units = list(structure.list_units(session, after=None, limit=500).items)
-    areas = list(structure.list_areas(session, unit_id=None, after=None, limit=500).items)
+    unit_page = structure.list_units(session, after=after_param(page, "units"), limit=PAGE_SIZE)
+    units = list(unit_page.items)
+    shown = {u.id for u in units}
+    areas = [
+        a
+        for a in every(
+            lambda after: structure.list_areas(session, unit_id=None, after=after, limit=500)
+        )
+        if a.unit_id in shown
+    ]
     areas_by_unit: dict[int, list[Any]] = defaultdict(list)
     for area in areas:
         areas_by_unit[area.unit_id].append(area)
     grouped: dict[str, list[dict[str, Any]]] = {phase: [] for phase in PHASES}
-    for row in _issue_rows(page, issues.open_issues(session)):
+    open_page = issues.list_open_issues(session, after=after_param(page, "open"), limit=PAGE_SIZE)
+    for row in _issue_rows(page, list(open_page.items)):
         grouped[row["issue"].state].append(row)
     return page.render(
         "home.html",
         title="Liquid Policy",
         description="Policy proposed, amended, delegated and decided in the open.",
         units=units,
+        units_pager=pager(page, "units", unit_page, "units-heading"),
         areas_by_unit=areas_by_unit,
         area_names={a.id: a.name for a in areas},
         grouped=grouped,
+        open_pager=pager(page, "open", open_page, "open-heading"),
         closed=_issue_rows(page, issues.recently_closed(session)),
         unit_delegations={u.id: _my_delegation(page, unit_id=u.id or 0) for u in units}
+        if page.member
+        else {},
+        why_not_delegate={
+            u.id: why_not(delegations.delegation_refusal(session, u.id or 0, page.member))
+            for u in units
+        }
         if page.member
         else {},
         members_list=_members_for_select(page) if page.member else [],
@@ -82,8 +99,13 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
     session = page.session
     area = structure.get_area(session, area_id)
     unit = structure.get_unit(session, area.unit_id)
+    open_page = issues.list_open_issues(
+        session, area_id=area_id, after=after_param(page, "open"), limit=PAGE_SIZE
+    )
     policies = [
-        p for p in structure.list_policies(session, after=None, limit=500).items if p.active
+        p
+        for p in every(lambda after: structure.list_policies(session, after=after, limit=500))
+        if p.active
     ]
     return page.render(
         "area.html",
@@ -91,12 +113,26 @@ def area_page(area_id: int, page: PageDep) -> HTMLResponse:
         description=area.description or f"Open and closed issues in {area.name}.",
         area=area,
         unit=unit,
-        open=_issue_rows(page, issues.open_issues(session, area_id=area_id)),
+        open=_issue_rows(page, list(open_page.items)),
+        open_pager=pager(page, "open", open_page, "open-heading"),
         closed=_issue_rows(page, issues.recently_closed(session, area_id=area_id, limit=50)),
         policies=policies,
         my_delegation=_my_delegation(page, area_id=area_id),
         members_list=_members_for_select(page) if page.member else [],
+        why=_why_not_in_area(page, area.unit_id),
     )
+
+
+def _why_not_in_area(page: PageDep, unit_id: int) -> dict[str, str | None]:
+    """Why the member may not propose or delegate here (None: they may), by the services' own
+    checks."""
+    me = page.member
+    if me is None:
+        return {}
+    return {
+        "propose": why_not(initiatives.proposal_refusal(page.session, unit_id, me)),
+        "delegation": why_not(delegations.delegation_refusal(page.session, unit_id, me)),
+    }
 
 
 @router.get("/issues/{issue_id}", response_class=HTMLResponse)
@@ -104,14 +140,15 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     session = page.session
     issue = issues.get_issue(session, issue_id)
     area = structure.get_area(session, issue.area_id)
-    policy = session.get(Policy, issue.policy_id)
-    assert policy is not None
+    policy = structure.get_policy(session, issue.policy_id)
     items = issues.initiatives_of(session, [issue_id])[issue_id]
     drafts = issues.current_draft_ids(session, [i.id or 0 for i in items])
     closed = issue.closed_at is not None
     results: dict[str, Any] = {}
     if closed:
-        battles = list(voting.list_battles(session, issue_id, after=None, limit=500).items)
+        battles = every(
+            lambda after: voting.list_battles(session, issue_id, after=after, limit=500)
+        )
         results["battle"] = {
             (b.winning_initiative_id, b.losing_initiative_id): b.count for b in battles
         }
@@ -119,9 +156,16 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
         results["votes_chart"] = results_chart.votes_chart(results["explained"], policy)
         results["ranking_chart"] = results_chart.ranking_chart(results["explained"])
         if page.shows_members:
-            voters = list(voting.list_direct_voters(session, issue_id, after=None, limit=500).items)
-            delegating = list(
-                voting.list_delegating_voters(session, issue_id, after=None, limit=500).items
+            voter_page = voting.list_direct_voters(
+                session, issue_id, after=after_param(page, "voters"), limit=PAGE_SIZE
+            )
+            delegating_page = voting.list_delegating_voters(
+                session, issue_id, after=after_param(page, "delegating"), limit=PAGE_SIZE
+            )
+            voters, delegating = list(voter_page.items), list(delegating_page.items)
+            results["voters_pager"] = pager(page, "voters", voter_page, "direct-voters-heading")
+            results["delegating_pager"] = pager(
+                page, "delegating", delegating_page, "delegating-voters-heading"
             )
             results["voters"] = sorted(voters, key=lambda v: (-v.weight, v.member_id))
             results["delegating"] = delegating
@@ -131,7 +175,7 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
     me = page.member
     my: dict[str, Any] = {}
     if me is not None:
-        my["interested"] = session.get(Interest, (issue_id, me.id or 0)) is not None
+        my["interested"] = participation.has_interest(session, issue_id, me.id or 0)
         my["eligible"] = is_eligible(session, issue.unit_id, me)
         if issue.state == "voting":
             try:
@@ -139,6 +183,16 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
             except NotFound:
                 my["ballot"] = None
         my["delegation"] = _my_delegation(page, issue_id=issue_id)
+        my["why"] = {
+            "interest": why_not(
+                participation.interest_refusal(session, issue, me, removing=my["interested"])
+            ),
+            "ballot": why_not(voting.ballot_refusal(session, issue, me)),
+            "delegation": why_not(
+                delegations.delegation_refusal(session, issue.unit_id, me, issue)
+            ),
+            "propose": why_not(initiatives.proposal_refusal(session, issue.unit_id, me, issue)),
+        }
     names = members.names_of(
         session,
         [
@@ -181,8 +235,10 @@ def _my_delegation(page: PageDep, **scope: int) -> Box | None:
 
 
 def _members_for_select(page: PageDep) -> list[tuple[int, str]]:
+    """Every member, for the delegation box's choice (a choice list is never cut)."""
     return [
-        (m.id or 0, m.name) for m in members.list_members(page.session, after=None, limit=500).items
+        (m.id or 0, m.name)
+        for m in every(lambda after: members.list_members(page.session, after=after, limit=500))
     ]
 
 
@@ -190,12 +246,15 @@ def _members_for_select(page: PageDep) -> list[tuple[int, str]]:
 def new_initiative_page(
     page: PageDep, area_id: int | None = None, issue_id: int | None = None
 ) -> HTMLResponse:
-    page.require_member()
+    me = page.require_member()
     session = page.session
     issue = issues.get_issue(session, issue_id) if issue_id else None
     area = structure.get_area(session, issue.area_id if issue else area_id or 0)
+    why = why_not(initiatives.proposal_refusal(session, area.unit_id, me, issue))
     policies = [
-        p for p in structure.list_policies(session, after=None, limit=500).items if p.active
+        p
+        for p in every(lambda after: structure.list_policies(session, after=after, limit=500))
+        if p.active
     ]
     return page.render(
         "new_initiative.html",
@@ -204,6 +263,7 @@ def new_initiative_page(
         area=area,
         issue=issue,
         policies=policies,
+        why=why,
     )
 
 
@@ -215,11 +275,7 @@ def initiative_page(
     initiative = initiatives.get_initiative(session, initiative_id)
     issue = issues.get_issue(session, initiative.issue_id)
     area = structure.get_area(session, issue.area_id)
-    drafts = list(
-        session.exec(
-            select(Draft).where(Draft.initiative_id == initiative_id).order_by(col(Draft.id))
-        )
-    )
+    drafts = initiatives.drafts_of(session, initiative_id)
     current = drafts[-1]
     by_id = {d.id: d for d in drafts}
     diff = None
@@ -229,23 +285,25 @@ def initiative_page(
         if old is None or new is None:
             raise InvalidInput("those drafts do not belong to this initiative")
         diff = {"old": old, "new": new, "html": diff_html(draft_diff(old.content, new.content))}
-    suggestions = list(
-        participation.list_suggestions(session, initiative_id, after=None, limit=500).items
+    suggestion_page = participation.list_suggestions(
+        session, initiative_id, after=after_param(page, "suggestions"), limit=PAGE_SIZE
     )
+    suggestions = list(suggestion_page.items)
     initiators = initiatives.list_initiators(session, initiative_id)
     me = page.member
     my: dict[str, Any] = {}
     if me is not None:
         my["support"] = participation.get_support(session, initiative_id, me.id or 0)
         my["initiator"] = initiatives.is_initiator(session, initiative_id, me.id or 0)
-        my["opinions"] = {
-            o.suggestion_id: o
-            for o in session.exec(
-                select(Opinion).where(
-                    Opinion.member_id == me.id,
-                    Opinion.initiative_id == initiative_id,
-                )
-            )
+        my["opinions"] = participation.opinions_of(session, initiative_id, me.id or 0)
+        my["why"] = {
+            "support": why_not(participation.support_refusal(session, initiative, issue, me)),
+            "draft": why_not(initiatives.draft_refusal(session, initiative, issue, me)),
+            "revoke": why_not(
+                initiatives.changeable_refusal(session, initiative, issue, me, "revoking")
+            ),
+            "suggestion": why_not(participation.suggestion_refusal(session, initiative, issue, me)),
+            "rating": why_not(participation.rating_refusal(session, initiative, issue, me)),
         }
     names = members.names_of(
         session,
@@ -267,6 +325,7 @@ def initiative_page(
         current=current,
         diff=diff,
         suggestions=suggestions,
+        suggestions_pager=pager(page, "suggestions", suggestion_page, "suggestions-heading"),
         initiators=initiators,
         names=names,
         my=my,
@@ -288,16 +347,23 @@ def member_page(member_id: int, page: PageDep) -> HTMLResponse:
     page.require_member_view()
     session = page.session
     person = members.get_member(session, member_id)
-    given = list(
-        delegations.list_delegations(
-            session, truster_id=member_id, trustee_id=None, scope=None, after=None, limit=500
-        ).items
+    given_page = delegations.list_delegations(
+        session,
+        truster_id=member_id,
+        trustee_id=None,
+        scope=None,
+        after=after_param(page, "given"),
+        limit=PAGE_SIZE,
     )
-    received = list(
-        delegations.list_delegations(
-            session, truster_id=None, trustee_id=member_id, scope=None, after=None, limit=500
-        ).items
+    received_page = delegations.list_delegations(
+        session,
+        truster_id=None,
+        trustee_id=member_id,
+        scope=None,
+        after=after_param(page, "received"),
+        limit=PAGE_SIZE,
     )
+    given, received = list(given_page.items), list(received_page.items)
     names = members.names_of(
         session, [*(d.trustee_id for d in given), *(d.truster_id for d in received)]
     )
@@ -307,7 +373,9 @@ def member_page(member_id: int, page: PageDep) -> HTMLResponse:
         description=_summary(person.statement) or f"{person.name}'s delegate profile.",
         person=person,
         given=given,
+        given_pager=pager(page, "given", given_page, "given-heading"),
         received=received,
+        received_pager=pager(page, "received", received_page, "received-heading"),
         names=names,
         scope_names=_scope_names(page, [*given, *received]),
         me_is=page.member is not None and page.member.id == member_id,
@@ -395,14 +463,25 @@ def sitemap(page: PageDep) -> Response:
     urls = [page.url("/")]
     urls += [
         page.url(f"/areas/{a.id}")
-        for a in structure.list_areas(session, unit_id=None, after=None, limit=500).items
+        for a in every(
+            lambda after: structure.list_areas(session, unit_id=None, after=after, limit=500)
+        )
     ]
     urls += [
-        page.url(f"/issues/{i}") for i in session.exec(select(Issue.id).order_by(col(Issue.id)))
+        page.url(f"/issues/{i.id}")
+        for i in every(
+            lambda after: issues.list_issues(
+                session, state=None, area_id=None, unit_id=None, after=after, limit=500
+            )
+        )
     ]
     urls += [
-        page.url(f"/initiatives/{i}")
-        for i in session.exec(select(Initiative.id).order_by(col(Initiative.id)))
+        page.url(f"/initiatives/{i.id}")
+        for i in every(
+            lambda after: initiatives.list_initiatives(
+                session, issue_id=None, after=after, limit=500
+            )
+        )
     ]
     body = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
     xml = (

@@ -8,9 +8,9 @@ from sqlmodel import Session, col, or_, select
 
 from delegation import Scope, applicable_delegation
 from proposals.clock import Clock, utcnow
-from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
-from proposals.models import OPEN_STATES, Delegation, Member
-from proposals.services.access import require_voting_right
+from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from proposals.models import OPEN_STATES, Delegation, Issue, Member
+from proposals.services.access import refuse, voting_right_refusal
 from proposals.services.events import append_event
 from proposals.services.issues import get_issue, lock_issue
 from proposals.services.locks import lock_unit
@@ -109,6 +109,23 @@ def _scope_of(unit_id: int | None, area_id: int | None, issue_id: int | None) ->
     return given[0]
 
 
+def delegation_refusal(
+    session: Session, unit_id: int, member: Member, issue: Issue | None = None
+) -> DomainError | None:
+    """DESIGN.md §3: delegating needs voting right in the unit (403); an issue's delegations
+    change only while it is open (409)."""
+    return voting_right_refusal(session, unit_id, member) or (
+        closed_issue_refusal(issue) if issue is not None else None
+    )
+
+
+def closed_issue_refusal(issue: Issue) -> Conflict | None:
+    """DESIGN.md §3: an issue's delegations are set and revoked only while it is open (409)."""
+    if issue.state not in OPEN_STATES:
+        return Conflict(f"the issue is {issue.state}: its delegations can no longer change")
+    return None
+
+
 def set_delegation(
     session: Session,
     *,
@@ -136,12 +153,10 @@ def set_delegation(
         unit = get_area(session, scope_id).unit_id
     else:
         unit = get_issue(session, scope_id).unit_id
-    require_voting_right(session, unit, actor)
+    refuse(voting_right_refusal(session, unit, actor))
     lock_unit(session, unit, shared=True)
     if scope == "issue":
-        issue = lock_issue(session, scope_id, shared=True)
-        if issue.state not in OPEN_STATES:
-            raise Conflict(f"the issue is {issue.state}: its delegations can no longer change")
+        refuse(delegation_refusal(session, unit, actor, lock_issue(session, scope_id, shared=True)))
     now = clock()
     key = f"{scope}_id"
     upsert(
@@ -198,9 +213,7 @@ def revoke_delegation(
         raise Forbidden("only the truster may revoke a delegation")
     lock_unit(session, _unit_of(session, delegation), shared=True)
     if delegation.scope == "issue":
-        issue = lock_issue(session, delegation.issue_id or 0, shared=True)
-        if issue.state not in OPEN_STATES:
-            raise Conflict(f"the issue is {issue.state}: its delegations can no longer change")
+        refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
     now = clock()
     session.delete(delegation)
     session.flush()

@@ -3,11 +3,16 @@
 from sqlmodel import Session, col, select
 
 from proposals.clock import Clock, utcnow
-from proposals.errors import Conflict, Forbidden, InvalidInput, NotFound
+from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from proposals.models import Draft, Initiative, Initiator, Issue, Member
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX
 from proposals.services import search
-from proposals.services.access import require_initiative_right
+from proposals.services.access import (
+    initiative_right_refusal,
+    phase_refusal,
+    refuse,
+    require_initiative_right,
+)
 from proposals.services.events import append_issue_event
 from proposals.services.issues import (
     BEFORE_FULL_FREEZE,
@@ -54,6 +59,14 @@ def list_drafts(
     return paginate(session, statement, Draft.id, after=after, limit=limit)
 
 
+def drafts_of(session: Session, initiative_id: int) -> list[Draft]:
+    """Every draft of the initiative, oldest first (the last is current; its place in this list
+    is its version number)."""
+    get_initiative(session, initiative_id)
+    statement = select(Draft).where(Draft.initiative_id == initiative_id)
+    return list(session.exec(statement.order_by(col(Draft.id))))
+
+
 def current_draft_id(session: Session, initiative: Initiative) -> int:
     return current_draft_ids(session, [initiative.id or 0])[initiative.id or 0]
 
@@ -74,16 +87,58 @@ def is_initiator(session: Session, initiative_id: int, member_id: int) -> bool:
     return initiator is not None and initiator.accepted is True
 
 
-def require_initiator(session: Session, initiative: Initiative, member: Member) -> None:
+def initiator_refusal(session: Session, initiative: Initiative, member: Member) -> Forbidden | None:
     """DESIGN.md §1: only initiators (creator and accepted invitees) post drafts or revoke."""
     if not is_initiator(session, initiative.id or 0, member.id or 0):
-        raise Forbidden("only an initiator of this initiative may do this")
+        return Forbidden("only an initiator of this initiative may do this")
+    return None
+
+
+def require_initiator(session: Session, initiative: Initiative, member: Member) -> None:
+    refuse(initiator_refusal(session, initiative, member))
+
+
+def revoked_refusal(initiative: Initiative) -> Conflict | None:
+    """DESIGN.md §2: a revoked initiative can no longer be changed, supported or rated (409)."""
+    if initiative.revoked_at is not None:
+        return Conflict("the initiative has been revoked")
+    return None
 
 
 def require_not_revoked(initiative: Initiative) -> None:
-    """DESIGN.md §2: a revoked initiative can no longer be changed, supported or rated (409)."""
-    if initiative.revoked_at is not None:
-        raise Conflict("the initiative has been revoked")
+    refuse(revoked_refusal(initiative))
+
+
+def proposal_refusal(
+    session: Session, unit_id: int, member: Member, issue: Issue | None = None
+) -> DomainError | None:
+    """DESIGN.md §1: proposing needs initiative right in the unit (403); a competing initiative
+    joins its issue only until voting starts (409)."""
+    return initiative_right_refusal(session, unit_id, member) or (
+        phase_refusal(issue, BEFORE_FULL_FREEZE, "a new initiative") if issue else None
+    )
+
+
+def changeable_refusal(
+    session: Session, initiative: Initiative, issue: Issue, member: Member, action: str
+) -> DomainError | None:
+    """DESIGN.md §1-§2: an initiative changes (new draft, revoke, deciding suggestions) by an
+    initiator (403), before half freeze (409), while not revoked (409)."""
+    return (
+        initiator_refusal(session, initiative, member)
+        or phase_refusal(issue, BEFORE_HALF_FREEZE, action)
+        or revoked_refusal(initiative)
+    )
+
+
+def draft_refusal(
+    session: Session, initiative: Initiative, issue: Issue, member: Member
+) -> DomainError | None:
+    """DESIGN.md §1-§2: a new draft needs initiative right (403), then
+    :func:`changeable_refusal`."""
+    return initiative_right_refusal(session, issue.unit_id, member) or changeable_refusal(
+        session, initiative, issue, member, "a new draft"
+    )
 
 
 def create_initiative(
@@ -108,7 +163,7 @@ def create_initiative(
             raise InvalidInput("give issue_id, or area_id and policy_id for a new issue")
         area = get_area(session, area_id)
         policy = get_policy(session, policy_id)
-        require_initiative_right(session, area.unit_id, actor)
+        refuse(proposal_refusal(session, area.unit_id, actor))
         if not policy.active:
             raise Conflict(f"policy {policy_id} is inactive and takes no new issues")
         issue = Issue(
@@ -126,10 +181,8 @@ def create_initiative(
         session.add(issue)
         session.flush()
     else:
-        issue = get_issue(session, issue_id)
-        require_initiative_right(session, issue.unit_id, actor)
         issue = lock_issue(session, issue_id, shared=True)
-        require_phase(issue, BEFORE_FULL_FREEZE, "a new initiative")
+        refuse(proposal_refusal(session, issue.unit_id, actor, issue))
     initiative = Initiative(issue_id=issue.id or 0, name=name, created_at=now)
     session.add(initiative)
     session.flush()
@@ -165,11 +218,11 @@ def lock_initiative(session: Session, initiative_id: int) -> Initiative:
 
 
 def _changeable(session: Session, initiative: Initiative, actor: Member, action: str) -> Issue:
-    """Initiator (403), then phase before half freeze (409), then not revoked (409)."""
-    require_initiator(session, initiative, actor)
+    """:func:`changeable_refusal`, under a shared lock of the issue and a lock of the
+    initiative."""
     issue = lock_issue(session, initiative.issue_id, shared=True)
-    require_phase(issue, BEFORE_HALF_FREEZE, action)
-    require_not_revoked(lock_initiative(session, initiative.id or 0))
+    initiative = lock_initiative(session, initiative.id or 0)
+    refuse(changeable_refusal(session, initiative, issue, actor, action))
     return issue
 
 
@@ -208,9 +261,9 @@ def create_draft(
     """DESIGN.md §1-§2: initiators post drafts in admission and discussion only."""
     content = clean_text(content, "content", max_length=CONTENT_MAX, strip=False)
     initiative = get_initiative(session, initiative_id)
-    issue = get_issue(session, initiative.issue_id)
-    require_initiative_right(session, issue.unit_id, actor)
-    issue = _changeable(session, initiative, actor, "a new draft")
+    issue = lock_issue(session, initiative.issue_id, shared=True)
+    initiative = lock_initiative(session, initiative_id)
+    refuse(draft_refusal(session, initiative, issue, actor))
     return add_draft(
         session, actor=actor, initiative=initiative, issue=issue, content=content, clock=clock
     )

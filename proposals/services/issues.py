@@ -7,8 +7,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from proposals.clock import Clock, utcnow
-from proposals.errors import Conflict, NotFound
+from proposals.errors import NotFound
 from proposals.models import OPEN_STATES, Draft, Initiative, Issue, Member
+from proposals.services.access import phase_refusal, refuse
 from proposals.services.events import append_issue_event
 from proposals.services.members import require_admin
 from proposals.services.paging import Page, paginate
@@ -41,9 +42,8 @@ def lock_issue(session: Session, issue_id: int, *, shared: bool = False) -> Issu
 
 
 def require_phase(issue: Issue, allowed: Iterable[str], action: str) -> None:
-    """409 unless the issue is in one of the ``allowed`` states."""
-    if issue.state not in tuple(allowed):
-        raise Conflict(f"{action} is not possible while the issue is {issue.state}")
+    """409 unless the issue is in one of the ``allowed`` states (:func:`phase_refusal`)."""
+    refuse(phase_refusal(issue, allowed, action))
 
 
 def phase_ends_at(issue: Issue) -> datetime | None:
@@ -146,6 +146,16 @@ def open_issues(session: Session, *, area_id: int | None = None, limit: int = 20
     if area_id is not None:
         statement = statement.where(Issue.area_id == area_id)
     return list(session.exec(statement.order_by(col(Issue.id)).limit(limit)))
+
+
+def list_open_issues(
+    session: Session, *, area_id: int | None = None, after: int | None, limit: int
+) -> Page[Issue]:
+    """Open issues, oldest first, a page at a time (for overview pages)."""
+    statement = select(Issue).where(col(Issue.state).in_(OPEN_STATES))
+    if area_id is not None:
+        statement = statement.where(Issue.area_id == area_id)
+    return paginate(session, statement, Issue.id, after=after, limit=limit)
 
 
 def recently_closed(

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from proposals.clock import Clock, utcnow
-from proposals.errors import Conflict, NotFound
+from proposals.errors import Conflict, DomainError, NotFound
 from proposals.models import (
     Initiative,
     Interest,
@@ -18,22 +18,21 @@ from proposals.models import (
 )
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 from proposals.services import search
-from proposals.services.access import require_initiative_right, require_voting_right
+from proposals.services.access import participation_refusal, refuse, require_initiative_right
 from proposals.services.events import append_issue_event
 from proposals.services.initiatives import (
     add_draft,
+    changeable_refusal,
     current_draft_id,
     get_initiative,
     lock_initiative,
-    require_initiator,
-    require_not_revoked,
+    revoked_refusal,
 )
 from proposals.services.issues import (
     BEFORE_FULL_FREEZE,
     BEFORE_HALF_FREEZE,
     get_issue,
     lock_issue,
-    require_phase,
 )
 from proposals.services.paging import Page, paginate
 from proposals.services.text import clean_text
@@ -51,12 +50,49 @@ class SupportView:
 def _participating(
     session: Session, issue_id: int, actor: Member, action: str, phases: tuple[str, ...]
 ) -> Issue:
-    """Voting right in the issue's unit (403), then the phase (409); locks the issue (shared)."""
-    issue = get_issue(session, issue_id)
-    require_voting_right(session, issue.unit_id, actor)
+    """:func:`~proposals.services.access.participation_refusal` under a shared lock of the
+    issue."""
     issue = lock_issue(session, issue_id, shared=True)
-    require_phase(issue, phases, action)
+    refuse(participation_refusal(session, issue, actor, action, phases))
     return issue
+
+
+def interest_refusal(
+    session: Session, issue: Issue, member: Member, *, removing: bool = False
+) -> DomainError | None:
+    """DESIGN.md §1: declaring or removing interest, until full freeze (with voting right)."""
+    action = "removing interest" if removing else "declaring interest"
+    return participation_refusal(session, issue, member, action, BEFORE_FULL_FREEZE)
+
+
+def support_refusal(
+    session: Session, initiative: Initiative, issue: Issue, member: Member
+) -> DomainError | None:
+    """DESIGN.md §1-§2: supporting, until full freeze (with voting right), not a revoked
+    initiative."""
+    return participation_refusal(
+        session, issue, member, "supporting", BEFORE_FULL_FREEZE
+    ) or revoked_refusal(initiative)
+
+
+def suggestion_refusal(
+    session: Session, initiative: Initiative, issue: Issue, member: Member
+) -> DomainError | None:
+    """DESIGN.md §1-§2: a new suggestion, until half freeze (with voting right), not on a
+    revoked initiative."""
+    return participation_refusal(
+        session, issue, member, "a new suggestion", BEFORE_HALF_FREEZE
+    ) or revoked_refusal(initiative)
+
+
+def rating_refusal(
+    session: Session, initiative: Initiative, issue: Issue, member: Member
+) -> DomainError | None:
+    """DESIGN.md §1-§2: rating suggestions, until full freeze (with voting right), not on a
+    revoked initiative."""
+    return participation_refusal(
+        session, issue, member, "rating", BEFORE_FULL_FREEZE
+    ) or revoked_refusal(initiative)
 
 
 # Interest ----------------------------------------------------------------------------------------
@@ -73,8 +109,14 @@ def _ensure_interest(session: Session, issue_id: int, member_id: int) -> None:
 
 def declare_interest(session: Session, *, actor: Member, issue_id: int) -> None:
     """DESIGN.md §1: interest means taking part directly (until full freeze)."""
-    _participating(session, issue_id, actor, "declaring interest", BEFORE_FULL_FREEZE)
+    issue = lock_issue(session, issue_id, shared=True)
+    refuse(interest_refusal(session, issue, actor))
     _ensure_interest(session, issue_id, actor.id or 0)
+
+
+def has_interest(session: Session, issue_id: int, member_id: int) -> bool:
+    """Whether the member takes part directly in the issue (has declared interest)."""
+    return session.get(Interest, (issue_id, member_id)) is not None
 
 
 def remove_interest(
@@ -82,7 +124,8 @@ def remove_interest(
 ) -> None:
     """DESIGN.md §1: removing interest removes the member's support in that issue (and with it
     their opinions on the suggestions of those initiatives)."""
-    _participating(session, issue_id, actor, "removing interest", BEFORE_FULL_FREEZE)
+    issue = lock_issue(session, issue_id, shared=True)
+    refuse(interest_refusal(session, issue, actor, removing=True))
     member_id = actor.id or 0
     supported = session.exec(
         select(Supporter.initiative_id).where(
@@ -142,8 +185,8 @@ def support(
     the current one) moves the support to the current draft, which makes the supporter
     informed. Naming another draft is 409."""
     initiative = get_initiative(session, initiative_id)
-    _participating(session, initiative.issue_id, actor, "supporting", BEFORE_FULL_FREEZE)
-    require_not_revoked(initiative)
+    issue = lock_issue(session, initiative.issue_id, shared=True)
+    refuse(support_refusal(session, initiative, issue, actor))
     current = current_draft_id(session, initiative)
     if draft_id is not None and draft_id != current:
         raise Conflict(f"draft {draft_id} is not the current draft ({current}) of the initiative")
@@ -216,6 +259,14 @@ def list_opinions(
     return paginate(session, statement, Opinion.member_id, after=after, limit=limit)
 
 
+def opinions_of(session: Session, initiative_id: int, member_id: int) -> dict[int, Opinion]:
+    """The member's own opinions on the suggestions of one initiative, by suggestion id."""
+    statement = select(Opinion).where(
+        Opinion.member_id == member_id, Opinion.initiative_id == initiative_id
+    )
+    return {o.suggestion_id: o for o in session.exec(statement)}
+
+
 def _remove_if_abandoned(session: Session, suggestion_id: int, clock: Clock = utcnow) -> None:
     suggestion = session.get(Suggestion, suggestion_id)
     if suggestion is None or suggestion.status != "open" or suggestion.removed_at is not None:
@@ -280,10 +331,8 @@ def create_suggestion(
             replacement_content, "replacement content", max_length=CONTENT_MAX, strip=False
         )
     initiative = get_initiative(session, initiative_id)
-    issue = _participating(
-        session, initiative.issue_id, actor, "a new suggestion", BEFORE_HALF_FREEZE
-    )
-    require_not_revoked(initiative)
+    issue = lock_issue(session, initiative.issue_id, shared=True)
+    refuse(suggestion_refusal(session, initiative, issue, actor))
     now = clock()
     suggestion = Suggestion(
         initiative_id=initiative_id,
@@ -316,8 +365,8 @@ def set_opinion(
     """Rate a suggestion until full freeze (not on a revoked initiative)."""
     suggestion = get_suggestion(session, suggestion_id)
     initiative = get_initiative(session, suggestion.initiative_id)
-    _participating(session, initiative.issue_id, actor, "rating", BEFORE_FULL_FREEZE)
-    require_not_revoked(initiative)
+    issue = lock_issue(session, initiative.issue_id, shared=True)
+    refuse(rating_refusal(session, initiative, issue, actor))
     return _rate(session, suggestion, initiative, actor.id or 0, degree, fulfilled)
 
 
@@ -341,10 +390,9 @@ def _decidable(
     and a suggestion still open (409)."""
     suggestion = get_suggestion(session, suggestion_id)
     initiative = get_initiative(session, suggestion.initiative_id)
-    require_initiator(session, initiative, actor)
     issue = lock_issue(session, initiative.issue_id, shared=True)
-    require_phase(issue, BEFORE_HALF_FREEZE, action)
-    require_not_revoked(lock_initiative(session, initiative.id or 0))
+    initiative = lock_initiative(session, initiative.id or 0)
+    refuse(changeable_refusal(session, initiative, issue, actor, action))
     # Lock the suggestion before reading its status and before any event (the feed's lock), so
     # two initiators deciding at once neither both succeed nor deadlock: the second waits, then
     # sees the decision.

@@ -3,6 +3,11 @@
 from proposals.errors import InvalidInput
 
 
+def too_long(field: str, max_length: int) -> str:
+    """The one wording of a text over its length limit (the services' and the API schemas')."""
+    return f"{field} must have at most {max_length} characters"
+
+
 def clean_text(
     value: str | None,
     field: str,
@@ -26,5 +31,5 @@ def clean_text(
     if strip:
         text = stripped
     if max_length is not None and len(text) > max_length:
-        raise InvalidInput(f"{field} must have at most {max_length} characters")
+        raise InvalidInput(too_long(field, max_length))
     return text

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, delete, select
 
 from delegation import ChainRow, replay_chain
 from proposals.clock import Clock, utcnow
-from proposals.errors import Conflict, InvalidInput, NotFound
+from proposals.errors import Conflict, DomainError, InvalidInput, NotFound
 from proposals.models import (
     FINAL_STATES,
     Ballot,
@@ -21,8 +21,8 @@ from proposals.models import (
     Member,
     Vote,
 )
-from proposals.services.access import require_voting_right
-from proposals.services.issues import get_issue, lock_issue, require_phase
+from proposals.services.access import participation_refusal, refuse
+from proposals.services.issues import get_issue, lock_issue
 from proposals.services.paging import Page, paginate
 from proposals.services.upsert import upsert
 
@@ -49,11 +49,15 @@ def _view(session: Session, ballot: Ballot) -> BallotView:
 def _voting(session: Session, actor: Member, issue_id: int) -> Issue:
     """Voting right (403), then the issue in voting (409), under a shared lock so the close
     either counts this ballot or refuses it."""
-    issue = get_issue(session, issue_id)
-    require_voting_right(session, issue.unit_id, actor)
     issue = lock_issue(session, issue_id, shared=True)
-    require_phase(issue, ("voting",), "voting")
+    refuse(ballot_refusal(session, issue, actor))
     return issue
+
+
+def ballot_refusal(session: Session, issue: Issue, member: Member) -> DomainError | None:
+    """DESIGN.md §1-§2: a ballot needs voting right in the unit (403) and the issue in voting
+    (409)."""
+    return participation_refusal(session, issue, member, "voting", ("voting",))
 
 
 def cast_ballot(

@@ -177,7 +177,7 @@ class TestRemovingReturnsToWhatIsInherited:
         )
         assert flash(response) == (
             "success",
-            "Your issue delegation is removed: your vote goes to A — your unit delegation.",
+            "Your issue delegation is removed. Your vote goes to A — your unit delegation.",
         )
         assert _status(response.text) == "Your vote goes to A — your unit delegation."
         assert world.all_items("/delegations", truster_id=world.members["C"], scope="issue") == []
@@ -194,7 +194,7 @@ class TestRemovingReturnsToWhatIsInherited:
         )
         assert flash(response) == (
             "success",
-            "Your area delegation is removed: your vote goes to A — your unit delegation.",
+            "Your area delegation is removed. Your vote goes to A — your unit delegation.",
         )
         assert _status(response.text) == "Your vote goes to A — your unit delegation."
 

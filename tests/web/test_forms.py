@@ -42,11 +42,13 @@ def _outsider(world: World, *, voting: bool = False, initiative: bool = False) -
 def _refused(
     client: TestClient, db: Database, path: str, data: dict[str, Any], message: str
 ) -> Any:
-    """Submit a form that the service refuses: the page after the redirect shows the error
-    flash, and not a row has changed."""
+    """Submit a form that the service refuses: the page of the form is shown again at once (no
+    redirect) with the API's status for the refusal (a 4xx) and its message as the error flash,
+    and not a row has changed (issue 10: typed text is kept, tests/web/test_kept_input.py)."""
     before = row_counts(db)
     response = submit(client, path, data)
-    assert response.status_code == 200, response.text[:1000]
+    assert not response.history, "a refused form is shown again, not redirected"
+    assert response.status_code in (403, 404, 409, 422), response.text[:1000]
     assert flash(response) == ("error", message), response.text[:3000]
     assert row_counts(db) == before
     return response
@@ -188,7 +190,9 @@ class TestNewInitiativeForm:
         response = _refused(
             client, db, "/initiatives/new", data, "you have no initiative right in this unit"
         )
-        assert urlsplit(str(response.url)).query == f"area_id={world.area_id}"
+        # shown again: the new-initiative page of that area, which now says why there is no form
+        assert "<h1>A new initiative in " in response.text
+        assert '<p class="why-not">You have no initiative right in this unit.</p>' in response.text
 
     def test_refused_once_voting_started(
         self, client: TestClient, world: World, db: Database
@@ -534,7 +538,7 @@ class TestDelegationForm:
             client,
             "/delegations",
             {**data, "trustee_id": "remove"},
-            "Your unit delegation is removed: you have no delegation: your vote stays with you.",
+            "Your unit delegation is removed. You have no delegation: your vote stays with you.",
         )
         assert "You have no delegation: your vote stays with you." in response.text
 
