@@ -11,6 +11,7 @@ from app.api import (
     initiatives,
     issues,
     members,
+    notifications,
     policies,
     suggestions,
     tokens,
@@ -31,5 +32,6 @@ for module in (
     suggestions,
     delegations,
     events,
+    notifications,
 ):
     api_router.include_router(module.router)
