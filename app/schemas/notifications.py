@@ -3,9 +3,12 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.numbers import Int
 from proposals.models import AreaSubscription, Notification
+
+NotificationId = Annotated[Int, Field(ge=1, le=2_147_483_647)]
 
 NotificationKind = Literal[
     "new_issue",
@@ -68,5 +71,5 @@ class MarkRead(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: Annotated[list[StrictInt], Field(max_length=500)] | None = None
-    up_to_id: StrictInt | None = None
+    ids: Annotated[list[NotificationId], Field(max_length=500)] | None = None
+    up_to_id: NotificationId | None = None

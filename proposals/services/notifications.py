@@ -294,7 +294,7 @@ def _insert_from(
     text: str,
     reasons: Sequence[str],
     actor_id: int | None = None,
-) -> int:
+) -> None:
     """One ``INSERT ... SELECT`` of a notification per distinct recipient, skipping the actor
     and anyone who already has it; the reason is that of the recipient's first group."""
     table: sa.Table = Notification.__table__  # type: ignore[attr-defined]
@@ -326,8 +326,7 @@ def _insert_from(
             )
         )
     query = query.group_by(member)
-    result = session.execute(sa.insert(table).from_select(list(values), query))
-    return int(getattr(result, "rowcount", 0) or 0)
+    session.execute(sa.insert(table).from_select(list(values), query))
 
 
 def _issue_title(session: Session, issue: Issue) -> str:
@@ -392,7 +391,7 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
     else:
         text = f"{title[0].upper()}{title[1:]} is now in {STATE_WORDS.get(cause.state or '', '?')}"
         groups, reasons = [_participants(issue.id or 0)], [taking_part]
-    count = _insert_from(
+    _insert_from(
         session,
         _ranked(groups),
         kind=cause.kind,
@@ -404,11 +403,15 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
         actor_id=cause.actor_id,
     )
     if cause.kind == "phase_changed" and cause.state == "voting":
-        count += _votes_delegated(session, cause, issue, title)
-    return count
+        _votes_delegated(session, cause, issue, title)
+    table: sa.Table = Notification.__table__  # type: ignore[attr-defined]
+    made = session.execute(  # the driver's rowcount of INSERT ... SELECT is not dependable
+        sa.select(sa.func.count()).select_from(table).where(table.c.cause_id == cause.id)
+    ).scalar_one()
+    return int(made)
 
 
-def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
+def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> None:
     """Issue 11: when an issue reaches voting, each delegate whose weight (the agenda's
     :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation)
     exceeds their own vote hears how many members' votes would flow to them."""
@@ -424,12 +427,11 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
         )
         .distinct()
     ).all()
-    count = 0
     for trustee in sorted(t for t in trustees if t is not None):
         weight = weights_carried(session, trustee, [issue])[issue.id or 0]
         if weight <= 1 or trustee == cause.actor_id:
             continue
-        count += _insert_from(
+        _insert_from(
             session,
             sa.select(sa.literal(trustee, sa.Integer()).label("member_id")).subquery(),
             kind="votes_delegated",
@@ -445,7 +447,6 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
             text=f"{_votes(weight - 1)} to you in {title}: voting has started",
             reasons=[f"because {_members(weight - 1)} delegate to you"],
         )
-    return count
 
 
 def _votes(count: int) -> str:

@@ -76,7 +76,9 @@ class TestSubscriptions:
         from proposals.models import Unit
 
         unit = read(db, Unit, world.unit_id)
-        area_ids = [world.area_id] + [make_area(db, unit, name=f"Area {n}").id for n in range(3)]
+        area_ids = [world.area_id] + [
+            make_area(db, unit, name=f"Area {n}").id or 0 for n in range(3)
+        ]
         for area_id in area_ids:
             subscribe(world, "A", area_id)
         first = world.ok("GET", "/members/me/subscriptions", "A", params={"limit": 2})
@@ -98,7 +100,9 @@ class TestSubscriptions:
         assert world.client.put(path, headers=reader).status_code == 403
         assert world.client.put(path).status_code == 401
         assert world.client.get("/api/v1/members/me/subscriptions").status_code == 401
-        assert world.client.get("/api/v1/members/me/subscriptions", headers=reader).status_code == 200
+        assert (
+            world.client.get("/api/v1/members/me/subscriptions", headers=reader).status_code == 200
+        )
 
 
 class TestNewIssue:
@@ -203,9 +207,10 @@ class TestDelegates:
         world.delegate("B", "C")
         [started] = inbox(world, "C")  # one member: written at once, no pass needed
         assert started["kind"] == "delegation_started"
-        assert started["text"] == "B now delegates to you in the unit " + started["text"].split(
-            "in the unit "
-        )[1]
+        assert (
+            started["text"]
+            == "B now delegates to you in the unit " + started["text"].split("in the unit ")[1]
+        )
         assert started["reason"] == "because B chose you as their delegate"
         world.delegate("B", "C")  # the same again: nothing new
         assert len(inbox(world, "C")) == 1
@@ -253,7 +258,9 @@ class TestInitiators:
             "A",
             json={"member_id": world.id("C")},
         )
-        world.ok("PUT", f"/initiatives/{initiative['id']}/initiators/me", "C", json={"accepted": True})
+        world.ok(
+            "PUT", f"/initiatives/{initiative['id']}/initiators/me", "C", json={"accepted": True}
+        )
         suggestion = world.suggest("B", initiative["id"], name="Add a stop")
         for who in "AC":
             [note] = of_kind(world, who, "new_suggestion")
