@@ -107,6 +107,13 @@ def _back(form: FormDep) -> str:
     )
 
 
+def _number(value: object) -> object:
+    """A form field as the JSON integer the API's schema expects (digits only, and few enough to
+    convert; anything else is passed on as text for the schema to refuse)."""
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) <= 12 else text
+
+
 @router.post("/me/notifications/read")
 def mark_read(page: PageDep, form: FormDep) -> Response:
     """The same service and body schema as ``POST /members/me/notifications/read``."""
@@ -114,10 +121,10 @@ def mark_read(page: PageDep, form: FormDep) -> Response:
     raw: dict[str, object] = {}
     ids = form.getlist("ids")
     if ids:
-        raw["ids"] = [int(str(i)) if str(i).isdigit() else str(i) for i in ids]
+        raw["ids"] = [_number(i) for i in ids]
     up_to = form.get("up_to_id")
     if up_to is not None:
-        raw["up_to_id"] = int(str(up_to)) if str(up_to).isdigit() else str(up_to)
+        raw["up_to_id"] = _number(up_to)
     try:
         body = MarkRead.model_validate(raw)
     except ValidationError:

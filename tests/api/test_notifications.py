@@ -417,3 +417,10 @@ class TestPrivacy:
             assert "notification" not in str(event).lower()
             assert event["member_id"] not in (world.id("B"), world.id("C"), world.id("E"))
         assert any(inbox(world, who) for who in "ABCDEF")  # there was something to leak
+
+    def test_the_public_export_leaves_them_out(self) -> None:
+        from app.export import SECTIONS
+        from proposals.models import AreaSubscription, Notification, NotificationCause
+
+        exported = {model for _, model, _ in SECTIONS}
+        assert not exported & {AreaSubscription, Notification, NotificationCause}

@@ -155,3 +155,13 @@ class TestNotificationsPage:
         page = client.get("/me/notifications").text
         assert "A invites you to become an initiator of Tram lines" in page
         assert '<a href="/me">Accept or decline on my page</a>' in page
+
+    def test_a_huge_number_is_refused_not_a_server_error(
+        self, client: TestClient, world: World
+    ) -> None:
+        web_login(client, "A")
+        for field in ("ids", "up_to_id"):
+            for value in ("9" * 5000, "99999999999"):
+                response = submit(client, "/me/notifications/read", {field: value})
+                assert response.status_code == 422, (field, value[:20])
+                assert flash(response) == ("error", "ids and up_to_id must be notification ids")
