@@ -424,3 +424,88 @@ class TestPrivacy:
 
         exported = {model for _, model, _ in SECTIONS}
         assert not exported & {AreaSubscription, Notification, NotificationCause}
+
+
+def _area_with_subscribers(db: Database, subscribers: int) -> tuple[Any, Any, Any]:
+    """A unit, its area with ``subscribers`` subscribed members, a policy and a proposer."""
+    from proposals.services import notifications
+    from tests.factories import grant, make_member, make_policy, make_unit
+
+    unit = make_unit(db)
+    area = make_area(db, unit)
+    policy = make_policy(db)
+    proposer = make_member(db)
+    grant(db, unit, proposer)
+    followers = [make_member(db) for _ in range(subscribers)]
+    with db.session(write=True) as session:
+        for member in followers:
+            notifications.subscribe(session, actor=member, area_id=area.id or 0)
+        session.commit()
+    return area, policy, proposer
+
+
+def _propose(db: Database, area: Any, policy: Any, proposer: Any, count: int) -> None:
+    from proposals.services import initiatives
+
+    with db.session(write=True) as session:
+        for n in range(count):
+            initiatives.create_initiative(
+                session,
+                actor=proposer,
+                name=f"Proposal {n}",
+                content="Text",
+                area_id=area.id,
+                policy_id=policy.id,
+            )
+        session.commit()
+
+
+def _notification_count(db: Database) -> int:
+    import sqlalchemy as sa
+
+    from proposals.models import Notification
+
+    with db.session() as session:
+        return int(
+            session.execute(sa.select(sa.func.count()).select_from(Notification)).scalar_one()
+        )
+
+
+class TestPasses:
+    def test_the_servers_background_loop_fans_out(self, committed_db: Database) -> None:
+        import asyncio
+
+        from app.main import _lifecycle_loop
+        from proposals.clock import utcnow
+
+        area, policy, proposer = _area_with_subscribers(committed_db, 3)
+        _propose(committed_db, area, policy, proposer, 1)
+        assert _notification_count(committed_db) == 0
+
+        async def one_round() -> int:
+            loop = asyncio.create_task(_lifecycle_loop(committed_db, utcnow, 3600, 60))
+            try:
+                for _ in range(200):
+                    await asyncio.sleep(0.05)
+                    if (count := _notification_count(committed_db)) == 3:
+                        return count
+                return _notification_count(committed_db)
+            finally:
+                loop.cancel()
+                try:
+                    await loop
+                except asyncio.CancelledError:
+                    pass
+
+        assert asyncio.run(one_round()) == 3
+
+    def test_two_passes_at_once_make_each_notification_once(self, committed_db: Database) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        area, policy, proposer = _area_with_subscribers(committed_db, 5)
+        _propose(committed_db, area, policy, proposer, 12)
+        with ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda _: fan_out_pending(committed_db, batch=3), range(2)))
+        assert sum(d.causes for d in done) == 12  # each cause claimed by one pass
+        assert _notification_count(committed_db) == 12 * 5
+        assert fan_out_pending(committed_db).causes == 0
