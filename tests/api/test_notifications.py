@@ -2,6 +2,7 @@
 gets nothing), no self-notification, fan-out on a pass (idempotent), the inbox and marking read,
 pagination, authorization, and privacy (nothing of it in the public feed)."""
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -492,10 +493,8 @@ class TestPasses:
                 return _notification_count(committed_db)
             finally:
                 loop.cancel()
-                try:
+                with contextlib.suppress(asyncio.CancelledError):
                     await loop
-                except asyncio.CancelledError:
-                    pass
 
         assert asyncio.run(one_round()) == 3
 
