@@ -99,37 +99,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("reason", sa.String(length=255), nullable=False),
         sa.CheckConstraint(_known(NOTIFICATION_KINDS), name=op.f("ck_notification_kind_known")),
-        sa.ForeignKeyConstraint(
-            ["area_id"], ["area.id"], name=op.f("fk_notification_area_id_area")
-        ),
-        sa.ForeignKeyConstraint(
-            ["cause_id"],
-            ["notification_cause.id"],
-            name=op.f("fk_notification_cause_id_notification_cause"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["initiative_id"],
-            ["initiative.id"],
-            name=op.f("fk_notification_initiative_id_initiative"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["issue_id"], ["issue.id"], name=op.f("fk_notification_issue_id_issue")
-        ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["member.id"], name=op.f("fk_notification_member_id_member")
-        ),
-        sa.ForeignKeyConstraint(
-            ["suggestion_id"],
-            ["suggestion.id"],
-            name=op.f("fk_notification_suggestion_id_suggestion"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["unit.id"], name=op.f("fk_notification_unit_id_unit")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
-        sa.UniqueConstraint(
-            "cause_id", "member_id", "kind", name=op.f("uq_notification_cause_id_member_id_kind")
-        ),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index("ix_notification_member_id_id", ["member_id", "id"], unique=False)

@@ -7,9 +7,10 @@ Two ways in, so that no change waits on its audience:
   :func:`notify_member` / :func:`notify_initiators_of_suggestion`;
 * what concerns **many** (a new issue in an area, a phase change, a close, a new draft) is written
   there as one compact :class:`NotificationCause` by :func:`record_cause`, and fanned out later by
-  :func:`fan_out` -- one ``INSERT ... SELECT`` per cause, outside the unit's lock, idempotent (a
-  unique key on cause, member and kind), and safe with several passes at once (pending causes
-  are claimed ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+  :func:`fan_out` -- one ``INSERT ... SELECT`` per cause, outside the unit's lock. A pass
+  claims pending causes ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serializes writers) and
+  marks each done in the transaction that wrote its notifications, so a cause reaches its
+  recipients exactly once however many passes run, at once or again.
 
 Nobody is notified of their own action. Notifications are private to their member: nothing here
 writes the public event feed, and the feed never reads these tables.
@@ -294,9 +295,9 @@ def _insert_from(
     text: str,
     reasons: Sequence[str],
     actor_id: int | None = None,
-) -> None:
-    """One ``INSERT ... SELECT`` of a notification per distinct recipient, skipping the actor
-    and anyone who already has it; the reason is that of the recipient's first group."""
+) -> int:
+    """One ``INSERT ... SELECT`` of a notification per distinct recipient, skipping the actor;
+    the reason is that of the recipient's first group. Answers how many were made."""
     table: sa.Table = Notification.__table__  # type: ignore[attr-defined]
     member = recipients.c.member_id
     if "rank" in recipients.c and len(reasons) > 1:
@@ -319,14 +320,12 @@ def _insert_from(
     query = sa.select(*(v.label(k) for k, v in values.items())).where(member.is_not(None))
     if actor_id is not None:
         query = query.where(member != actor_id)
-    if cause_id is not None:
-        query = query.where(
-            ~sa.exists().where(
-                table.c.cause_id == cause_id, table.c.member_id == member, table.c.kind == kind
-            )
-        )
-    query = query.group_by(member)
-    session.execute(sa.insert(table).from_select(list(values), query))
+    insert = sa.insert(table).from_select(list(values), query.group_by(member))
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg's rowcount of a compiled INSERT ... SELECT reads -1 here: count RETURNING
+        inserted = insert.returning(table.c.id).cte("inserted")
+        return int(session.execute(sa.select(sa.func.count()).select_from(inserted)).scalar_one())
+    return max(session.connection().execute(insert).rowcount, 0)
 
 
 def _issue_title(session: Session, issue: Issue) -> str:
@@ -391,7 +390,7 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
     else:
         text = f"{title[0].upper()}{title[1:]} is now in {STATE_WORDS.get(cause.state or '', '?')}"
         groups, reasons = [_participants(issue.id or 0)], [taking_part]
-    _insert_from(
+    made = _insert_from(
         session,
         _ranked(groups),
         kind=cause.kind,
@@ -403,15 +402,11 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
         actor_id=cause.actor_id,
     )
     if cause.kind == "phase_changed" and cause.state == "voting":
-        _votes_delegated(session, cause, issue, title)
-    table: sa.Table = Notification.__table__  # type: ignore[attr-defined]
-    made = session.execute(  # the driver's rowcount of INSERT ... SELECT is not dependable
-        sa.select(sa.func.count()).select_from(table).where(table.c.cause_id == cause.id)
-    ).scalar_one()
-    return int(made)
+        made += _votes_delegated(session, cause, issue, title)
+    return made
 
 
-def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> None:
+def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
     """Issue 11: when an issue reaches voting, each delegate whose weight (the agenda's
     :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation)
     exceeds their own vote hears how many members' votes would flow to them."""
@@ -427,11 +422,12 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
         )
         .distinct()
     ).all()
+    made = 0
     for trustee in sorted(t for t in trustees if t is not None):
         weight = weights_carried(session, trustee, [issue])[issue.id or 0]
         if weight <= 1 or trustee == cause.actor_id:
             continue
-        _insert_from(
+        made += _insert_from(
             session,
             sa.select(sa.literal(trustee, sa.Integer()).label("member_id")).subquery(),
             kind="votes_delegated",
@@ -447,6 +443,7 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
             text=f"{_votes(weight - 1)} to you in {title}: voting has started",
             reasons=[f"because {_members(weight - 1)} delegate to you"],
         )
+    return made
 
 
 def _votes(count: int) -> str:
@@ -465,9 +462,9 @@ class FanOut:
 
 def fan_out(session: Session, *, now: datetime, batch: int = 50) -> FanOut:
     """Issue 11: fan out up to ``batch`` pending causes, oldest first, in the caller's
-    transaction; each cause with one ``INSERT ... SELECT`` and then marked done. Pending causes
-    are claimed ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so concurrent passes share the work;
-    a cause fanned out twice adds nothing (unique cause, member and kind)."""
+    transaction; each cause with one ``INSERT ... SELECT`` and then marked done in the same
+    transaction. Pending causes are claimed ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so
+    concurrent passes share the work and none sees a cause another has claimed or finished."""
     causes = session.exec(
         select(NotificationCause)
         .where(col(NotificationCause.fanned_out_at).is_(None))
