@@ -165,3 +165,12 @@ class TestNotificationsPage:
                 response = submit(client, "/me/notifications/read", {field: value})
                 assert response.status_code == 422, (field, value[:20])
                 assert flash(response) == ("error", "ids and up_to_id must be notification ids")
+
+
+class TestBadAreaIds:
+    def test_a_bad_area_id_is_an_html_error(self, client: TestClient, world: World) -> None:
+        web_login(client, "A")
+        for bad in ("abc", "1.5", "99999999999999999999"):
+            response = submit(client, f"/areas/{bad}/subscription", {"action": "subscribe"})
+            assert response.status_code in (404, 422), (bad, response.status_code)
+            assert response.headers["content-type"].startswith("text/html")
