@@ -441,7 +441,7 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
                 "suggestion_id": None,
             },
             text=f"{_votes(weight - 1)} to you in {title}: voting has started",
-            reasons=[f"because {_members(weight - 1)} delegate to you"],
+            reasons=[f"because {_delegate(weight - 1)} to you"],
         )
     return made
 
@@ -450,8 +450,8 @@ def _votes(count: int) -> str:
     return "1 member's vote goes" if count == 1 else f"{count} members' votes go"
 
 
-def _members(count: int) -> str:
-    return "1 member" if count == 1 else f"{count} members"
+def _delegate(count: int) -> str:
+    return "1 member delegates" if count == 1 else f"{count} members delegate"
 
 
 @dataclass(frozen=True)

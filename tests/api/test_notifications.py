@@ -244,6 +244,7 @@ class TestDelegates:
         assert to_b["reason"] == "because 2 members delegate to you"
         [to_c] = of_kind(world, "C", "votes_delegated")
         assert to_c["text"].startswith("1 member's vote goes to you")
+        assert to_c["reason"] == "because 1 member delegates to you"
         for other in ("A", "D", "E"):
             assert of_kind(world, other, "votes_delegated") == []
         assert notify(world) == 0
