@@ -29,9 +29,10 @@ NO_STORE = (b"cache-control", b"no-store")
 PRIVATE = (b"cache-control", b"private, no-cache")
 PRIVATE_NO_STORE = (b"cache-control", b"private, no-store")
 PRIVATE_PATHS = re.compile(
-    r"^/api/v1/(members/me(/agenda)?|tokens(/[^/]*)?|issues/[^/]+/ballot)/?$"
+    r"^/api/v1/(members/me(/agenda|/notifications|/subscriptions)?"
+    r"|tokens(/[^/]*)?|issues/[^/]+/ballot)/?$"
 )
-"""Answers that show one member's private data (add the member's agenda and notifications here)."""
+"""Answers that show one member's private data (their agenda, notifications, subscriptions)."""
 
 Headers = list[tuple[bytes, bytes]]
 

@@ -1,4 +1,4 @@
-"""The ``liquidpolicy`` command: serve, migrate, create-admin."""
+"""The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, export, demo."""
 
 import argparse
 import logging
@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="migrate the database to the newest schema")
     commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
+    commands.add_parser(
+        "notify", help="one notification pass: fan pending causes out to their recipients"
+    )
     export = commands.add_parser("export", help="write every public record as one JSON document")
     export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
     commands.add_parser("demo", help="migrate and load a demo organisation (empty database only)")
@@ -98,6 +101,18 @@ def _tick(settings: Settings) -> int:
     return 0
 
 
+def _notify(settings: Settings) -> int:
+    from proposals.services.notifications import fan_out_pending
+
+    database = Database(create_engine(settings.database_url))
+    try:
+        done = fan_out_pending(database)
+    finally:
+        database.dispose()
+    print(f"{done.causes} causes fanned out, {done.notifications} notifications")
+    return 0
+
+
 def _demo(settings: Settings) -> int:
     from proposals.demo import load_demo
 
@@ -132,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _create_admin(settings, args.name, args.password)
     if args.command == "tick":
         return _tick(settings)
+    if args.command == "notify":
+        return _notify(settings)
     if args.command == "export":
         return _export(settings, args.output)
     if args.command == "demo":

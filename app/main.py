@@ -24,6 +24,7 @@ from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
 from proposals.services import idempotency, instance, throttle
+from proposals.services.notifications import fan_out_pending
 
 log = logging.getLogger("liquidpolicy.lifecycle")
 
@@ -54,8 +55,9 @@ async def _lifecycle_loop(
     database: Database, clock: Clock, interval: int, login_window: int
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
-    24 hours and of failed logins older than the throttle window); a failed run is logged and
-    retried next time."""
+    24 hours and of failed logins older than the throttle window), then the fan-out of pending
+    notification causes (issue 11), outside the lifecycle's unit locks; a failed run is logged
+    and retried next time."""
     while True:
         try:
             await run_in_threadpool(_purge_expired, database, clock, login_window)
@@ -67,6 +69,10 @@ async def _lifecycle_loop(
                 )
         except Exception:
             log.exception("lifecycle run failed")
+        try:
+            await run_in_threadpool(fan_out_pending, database, clock=clock)
+        except Exception:
+            log.exception("notification fan-out failed")
         await asyncio.sleep(interval)
 
 

@@ -94,3 +94,59 @@ class TestTick:
         )
         assert main(["tick"]) == 0
         assert capsys.readouterr().out.strip() == ""
+
+
+class TestNotify:
+    def test_fans_out_pending_causes_once(
+        self, url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from proposals.models import Notification
+        from proposals.services import initiatives, members, notifications, structure
+        from tests.factories import CHEAP_HASHER, policy_fields
+
+        assert main(["migrate"]) == 0
+        database = Database(create_engine(url))
+        try:
+            with database.session(write=True) as session:
+                admin = members.create_member(
+                    session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
+                )
+                reader = members.create_member(
+                    session, CHEAP_HASHER, actor=None, name="r", password="x" * 10
+                )
+                unit = structure.create_unit(session, actor=admin, name="u")
+                area = structure.create_area(
+                    session, actor=admin, unit_id=unit.id or 0, name="Transport"
+                )
+                policy = structure.create_policy(session, actor=admin, fields=policy_fields())
+                structure.set_privilege(
+                    session,
+                    actor=admin,
+                    unit_id=unit.id or 0,
+                    member_id=admin.id or 0,
+                    voting_right=True,
+                    initiative_right=True,
+                )
+                notifications.subscribe(session, actor=reader, area_id=area.id or 0)
+                initiatives.create_initiative(
+                    session,
+                    actor=admin,
+                    name="i",
+                    content="c",
+                    area_id=area.id,
+                    policy_id=policy.id,
+                )
+                session.commit()
+                reader_id = reader.id
+            capsys.readouterr()
+            assert main(["notify"]) == 0
+            assert capsys.readouterr().out.strip() == "1 causes fanned out, 1 notifications"
+            assert main(["notify"]) == 0
+            assert capsys.readouterr().out.strip() == "0 causes fanned out, 0 notifications"
+            with database.session() as session:
+                rows = session.exec(select(Notification)).all()
+            assert [(n.member_id, n.kind, n.reason) for n in rows] == [
+                (reader_id, "new_issue", "because you subscribed to Transport")
+            ]
+        finally:
+            database.dispose()

@@ -11,6 +11,7 @@ from app.api import (
     initiatives,
     issues,
     members,
+    notifications,
     policies,
     search,
     suggestions,
@@ -32,6 +33,7 @@ for module in (
     suggestions,
     delegations,
     events,
+    notifications,
     search,
 ):
     api_router.include_router(module.router)

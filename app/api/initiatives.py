@@ -171,11 +171,15 @@ def list_initiators(
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def invite_initiator(
-    initiative_id: int, body: InitiatorInvite, member: WriteMember, session: SessionDep
+    initiative_id: int,
+    body: InitiatorInvite,
+    member: WriteMember,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> InitiatorOut:
     """Invite a member to become an initiator (initiators; admission or discussion)."""
     initiator = initiatives.invite_initiator(
-        session, actor=member, initiative_id=initiative_id, member_id=body.member_id
+        session, actor=member, initiative_id=initiative_id, member_id=body.member_id, clock=clock
     )
     return _initiator_out(initiator)
 

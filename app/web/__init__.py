@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import admin, delegates, forms, me, pages, profile, search
+from app.web import admin, delegates, forms, me, notifications, pages, profile, search
 
 STATIC = Path(__file__).parent / "static"
 
@@ -18,4 +18,5 @@ def install_web(app: FastAPI) -> None:
     app.include_router(admin.router)
     app.include_router(me.router)
     app.include_router(search.router)
+    app.include_router(notifications.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -15,6 +15,13 @@ from proposals.models.deliberation import (
     Supporter,
 )
 from proposals.models.member import ApiToken, Member
+from proposals.models.notification import (
+    CAUSE_KINDS,
+    NOTIFICATION_KINDS,
+    AreaSubscription,
+    Notification,
+    NotificationCause,
+)
 from proposals.models.operations import (
     EVENT_TYPES,
     Event,
@@ -35,14 +42,17 @@ from proposals.models.voting import (
 )
 
 __all__ = [
+    "CAUSE_KINDS",
     "EVENT_TYPES",
     "FINAL_STATES",
     "ISSUE_STATES",
     "NAMING_CONVENTION",
+    "NOTIFICATION_KINDS",
     "OPEN_STATES",
     "SEARCH_KINDS",
     "ApiToken",
     "Area",
+    "AreaSubscription",
     "Ballot",
     "BallotGrade",
     "Battle",
@@ -59,6 +69,8 @@ __all__ = [
     "Issue",
     "LoginFailure",
     "Member",
+    "Notification",
+    "NotificationCause",
     "Opinion",
     "Policy",
     "Privilege",

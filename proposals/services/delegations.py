@@ -15,6 +15,7 @@ from proposals.services.events import append_event
 from proposals.services.issues import get_issue, lock_issue
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member
+from proposals.services.notifications import delegation_changed
 from proposals.services.paging import Page, paginate
 from proposals.services.structure import get_area, get_unit
 from proposals.services.upsert import upsert
@@ -159,6 +160,11 @@ def set_delegation(
         refuse(delegation_refusal(session, unit, actor, lock_issue(session, scope_id, shared=True)))
     now = clock()
     key = f"{scope}_id"
+    old_trustee_id = session.exec(
+        select(Delegation.trustee_id).where(
+            Delegation.truster_id == actor.id, getattr(Delegation, key) == scope_id
+        )
+    ).first()
     upsert(
         session,
         Delegation,
@@ -177,22 +183,52 @@ def set_delegation(
         .where(Delegation.truster_id == actor.id, getattr(Delegation, key) == scope_id)
         .execution_options(populate_existing=True)
     ).one()
-    _changed(session, delegation, actor, now)
+    _changed(
+        session,
+        delegation,
+        actor,
+        now,
+        old_trustee_id=old_trustee_id,
+        new_trustee_id=delegation.trustee_id,
+    )
     return delegation
 
 
-def _changed(session: Session, delegation: Delegation, actor: Member, now: datetime) -> None:
+def _changed(
+    session: Session,
+    delegation: Delegation,
+    actor: Member,
+    now: datetime,
+    *,
+    old_trustee_id: int | None,
+    new_trustee_id: int | None,
+) -> None:
+    """Append the public event, and tell the old and new trustee (issue 11, privately)."""
     unit_id: int | None
     area_id: int | None
     issue_id: int | None
     if delegation.scope == "issue":
         issue = get_issue(session, delegation.issue_id or 0)
         unit_id, area_id, issue_id = issue.unit_id, issue.area_id, issue.id
+        scope_text = f"in issue #{issue.id}"
     elif delegation.scope == "area":
         area = get_area(session, delegation.area_id or 0)
         unit_id, area_id, issue_id = area.unit_id, area.id, None
+        scope_text = f"in the area {area.name}"
     else:
         unit_id, area_id, issue_id = delegation.unit_id, None, None
+        scope_text = f"in the unit {get_unit(session, delegation.unit_id or 0).name}"
+    delegation_changed(
+        session,
+        actor=actor,
+        old_trustee_id=old_trustee_id,
+        new_trustee_id=new_trustee_id,
+        scope_text=scope_text,
+        now=now,
+        unit_id=unit_id,
+        area_id=area_id,
+        issue_id=issue_id,
+    )
     append_event(
         session,
         "delegation_changed",
@@ -215,9 +251,10 @@ def revoke_delegation(
     if delegation.scope == "issue":
         refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
     now = clock()
+    old_trustee_id = delegation.trustee_id
     session.delete(delegation)
     session.flush()
-    _changed(session, delegation, actor, now)
+    _changed(session, delegation, actor, now, old_trustee_id=old_trustee_id, new_trustee_id=None)
 
 
 def _unit_of(session: Session, delegation: Delegation) -> int:

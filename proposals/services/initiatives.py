@@ -23,6 +23,7 @@ from proposals.services.issues import (
     require_phase,
 )
 from proposals.services.members import get_member
+from proposals.services.notifications import notify_member, record_cause
 from proposals.services.paging import Page, paginate
 from proposals.services.structure import get_area, get_policy
 from proposals.services.text import clean_text
@@ -193,6 +194,10 @@ def create_initiative(
     session.add(Initiator(initiative_id=initiative.id or 0, member_id=actor.id or 0, accepted=True))
     session.flush()
     search.index_initiative(session, initiative, draft)
+    if issue_id is None:  # issue 11: the area's subscribers hear of the new issue
+        record_cause(
+            session, "new_issue", issue, actor_id=actor.id, now=now, initiative_id=initiative.id
+        )
     append_issue_event(
         session,
         "initiative_created",
@@ -243,6 +248,16 @@ def add_draft(
     session.add(draft)
     session.flush()
     search.index_initiative(session, initiative, draft)
+    # issue 11: supporters whose support is on an older draft hear of it
+    record_cause(
+        session,
+        "new_draft",
+        issue,
+        actor_id=actor.id,
+        now=now,
+        initiative_id=initiative.id,
+        draft_id=draft.id,
+    )
     append_issue_event(
         session,
         "draft_created",
@@ -310,11 +325,12 @@ def revoke_initiative(
 
 
 def invite_initiator(
-    session: Session, *, actor: Member, initiative_id: int, member_id: int
+    session: Session, *, actor: Member, initiative_id: int, member_id: int, clock: Clock = utcnow
 ) -> Initiator:
-    """An initiator invites a member (admission or discussion; not once revoked)."""
+    """An initiator invites a member (admission or discussion; not once revoked); the invitee
+    is notified (issue 11)."""
     initiative = get_initiative(session, initiative_id)
-    _changeable(session, initiative, actor, "inviting an initiator")
+    issue = _changeable(session, initiative, actor, "inviting an initiator")
     get_member(session, member_id)
     existing = session.get(Initiator, (initiative_id, member_id))
     if existing is not None and existing.accepted is not False:
@@ -323,6 +339,19 @@ def invite_initiator(
     initiator.accepted = None
     session.add(initiator)
     session.flush()
+    notify_member(
+        session,
+        member_id,
+        "invitation",
+        actor_id=actor.id,
+        text=f"{actor.name} invites you to become an initiator of {initiative.name}",
+        reason="because you were invited as a co-initiator",
+        now=clock(),
+        unit_id=issue.unit_id,
+        area_id=issue.area_id,
+        issue_id=issue.id,
+        initiative_id=initiative.id,
+    )
     return initiator
 
 

@@ -12,6 +12,7 @@ from proposals.models import OPEN_STATES, Draft, Initiative, Issue, Member
 from proposals.services.access import phase_refusal, refuse
 from proposals.services.events import append_issue_event
 from proposals.services.members import require_admin
+from proposals.services.notifications import record_cause
 from proposals.services.paging import Page, paginate
 
 BEFORE_HALF_FREEZE = ("admission", "discussion")
@@ -107,7 +108,8 @@ def current_draft_ids(session: Session, initiative_ids: Sequence[int]) -> dict[i
 def change_state(
     session: Session, issue: Issue, state: str, *, now: datetime, member_id: int | None = None
 ) -> tuple[str, str]:
-    """The one writer of an issue's state: sets the phase timestamp and appends the event."""
+    """The one writer of an issue's state: sets the phase timestamp, appends the event and
+    records the notification cause (issue 11: participants, and subscribers at voting)."""
     previous = issue.state
     issue.state = state
     if state == "discussion":
@@ -120,6 +122,14 @@ def change_state(
         issue.closed_at = now
     session.add(issue)
     session.flush()
+    record_cause(
+        session,
+        "phase_changed" if state in OPEN_STATES else "issue_closed",
+        issue,
+        actor_id=member_id,
+        now=now,
+        state=state,
+    )
     append_issue_event(
         session,
         "issue_state_changed",

@@ -34,6 +34,7 @@ from proposals.services.issues import (
     get_issue,
     lock_issue,
 )
+from proposals.services.notifications import notify_initiators_of_suggestion
 from proposals.services.paging import Page, paginate
 from proposals.services.text import clean_text
 from proposals.services.upsert import upsert
@@ -347,6 +348,7 @@ def create_suggestion(
     session.flush()
     search.index_suggestion(session, suggestion)
     _rate(session, suggestion, initiative, actor.id or 0, degree, False)
+    notify_initiators_of_suggestion(session, suggestion, initiative, issue)
     append_issue_event(
         session,
         "suggestion_created",
@@ -431,6 +433,7 @@ def _decide(
         suggestion_id=suggestion.id,
         clock=lambda: now,
     )
+    notify_initiators_of_suggestion(session, suggestion, initiative, issue)
     return suggestion
 
 

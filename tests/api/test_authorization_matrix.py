@@ -302,6 +302,13 @@ ROWS = [
                             {"votes": [{"initiative_id": m.voting["id"], "grade": 1}]}), "vote"),
     Row("DELETE", "/api/v1/issues/{issue_id}/ballot", (401, 403, 204, 204, 403, 403),
         voting_ballot, "vote"),
+    # Notifications (issue 11): any member follows any area and reads only their own inbox --------
+    Row("PUT", "/api/v1/areas/{area_id}/subscription", (401, 204, 204, 204, 204, 403),
+        lambda m, who: Call(f"/areas/{m.world.area_id}/subscription"), "write"),
+    Row("DELETE", "/api/v1/areas/{area_id}/subscription", (401, 204, 204, 204, 204, 403),
+        lambda m, who: Call(f"/areas/{m.world.area_id}/subscription"), "write"),
+    Row("POST", "/api/v1/members/me/notifications/read", (401, 204, 204, 204, 204, 403),
+        lambda m, who: Call("/members/me/notifications/read", {"up_to_id": 1}), "write"),
 ]
 # fmt: on
 

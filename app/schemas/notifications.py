@@ -1,0 +1,75 @@
+"""Area subscriptions and the notification inbox (API.md "Notifications")."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schemas.numbers import Int
+from proposals.models import AreaSubscription, Notification
+
+NotificationId = Annotated[Int, Field(ge=1, le=2_147_483_647)]
+
+NotificationKind = Literal[
+    "new_issue",
+    "phase_changed",
+    "issue_closed",
+    "votes_delegated",
+    "delegation_started",
+    "delegation_stopped",
+    "new_suggestion",
+    "invitation",
+    "new_draft",
+]
+
+
+class SubscriptionOut(BaseModel):
+    """An area I subscribed to: I hear of its new issues and of its issues reaching voting."""
+
+    area_id: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: AreaSubscription) -> "SubscriptionOut":
+        return cls(area_id=row.area_id, created_at=row.created_at)
+
+
+class NotificationOut(BaseModel):
+    """Something that concerns me: what happened (``text``) and why I am told (``reason``)."""
+
+    id: int
+    kind: NotificationKind
+    created_at: datetime
+    read_at: datetime | None
+    unit_id: int | None
+    area_id: int | None
+    issue_id: int | None
+    initiative_id: int | None
+    suggestion_id: int | None
+    text: str
+    reason: str = Field(description='One line: why I got it ("because you subscribed to ...")')
+
+    @classmethod
+    def of(cls, row: Notification) -> "NotificationOut":
+        return cls(
+            id=row.id or 0,
+            kind=row.kind,
+            created_at=row.created_at,
+            read_at=row.read_at,
+            unit_id=row.unit_id,
+            area_id=row.area_id,
+            issue_id=row.issue_id,
+            initiative_id=row.initiative_id,
+            suggestion_id=row.suggestion_id,
+            text=row.text,
+            reason=row.reason,
+        )
+
+
+class MarkRead(BaseModel):
+    """Mark my notifications read: those listed in ``ids`` and every one up to ``up_to_id``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: Annotated[list[NotificationId], Field(max_length=500)] | None = None
+    up_to_id: NotificationId | None = None

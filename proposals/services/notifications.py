@@ -1,0 +1,562 @@
+"""Targeted in-app notifications: who is told what, and the inbox (issue 11).
+
+Two ways in, so that no change waits on its audience:
+
+* what concerns **one member** (an invitation, someone starting or stopping to delegate to them,
+  a new suggestion on their initiative) is written at once, in the transaction of the change, by
+  :func:`notify_member` / :func:`notify_initiators_of_suggestion`;
+* what concerns **many** (a new issue in an area, a phase change, a close, a new draft) is written
+  there as one compact :class:`NotificationCause` by :func:`record_cause`, and fanned out later by
+  :func:`fan_out` -- one ``INSERT ... SELECT`` per cause, outside the unit's lock. A pass
+  claims pending causes ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serializes writers) and
+  marks each done in the transaction that wrote its notifications, so a cause reaches its
+  recipients exactly once however many passes run, at once or again.
+
+Nobody is notified of their own action. Notifications are private to their member: nothing here
+writes the public event feed, and the feed never reads these tables.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from proposals.clock import Clock, utcnow
+from proposals.errors import InvalidInput, NotFound
+from proposals.models import (
+    Area,
+    AreaSubscription,
+    Ballot,
+    Delegation,
+    DirectVoter,
+    Initiative,
+    Initiator,
+    Interest,
+    Issue,
+    Member,
+    Notification,
+    NotificationCause,
+    Suggestion,
+    Supporter,
+    UTCDateTime,
+)
+from proposals.services.paging import Page, paginate
+from proposals.services.upsert import upsert
+from proposals.services.weights import weights_carried
+
+__all__ = [
+    "fan_out",
+    "fan_out_pending",
+    "list_notifications",
+    "list_subscriptions",
+    "mark_read",
+    "notify_initiators_of_suggestion",
+    "notify_member",
+    "record_cause",
+    "subscribe",
+    "unread_count",
+    "unsubscribe",
+]
+
+STATE_WORDS = {
+    "admission": "admission",
+    "discussion": "discussion",
+    "verification": "verification",
+    "voting": "voting",
+    "finished_with_winner": "finished with a winner",
+    "finished_without_winner": "finished without a winner",
+    "canceled_issue_not_accepted": "canceled: not accepted for discussion",
+    "canceled_no_initiative_admitted": "canceled: no initiative admitted to voting",
+    "canceled_revoked_before_accepted": "canceled: revoked before it was accepted",
+    "canceled_by_admin": "canceled by an admin",
+}
+
+
+# --- area subscriptions -------------------------------------------------------------------
+
+
+def _area(session: Session, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound(f"area {area_id} not found")
+    return area
+
+
+def subscribe(session: Session, *, actor: Member, area_id: int, clock: Clock = utcnow) -> None:
+    """Issue 11: a member subscribes to an area (any area; idempotent)."""
+    _area(session, area_id)
+    upsert(
+        session,
+        AreaSubscription,
+        {"member_id": actor.id or 0, "area_id": area_id, "created_at": clock()},
+        keys=["member_id", "area_id"],
+    )
+
+
+def unsubscribe(session: Session, *, actor: Member, area_id: int) -> None:
+    """Issue 11: a member ends an area subscription (idempotent; 404 for an unknown area)."""
+    _area(session, area_id)
+    session.execute(
+        sa.delete(AreaSubscription).where(
+            col(AreaSubscription.member_id) == actor.id, col(AreaSubscription.area_id) == area_id
+        )
+    )
+
+
+def is_subscribed(session: Session, member_id: int, area_id: int) -> bool:
+    return session.get(AreaSubscription, (member_id, area_id)) is not None
+
+
+def list_subscriptions(
+    session: Session, member_id: int, *, after: int | None, limit: int
+) -> Page[AreaSubscription]:
+    """A member's subscriptions by area id."""
+    statement = select(AreaSubscription).where(AreaSubscription.member_id == member_id)
+    return paginate(session, statement, AreaSubscription.area_id, after=after, limit=limit)
+
+
+# --- writing for one member, in the transaction of the change ------------------------------
+
+
+def notify_member(
+    session: Session,
+    member_id: int | None,
+    kind: str,
+    *,
+    actor_id: int | None,
+    text: str,
+    reason: str,
+    now: datetime,
+    unit_id: int | None = None,
+    area_id: int | None = None,
+    issue_id: int | None = None,
+    initiative_id: int | None = None,
+    suggestion_id: int | None = None,
+) -> None:
+    """Issue 11: a notification for one member, unless it would tell them of their own action."""
+    if member_id is None or member_id == actor_id:
+        return
+    session.add(
+        Notification(
+            member_id=member_id,
+            kind=kind,
+            created_at=now,
+            unit_id=unit_id,
+            area_id=area_id,
+            issue_id=issue_id,
+            initiative_id=initiative_id,
+            suggestion_id=suggestion_id,
+            text=text,
+            reason=reason,
+        )
+    )
+    session.flush()
+
+
+def notify_initiators_of_suggestion(
+    session: Session, suggestion: Suggestion, initiative: Initiative, issue: Issue
+) -> None:
+    """Issue 11: the initiators of an initiative hear of a new suggestion on it (not its author);
+    one ``INSERT ... SELECT`` in the suggestion's transaction."""
+    recipients = select(Initiator.member_id).where(
+        Initiator.initiative_id == initiative.id,
+        col(Initiator.accepted).is_(True),
+        Initiator.member_id != suggestion.author_id,
+    )
+    _insert_from(
+        session,
+        recipients.subquery(),
+        kind="new_suggestion",
+        cause_id=None,
+        now=suggestion.created_at,
+        ids={
+            "unit_id": issue.unit_id,
+            "area_id": issue.area_id,
+            "issue_id": issue.id,
+            "initiative_id": initiative.id,
+            "suggestion_id": suggestion.id,
+        },
+        text=f"New suggestion on {initiative.name}: {suggestion.name}",
+        reasons=[f"because you are an initiator of {initiative.name}"],
+    )
+
+
+def delegation_changed(
+    session: Session,
+    *,
+    actor: Member,
+    old_trustee_id: int | None,
+    new_trustee_id: int | None,
+    scope_text: str,
+    now: datetime,
+    unit_id: int | None,
+    area_id: int | None,
+    issue_id: int | None,
+) -> None:
+    """Issue 11: a delegate hears when someone starts or stops delegating to them."""
+    if old_trustee_id == new_trustee_id:
+        return
+    ids: dict[str, Any] = {"unit_id": unit_id, "area_id": area_id, "issue_id": issue_id}
+    notify_member(
+        session,
+        old_trustee_id,
+        "delegation_stopped",
+        actor_id=actor.id,
+        text=f"{actor.name} no longer delegates to you {scope_text}",
+        reason=f"because {actor.name} had delegated to you",
+        now=now,
+        **ids,
+    )
+    notify_member(
+        session,
+        new_trustee_id,
+        "delegation_started",
+        actor_id=actor.id,
+        text=f"{actor.name} now delegates to you {scope_text}",
+        reason=f"because {actor.name} chose you as their delegate",
+        now=now,
+        **ids,
+    )
+
+
+# --- causes: written in the change's transaction, fanned out later ----------------------------
+
+
+def record_cause(
+    session: Session,
+    kind: str,
+    issue: Issue,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    initiative_id: int | None = None,
+    draft_id: int | None = None,
+    state: str | None = None,
+) -> None:
+    """Issue 11: one compact row for a change that concerns many members (see :func:`fan_out`)."""
+    session.add(
+        NotificationCause(
+            kind=kind,
+            created_at=now,
+            actor_id=actor_id,
+            issue_id=issue.id or 0,
+            initiative_id=initiative_id,
+            draft_id=draft_id,
+            state=state,
+        )
+    )
+    session.flush()
+
+
+def _participants(issue_id: int) -> list[sa.Select[Any]]:
+    """Issue 11, participants of an issue: interest, support, initiators, suggestion authors,
+    ballot casters (and direct voters of a closed issue)."""
+    of_issue = select(Initiative.id).where(Initiative.issue_id == issue_id)
+    return [
+        select(col(Interest.member_id)).where(Interest.issue_id == issue_id),
+        select(col(Supporter.member_id)).where(Supporter.issue_id == issue_id),
+        select(col(Initiator.member_id)).where(
+            col(Initiator.initiative_id).in_(of_issue), col(Initiator.accepted).is_(True)
+        ),
+        select(col(Suggestion.author_id)).where(col(Suggestion.initiative_id).in_(of_issue)),
+        select(col(Ballot.member_id)).where(Ballot.issue_id == issue_id),
+        select(col(DirectVoter.member_id)).where(DirectVoter.issue_id == issue_id),
+    ]
+
+
+def _subscribers(area_id: int) -> sa.Select[Any]:
+    """Issue 11, subscribers of an area."""
+    return select(col(AreaSubscription.member_id)).where(AreaSubscription.area_id == area_id)
+
+
+def _ranked(groups: Sequence[Sequence[sa.Select[Any]]]) -> sa.Subquery:
+    """``(member_id, rank)`` for every recipient of every group; rank = the group's index."""
+    parts = [
+        statement.with_only_columns(
+            statement.selected_columns[0].label("member_id"), sa.literal(rank).label("rank")
+        )
+        for rank, statements in enumerate(groups)
+        for statement in statements
+    ]
+    return sa.union_all(*parts).subquery("recipients")
+
+
+def _insert_from(
+    session: Session,
+    recipients: sa.Subquery,
+    *,
+    kind: str,
+    cause_id: int | None,
+    now: datetime,
+    ids: dict[str, Any],
+    text: str,
+    reasons: Sequence[str],
+    actor_id: int | None = None,
+) -> int:
+    """One ``INSERT ... SELECT`` of a notification per distinct recipient, skipping the actor;
+    the reason is that of the recipient's first group. Answers how many were made."""
+    table: sa.Table = Notification.__table__  # type: ignore[attr-defined]
+    member = recipients.c.member_id
+    if "rank" in recipients.c and len(reasons) > 1:
+        reason: Any = sa.case(
+            {rank: sa.literal(r) for rank, r in enumerate(reasons)},
+            value=sa.func.min(recipients.c.rank),
+            else_=sa.literal(reasons[-1]),
+        )
+    else:
+        reason = sa.literal(reasons[0])
+    values: dict[str, Any] = {
+        "member_id": member,
+        "kind": sa.literal(kind),
+        "created_at": sa.literal(now, UTCDateTime()),
+        "cause_id": sa.literal(cause_id, sa.Integer()),
+        **{key: sa.literal(value, sa.Integer()) for key, value in ids.items()},
+        "text": sa.literal(text, sa.Text()),
+        "reason": reason,
+    }
+    query = sa.select(*(v.label(k) for k, v in values.items())).where(member.is_not(None))
+    if actor_id is not None:
+        query = query.where(member != actor_id)
+    insert = sa.insert(table).from_select(list(values), query.group_by(member))
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg's rowcount of a compiled INSERT ... SELECT reads -1 here: count RETURNING
+        inserted = insert.returning(table.c.id).cte("inserted")
+        return int(session.execute(sa.select(sa.func.count()).select_from(inserted)).scalar_one())
+    return max(session.connection().execute(insert).rowcount, 0)
+
+
+def _issue_title(session: Session, issue: Issue) -> str:
+    first = session.exec(
+        select(Initiative.name).where(Initiative.issue_id == issue.id).order_by(col(Initiative.id))
+    ).first()
+    return f"issue #{issue.id}" + (f" ({first})" if first else "")
+
+
+def _result_text(session: Session, issue: Issue, title: str, state: str) -> str:
+    if state == "finished_with_winner":
+        winner = session.exec(
+            select(Initiative.name).where(
+                Initiative.issue_id == issue.id, col(Initiative.winner).is_(True)
+            )
+        ).first()
+        return f"Voting on {title} has closed: {winner or 'an initiative'} won"
+    if state == "finished_without_winner":
+        return f"Voting on {title} has closed without a winner"
+    return f"{title[0].upper()}{title[1:]} was {STATE_WORDS.get(state, state)}"
+
+
+def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
+    issue = session.get(Issue, cause.issue_id)
+    area = session.get(Area, issue.area_id) if issue is not None else None
+    if issue is None or area is None:
+        return 0
+    ids: dict[str, Any] = {
+        "unit_id": issue.unit_id,
+        "area_id": issue.area_id,
+        "issue_id": issue.id,
+        "initiative_id": cause.initiative_id,
+        "suggestion_id": None,
+    }
+    title = _issue_title(session, issue)
+    subscribed = f"because you subscribed to {area.name}"
+    taking_part = f"because you take part in issue #{issue.id}"
+    groups: list[list[sa.Select[Any]]]
+    if cause.kind == "new_issue":
+        text = f"New issue in {area.name}: {title}"
+        groups, reasons = [[_subscribers(area.id or 0)]], [subscribed]
+    elif cause.kind == "new_draft":
+        initiative = session.get(Initiative, cause.initiative_id)
+        name = initiative.name if initiative is not None else "an initiative"
+        text = f"{name} has a new draft; your support is on an older one"
+        groups = [
+            [
+                select(col(Supporter.member_id)).where(
+                    Supporter.initiative_id == cause.initiative_id,
+                    col(Supporter.draft_id) < (cause.draft_id or 0),
+                )
+            ]
+        ]
+        reasons = [f"because you support {name}"]
+    elif cause.kind == "issue_closed":
+        text = _result_text(session, issue, title, cause.state or issue.state)
+        groups, reasons = [_participants(issue.id or 0)], [taking_part]
+    elif cause.state == "voting":
+        text = f"Voting has started on {title}"
+        groups = [_participants(issue.id or 0), [_subscribers(area.id or 0)]]
+        reasons = [taking_part, subscribed]
+    else:
+        text = f"{title[0].upper()}{title[1:]} is now in {STATE_WORDS.get(cause.state or '', '?')}"
+        groups, reasons = [_participants(issue.id or 0)], [taking_part]
+    made = _insert_from(
+        session,
+        _ranked(groups),
+        kind=cause.kind,
+        cause_id=cause.id,
+        now=cause.created_at,
+        ids=ids,
+        text=text,
+        reasons=reasons,
+        actor_id=cause.actor_id,
+    )
+    if cause.kind == "phase_changed" and cause.state == "voting":
+        made += _votes_delegated(session, cause, issue, title)
+    return made
+
+
+def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
+    """Issue 11: when an issue reaches voting, each delegate whose weight (the agenda's
+    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation)
+    exceeds their own vote hears how many members' votes would flow to them."""
+    trustees = session.exec(
+        select(Delegation.trustee_id)
+        .where(
+            col(Delegation.trustee_id).is_not(None),
+            sa.or_(
+                col(Delegation.unit_id) == issue.unit_id,
+                col(Delegation.area_id) == issue.area_id,
+                col(Delegation.issue_id) == issue.id,
+            ),
+        )
+        .distinct()
+    ).all()
+    made = 0
+    for trustee in sorted(t for t in trustees if t is not None):
+        weight = weights_carried(session, trustee, [issue])[issue.id or 0]
+        if weight <= 1 or trustee == cause.actor_id:
+            continue
+        made += _insert_from(
+            session,
+            sa.select(sa.literal(trustee, sa.Integer()).label("member_id")).subquery(),
+            kind="votes_delegated",
+            cause_id=cause.id,
+            now=cause.created_at,
+            ids={
+                "unit_id": issue.unit_id,
+                "area_id": issue.area_id,
+                "issue_id": issue.id,
+                "initiative_id": None,
+                "suggestion_id": None,
+            },
+            text=f"{_votes(weight - 1)} to you in {title}: voting has started",
+            reasons=[f"because {_delegate(weight - 1)} to you"],
+        )
+    return made
+
+
+def _votes(count: int) -> str:
+    return "1 member's vote goes" if count == 1 else f"{count} members' votes go"
+
+
+def _delegate(count: int) -> str:
+    return "1 member delegates" if count == 1 else f"{count} members delegate"
+
+
+@dataclass(frozen=True)
+class FanOut:
+    causes: int
+    notifications: int
+
+
+def fan_out(session: Session, *, now: datetime, batch: int = 50) -> FanOut:
+    """Issue 11: fan out up to ``batch`` pending causes, oldest first, in the caller's
+    transaction; each cause with one ``INSERT ... SELECT`` and then marked done in the same
+    transaction. Pending causes are claimed ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so
+    concurrent passes share the work and none sees a cause another has claimed or finished."""
+    causes = session.exec(
+        select(NotificationCause)
+        .where(col(NotificationCause.fanned_out_at).is_(None))
+        .order_by(col(NotificationCause.id))
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    made = 0
+    for cause in causes:
+        made += _fan_out_cause(session, cause)
+        cause.fanned_out_at = now
+        session.add(cause)
+    session.flush()
+    return FanOut(len(causes), made)
+
+
+class SessionFactory(Protocol):
+    def session(self, *, write: bool = False) -> Session: ...
+
+
+def fan_out_pending(database: SessionFactory, *, clock: Clock = utcnow, batch: int = 50) -> FanOut:
+    """One pass (the server's background loop, ``liquidpolicy notify``): fan out every pending
+    cause, ``batch`` causes per transaction, outside any unit's lock."""
+    causes = made = 0
+    while True:
+        with database.session(write=True) as session:
+            done = fan_out(session, now=clock(), batch=batch)
+            session.commit()
+        causes += done.causes
+        made += done.notifications
+        if done.causes < batch:
+            return FanOut(causes, made)
+
+
+# --- the inbox ------------------------------------------------------------------------------
+
+
+def list_notifications(
+    session: Session, member_id: int, *, unread: bool | None, before: int | None, limit: int
+) -> Page[Notification]:
+    """A member's notifications, newest first (keyset on id, descending); ``unread`` filters."""
+    statement = select(Notification).where(Notification.member_id == member_id)
+    if unread is True:
+        statement = statement.where(col(Notification.read_at).is_(None))
+    elif unread is False:
+        statement = statement.where(col(Notification.read_at).is_not(None))
+    if before is not None:
+        statement = statement.where(col(Notification.id) < before)
+    rows = list(session.exec(statement.order_by(col(Notification.id).desc()).limit(limit + 1)))
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return Page(rows, rows[-1].id)
+    return Page(rows, None)
+
+
+def unread_count(session: Session, member_id: int) -> int:
+    """How many of a member's notifications are unread (one indexed count)."""
+    return int(
+        session.exec(
+            select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.member_id == member_id, col(Notification.read_at).is_(None))
+        ).one()
+    )
+
+
+def mark_read(
+    session: Session,
+    *,
+    actor: Member,
+    ids: Sequence[int] | None,
+    up_to_id: int | None,
+    clock: Clock = utcnow,
+) -> int:
+    """Mark the actor's own notifications read: those in ``ids`` and every one up to
+    ``up_to_id``; anyone else's are left alone. Answers how many changed."""
+    if ids is None and up_to_id is None:
+        raise InvalidInput("give ids or up_to_id")
+    chosen: list[Any] = []
+    if ids:
+        chosen.append(col(Notification.id).in_(list(ids)))
+    if up_to_id is not None:
+        chosen.append(col(Notification.id) <= up_to_id)
+    if not chosen:
+        return 0
+    result = session.execute(
+        sa.update(Notification)
+        .where(
+            col(Notification.member_id) == actor.id,
+            col(Notification.read_at).is_(None),
+            sa.or_(*chosen),
+        )
+        .values(read_at=clock())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
