@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from app.errors import status_of
 from app.pagination import decode_cursor, encode_cursor
 from app.schemas.members import MemberCreate, MemberFlagsUpdate
 from app.schemas.structure import (
@@ -29,7 +28,7 @@ from app.schemas.structure import (
 from app.web import session as cookies
 from app.web.context import FormDep, Page, PageDep, WebRoute
 from app.web.render import plural
-from proposals.errors import DomainError, InvalidInput
+from proposals.errors import InvalidInput
 from proposals.models import Member, Unit
 from proposals.services import members, structure
 
@@ -181,18 +180,13 @@ def _submit(
     action: Callable[[], str],
     *,
     back: str,
-    again: Callable[[int], HTMLResponse],
+    again: Callable[[], HTMLResponse],
 ) -> Response:
-    """Run a form's service call: on success redirect to ``back`` with the message it answers;
-    on a refusal roll back everything the request wrote and show the form again (``again``,
-    with the status the API answers) under the API's message."""
-    try:
-        message = action()
-    except DomainError as exc:
-        page.session.rollback()
-        page.flash = ("error", exc.detail)
-        return again(status_of(exc))
-    return page.redirect(back, "success", message)
+    """Run a form's service call through the web client's one form runner (:meth:`Page.act`):
+    on success redirect to ``back`` with the message ``action`` answers; on a refusal the form
+    again (``again``) under the API's message and status, nothing of the request kept."""
+    said: list[str] = []
+    return page.act(lambda: said.append(action()), back=back, success=lambda: said[0], again=again)
 
 
 def _all_units(page: Page) -> list[Unit]:
@@ -254,14 +248,12 @@ def _units_page(
     *,
     cursor: str | None = None,
     values: Mapping[str, str] | None = None,
-    status: int = 200,
 ) -> HTMLResponse:
     result = structure.list_units(page.session, after=_cursor(cursor), limit=PER_PAGE)
     items = list(result.items)
     everything = _all_units(page)
     return page.render(
         "admin_units.html",
-        status=status,
         title="Units · Admin",
         description="The units of this service.",
         units=items,
@@ -308,7 +300,7 @@ def create_unit(page: PageDep, form: FormDep) -> Response:
         page,
         act,
         back="/admin/units",
-        again=lambda status: _units_page(page, values=typed(form), status=status),
+        again=lambda: _units_page(page, values=typed(form)),
     )
 
 
@@ -320,13 +312,11 @@ def _areas_page(
     *,
     cursor: str | None = None,
     values: Mapping[str, str] | None = None,
-    status: int = 200,
 ) -> HTMLResponse:
     result = structure.list_areas(page.session, unit_id=None, after=_cursor(cursor), limit=PER_PAGE)
     everything = _all_units(page)
     return page.render(
         "admin_areas.html",
-        status=status,
         title="Areas · Admin",
         description="The subject areas of this service.",
         areas=list(result.items),
@@ -373,7 +363,7 @@ def create_area(page: PageDep, form: FormDep) -> Response:
         page,
         act,
         back="/admin/areas",
-        again=lambda status: _areas_page(page, values=typed(form), status=status),
+        again=lambda: _areas_page(page, values=typed(form)),
     )
 
 
@@ -385,12 +375,10 @@ def _policies_page(
     *,
     cursor: str | None = None,
     values: Mapping[str, str] | None = None,
-    status: int = 200,
 ) -> HTMLResponse:
     result = structure.list_policies(page.session, after=_cursor(cursor), limit=PER_PAGE)
     return page.render(
         "admin_policies.html",
-        status=status,
         title="Policies · Admin",
         description="The policies issues run under.",
         policies=list(result.items),
@@ -450,7 +438,7 @@ def create_policy(page: PageDep, form: FormDep) -> Response:
         page,
         act,
         back="/admin/policies",
-        again=lambda status: _policies_page(page, values=typed(form), status=status),
+        again=lambda: _policies_page(page, values=typed(form)),
     )
 
 
@@ -475,7 +463,7 @@ def set_policy_active(policy_id: int, page: PageDep, form: FormDep) -> Response:
         page,
         act,
         back=_back("/admin/policies", cursor),
-        again=lambda status: _policies_page(page, cursor=cursor or None, status=status),
+        again=lambda: _policies_page(page, cursor=cursor or None),
     )
 
 
@@ -487,13 +475,11 @@ def _members_page(
     *,
     cursor: str | None = None,
     values: Mapping[str, str] | None = None,
-    status: int = 200,
     opened: int | None = None,
 ) -> HTMLResponse:
     result = members.list_members(page.session, after=_cursor(cursor), limit=PER_PAGE)
     return page.render(
         "admin_members.html",
-        status=status,
         title="Members · Admin",
         description="The members of this service.",
         people=list(result.items),
@@ -543,7 +529,7 @@ def create_member(page: PageDep, form: FormDep) -> Response:
         page,
         act,
         back="/admin/members",
-        again=lambda status: _members_page(page, values=typed(form), status=status),
+        again=lambda: _members_page(page, values=typed(form)),
     )
 
 
@@ -567,7 +553,7 @@ def set_member_active(member_id: int, page: PageDep, form: FormDep) -> Response:
         page,
         act,
         back=_back("/admin/members", cursor),
-        again=lambda status: _members_page(page, cursor=cursor or None, status=status),
+        again=lambda: _members_page(page, cursor=cursor or None),
     )
 
 
@@ -592,9 +578,7 @@ def set_member_password(member_id: int, page: PageDep, form: FormDep) -> Respons
         page,
         act,
         back=_back("/admin/members", cursor),
-        again=lambda status: _members_page(
-            page, cursor=cursor or None, status=status, opened=member_id
-        ),
+        again=lambda: _members_page(page, cursor=cursor or None, opened=member_id),
     )
 
 
@@ -607,14 +591,12 @@ def _privileges_page(
     *,
     cursor: str | None = None,
     values: Mapping[str, str] | None = None,
-    status: int = 200,
 ) -> HTMLResponse:
     unit = structure.get_unit(page.session, unit_id)
     result = structure.list_privileges(page.session, unit_id, after=_cursor(cursor), limit=PER_PAGE)
     items = list(result.items)
     return page.render(
         "admin_privileges.html",
-        status=status,
         title=f"Privileges in {unit.name} · Admin",
         description=f"Who may vote and propose in {unit.name}.",
         unit=unit,
@@ -682,7 +664,7 @@ def grant(unit_id: int, page: PageDep, form: FormDep) -> Response:
         page,
         act,
         back=f"/admin/units/{unit_id}/privileges",
-        again=lambda status: _privileges_page(page, unit_id, values=typed(form), status=status),
+        again=lambda: _privileges_page(page, unit_id, values=typed(form)),
     )
 
 
@@ -711,7 +693,7 @@ def set_privilege(unit_id: int, member_id: int, page: PageDep, form: FormDep) ->
         page,
         act,
         back=_back(f"/admin/units/{unit_id}/privileges", cursor),
-        again=lambda status: _privileges_page(page, unit_id, cursor=cursor or None, status=status),
+        again=lambda: _privileges_page(page, unit_id, cursor=cursor or None),
     )
 
 
@@ -729,5 +711,5 @@ def revoke(unit_id: int, member_id: int, page: PageDep, form: FormDep) -> Respon
         page,
         act,
         back=_back(f"/admin/units/{unit_id}/privileges", cursor),
-        again=lambda status: _privileges_page(page, unit_id, cursor=cursor or None, status=status),
+        again=lambda: _privileges_page(page, unit_id, cursor=cursor or None),
     )
