@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     public_url: str | None = None
+    # E-mail (issue 11): unset SMTP_URL means in-app notifications only.
+    # smtp://user:password@host:port (STARTTLS when offered) or smtps://... (implicit TLS).
+    smtp_url: str | None = None
+    mail_from: str = "Liquid Policy <liquidpolicy@localhost>"
+    digest_hour: Annotated[int, Field(ge=0, le=23)] = 6
+    email_daily_cap: Annotated[int, Field(ge=1)] = 3
+    # The delegates' last-day reminder goes out this many hours before voting ends.
+    reminder_hours: Annotated[int, Field(ge=1)] = 24
 
     @field_validator("public_url")
     @classmethod

@@ -14,6 +14,12 @@ from proposals.models.deliberation import (
     Suggestion,
     Supporter,
 )
+from proposals.models.email import (
+    EMAIL_FREQUENCIES,
+    MESSAGE_KINDS,
+    EmailMessage,
+    NotificationSettings,
+)
 from proposals.models.member import ApiToken, Member
 from proposals.models.notification import (
     CAUSE_KINDS,
@@ -43,9 +49,11 @@ from proposals.models.voting import (
 
 __all__ = [
     "CAUSE_KINDS",
+    "EMAIL_FREQUENCIES",
     "EVENT_TYPES",
     "FINAL_STATES",
     "ISSUE_STATES",
+    "MESSAGE_KINDS",
     "NAMING_CONVENTION",
     "NOTIFICATION_KINDS",
     "OPEN_STATES",
@@ -60,6 +68,7 @@ __all__ = [
     "Delegation",
     "DirectVoter",
     "Draft",
+    "EmailMessage",
     "Event",
     "IdempotencyRecord",
     "Initiative",
@@ -71,6 +80,7 @@ __all__ = [
     "Member",
     "Notification",
     "NotificationCause",
+    "NotificationSettings",
     "Opinion",
     "Policy",
     "Privilege",

@@ -27,12 +27,15 @@ NOTIFICATION_KINDS = (
     "new_suggestion",
     "invitation",
     "new_draft",
+    "voting_reminder",
 )
 """``new_issue``, ``phase_changed`` (voting included), ``issue_closed`` and ``new_draft`` come from
 causes; the others are written directly for one member (``votes_delegated`` by the fan-out of the
 voting cause, one row per delegate carrying weight)."""
 
-CAUSE_KINDS = ("new_issue", "phase_changed", "issue_closed", "new_draft")
+CAUSE_KINDS = ("new_issue", "phase_changed", "issue_closed", "new_draft", "voting_reminder")
+"""``voting_reminder``: voting on the issue ends within the reminder window; fanned out to its
+delegates who have no ballot (at most one such cause per issue: a partial unique index)."""
 
 
 class AreaSubscription(SQLModel, table=True):
@@ -51,6 +54,13 @@ class NotificationCause(SQLModel, table=True):
     __tablename__ = "notification_cause"
     __table_args__ = (
         sa.Index("ix_notification_cause_fanned_out_at", "fanned_out_at"),
+        sa.Index(
+            "uq_notification_cause_reminder_issue_id",
+            "issue_id",
+            unique=True,
+            postgresql_where=sa.text("kind = 'voting_reminder'"),
+            sqlite_where=sa.text("kind = 'voting_reminder'"),
+        ),
         sa.CheckConstraint(
             "kind IN (" + ", ".join(f"'{k}'" for k in CAUSE_KINDS) + ")", name="kind_known"
         ),
