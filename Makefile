@@ -45,8 +45,10 @@ fmt: $(VENV)/.installed-dev
 browser:
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
+# TEST_WORKERS processes share the tests, a file at a time (pytest-xdist); 1 runs them in one.
+TEST_WORKERS ?= auto
 test: lint browser
-	$(BIN)/pytest tests delegation
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests delegation
 
 bench: $(VENV)/.installed-dev
 	@if [ -f bench/tally.py ]; then $(BIN)/python bench/tally.py; else echo "no benchmarks yet"; fi

@@ -114,9 +114,16 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = yield
     callspec = getattr(item, "callspec", None)
     backend = callspec.params.get("backend", "none") if callspec else "none"
+    # user_properties travel with the report from an xdist worker to the controller.
+    report.user_properties.append(("backend", str(backend)))
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Counted where reports are logged: the controller under xdist, the one process without."""
+    backend = dict(report.user_properties).get("backend", "none")
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         _outcomes[(str(backend), report.outcome)] += 1
-    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
