@@ -50,9 +50,7 @@ def queue_verification(
             "verification",
             member=member,
             address=address,
-            link=links.verification_url(
-                settings, member.id or 0, address, expires_at, base=base
-            ),
+            link=links.verification_url(settings, member.id or 0, address, expires_at, base=base),
             settings_link=links.settings_url(settings, base=base),
             hours=links.VERIFICATION_HOURS,
         )
@@ -99,7 +97,6 @@ def member_of_unsubscribe(session: Session, settings: Settings, token: str) -> i
     except NotFound:
         raise BadLink("this unsubscribe link is not valid") from None
     return member_id
-
 
 
 def after_address_change(

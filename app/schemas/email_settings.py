@@ -43,7 +43,7 @@ class NotificationSettingsOut(BaseModel):
     @classmethod
     def of(cls, settings: EmailSettings) -> "NotificationSettingsOut":
         return cls(
-            email_frequency=settings.email_frequency,  # type: ignore[arg-type]
+            email_frequency=settings.email_frequency,
             kinds=settings.kinds,
             email_verified=settings.email_verified,
             email=settings.email,

@@ -75,9 +75,7 @@ def _row_or_new(session: Session, member_id: int) -> NotificationSettings:
 def is_verified(member: Member, row: NotificationSettings | None) -> bool:
     """The rule of a verified address: the member has one, and it is the one last verified."""
     return (
-        member.email is not None
-        and row is not None
-        and row.email_verified_address == member.email
+        member.email is not None and row is not None and row.email_verified_address == member.email
     )
 
 
@@ -108,8 +106,10 @@ def update_settings(
     unknown = sorted(set(kinds or {}) - set(NOTIFICATION_KINDS))
     if unknown:
         raise InvalidInput(
-            "unknown notification kind: " + ", ".join(unknown)[:200]
-            + "; the kinds are " + ", ".join(NOTIFICATION_KINDS)
+            "unknown notification kind: "
+            + ", ".join(unknown)[:200]
+            + "; the kinds are "
+            + ", ".join(NOTIFICATION_KINDS)
         )
     row = _row_or_new(session, actor.id or 0)
     if email_frequency is not None:
@@ -130,9 +130,7 @@ def unsubscribe(session: Session, member_id: int) -> None:
     session.flush()
 
 
-def verification_refusal(
-    session: Session, member: Member, *, now: datetime
-) -> DomainError | None:
+def verification_refusal(session: Session, member: Member, *, now: datetime) -> DomainError | None:
     """Why a verification link may not be sent now: no address or already verified (409), or
     :data:`VERIFICATIONS_PER_DAY` sent in the last 24 hours (429); None when it may."""
     if member.email is None:

@@ -267,9 +267,7 @@ def test_verify_moves_the_watermark_past_old_notifications(world: World) -> None
         session.flush()
         newest = max(
             n.id or 0
-            for n in session.exec(
-                select(Notification).where(Notification.member_id == member.id)
-            )
+            for n in session.exec(select(Notification).where(Notification.member_id == member.id))
         )
         fresh = session.get(Member, member.id)
         assert fresh is not None
@@ -279,8 +277,6 @@ def test_verify_moves_the_watermark_past_old_notifications(world: World) -> None
         assert row.email_verified_at == world.clock()
         # Verifying again changes nothing (the watermark stays where the sender moved it).
         row.mailed_up_to_id = newest + 100
-        assert not email_settings.verify(
-            session, fresh, address="z@example.org", clock=world.clock
-        )
+        assert not email_settings.verify(session, fresh, address="z@example.org", clock=world.clock)
         assert row.mailed_up_to_id == newest + 100
         session.rollback()
