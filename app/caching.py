@@ -29,10 +29,12 @@ NO_STORE = (b"cache-control", b"no-store")
 PRIVATE = (b"cache-control", b"private, no-cache")
 PRIVATE_NO_STORE = (b"cache-control", b"private, no-store")
 PRIVATE_PATHS = re.compile(
-    r"^/api/v1/(members/me(/agenda|/notifications|/subscriptions)?"
+    r"^/api/v1/(members/me(/agenda|/notifications|/subscriptions|/notification-settings"
+    r"|/email/verification)?"
     r"|tokens(/[^/]*)?|issues/[^/]+/ballot)/?$"
 )
-"""Answers that show one member's private data (their agenda, notifications, subscriptions)."""
+"""Answers that show one member's private data (their agenda, notifications, subscriptions,
+notification settings)."""
 
 Headers = list[tuple[bytes, bytes]]
 

@@ -1,4 +1,5 @@
-"""The one HMAC of the service: CSRF tokens, flash messages and device cookies are signed here."""
+"""The one HMAC of the service: CSRF tokens, flash messages, device cookies and the links of
+e-mails (app/mail/links.py) are signed here."""
 
 import hashlib
 import hmac

@@ -11,6 +11,7 @@ from app.api import (
     initiatives,
     issues,
     members,
+    notification_settings,
     notifications,
     policies,
     search,
@@ -34,6 +35,7 @@ for module in (
     delegations,
     events,
     notifications,
+    notification_settings,
     search,
 ):
     api_router.include_router(module.router)

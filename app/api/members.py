@@ -1,6 +1,6 @@
 """Members (API.md "Auth and members")."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from app.deps import (
     AdminMember,
@@ -16,6 +16,7 @@ from app.deps import (
 )
 from app.errors import ScopeMissing, responses
 from app.idempotency import IdempotentRoute
+from app.mail.verification import after_address_change
 from app.pagination import PageDep, PageOut
 from app.schemas.members import MemberCreate, MemberFlagsUpdate, MemberOut, ProfileUpdate
 from proposals.services import members
@@ -77,6 +78,7 @@ def get_me(member: ReadMember, settings: SettingsDep) -> MemberOut:
     responses=responses(401, 403, 413, 422),
 )
 def update_me(
+    request: Request,
     body: ProfileUpdate,
     credentials: CurrentCredentials,
     session: SessionDep,
@@ -90,10 +92,13 @@ def update_me(
     wrong. A password change ends every other session of the member — their other login tokens,
     their web sessions and **all their personal API tokens**: apps using those must be
     authorised again (with a new token). Only the login token of this request stays valid.
+    A new ``email`` is not verified: when the service sends e-mail, its verification link is
+    sent to it at once.
     """
     authorize(credentials, "write")
     if body.password is not None and not credentials.is_login:
         raise ScopeMissing("only a login token (POST /auth/token) may change the password")
+    old_address = credentials.member.email
     member = members.update_profile(
         session,
         hasher,
@@ -105,6 +110,14 @@ def update_me(
         current_password=body.current_password,
         keep=credentials.token,
         clock=clock,
+    )
+    after_address_change(
+        session,
+        settings,
+        member,
+        old_address=old_address,
+        clock=clock,
+        base=str(request.base_url).rstrip("/"),
     )
     return MemberOut.of(member, Viewer(member, settings.public_access))
 

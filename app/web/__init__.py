@@ -5,7 +5,18 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import admin, delegates, forms, me, notifications, pages, profile, search
+from app.web import (
+    admin,
+    delegates,
+    email_links,
+    forms,
+    me,
+    notification_settings,
+    notifications,
+    pages,
+    profile,
+    search,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -19,4 +30,6 @@ def install_web(app: FastAPI) -> None:
     app.include_router(me.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
+    app.include_router(notification_settings.router)
+    app.include_router(email_links.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -57,6 +57,9 @@ STATUS_TITLES = {
     503: "Unavailable for a moment",
 }
 NO_SUCH_PAGE = "There is no such page."
+PUBLIC_PATHS = ("/login", "/robots.txt", "/email/verify", "/email/unsubscribe")
+"""Pages open without a login even when ``PUBLIC_ACCESS`` is ``none`` (the links of e-mails
+carry their own signed authorisation)."""
 _KEPT_HEADERS = ("allow", "retry-after")
 
 
@@ -245,9 +248,7 @@ def page_context(
         flash=cookies.take_flash(request, settings.secret_key),
         clear_session=bool(secret) and credentials is None,
     )
-    public = request.url.path in ("/login", "/robots.txt") or request.url.path.startswith(
-        "/static/"
-    )
+    public = request.url.path in PUBLIC_PATHS or request.url.path.startswith("/static/")
     if settings.public_access == PublicAccess.NONE and credentials is None and not public:
         raise LoginRequired("this service is not public: please log in")
     return page

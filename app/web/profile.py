@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from app.errors import status_of
+from app.mail.verification import after_address_change
 from app.pagination import DEFAULT_LIMIT, decode_cursor, encode_cursor
 from app.schemas.members import PersonalTokenCreate, ProfileUpdate
 from app.web.context import FormDep, Page, PageDep, WebRoute
@@ -124,6 +125,7 @@ def save_profile(page: PageDep, form: FormDep) -> Response:
         "statement": _field(form, "statement").replace("\r\n", "\n"),
         "email": _field(form, "email"),
     }
+    old_address = me.email
     try:
         body = _parse(ProfileUpdate, typed)
         members.update_profile(
@@ -137,7 +139,18 @@ def save_profile(page: PageDep, form: FormDep) -> Response:
         )
     except (Refused, DomainError) as exc:
         return _refused(page, exc, typed)
-    return page.redirect(PROFILE, "success", "Your profile is saved.")
+    sent = after_address_change(
+        page.session,
+        page.settings,
+        me,
+        old_address=old_address,
+        clock=page.clock,
+        base=str(page.request.base_url).rstrip("/"),
+    )
+    saved = "Your profile is saved."
+    if sent:
+        saved += f" A link to verify {me.email} is on its way: open it to get e-mail."
+    return page.redirect(PROFILE, "success", saved)
 
 
 @router.post(f"{PROFILE}/password")

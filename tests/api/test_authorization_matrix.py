@@ -309,6 +309,13 @@ ROWS = [
         lambda m, who: Call(f"/areas/{m.world.area_id}/subscription"), "write"),
     Row("POST", "/api/v1/members/me/notifications/read", (401, 204, 204, 204, 204, 403),
         lambda m, who: Call("/members/me/notifications/read", {"up_to_id": 1}), "write"),
+    Row("PUT", "/api/v1/members/me/notification-settings", (401, 200, 200, 200, 200, 403),
+        lambda m, who: Call("/members/me/notification-settings",
+                            {"email_frequency": "weekly"}), "write"),
+    # This app sends no e-mail (no SMTP_URL): 409 once the token may ask
+    # (the 202 is in tests/api/test_notification_settings.py).
+    Row("POST", "/api/v1/members/me/email/verification", (401, 409, 409, 409, 409, 403),
+        lambda m, who: Call("/members/me/email/verification"), "write", variant="no SMTP"),
 ]
 # fmt: on
 
