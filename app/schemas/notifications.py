@@ -20,6 +20,7 @@ NotificationKind = Literal[
     "new_suggestion",
     "invitation",
     "new_draft",
+    "voting_reminder",
 ]
 
 

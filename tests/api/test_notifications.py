@@ -509,3 +509,14 @@ class TestPasses:
         assert sum(d.causes for d in done) == 12  # each cause claimed by one pass
         assert _notification_count(committed_db) == 12 * 5
         assert fan_out_pending(committed_db).causes == 0
+
+
+def test_the_inbox_schema_knows_every_stored_kind() -> None:
+    """Regression: a kind the table accepts but the answer's Literal lacks is a 500 in the inbox
+    (``voting_reminder`` came with migration 0009)."""
+    from typing import get_args
+
+    from app.schemas.notifications import NotificationKind
+    from proposals.models import NOTIFICATION_KINDS
+
+    assert set(get_args(NotificationKind)) == set(NOTIFICATION_KINDS)
