@@ -30,6 +30,7 @@ from proposals.models import Area, Member, Policy
 from proposals.security import PasswordHasher
 from proposals.services import (
     delegations,
+    email_settings,
     initiatives,
     issues,
     members,
@@ -302,16 +303,20 @@ class _Loader:
             session.commit()
 
     def _member(self, session: Session, name: str, *, is_admin: bool = False) -> Member:
-        return members.create_member(
+        """A demo member with a verified ``example.org`` address and the default ``daily``
+        digest, so a demo with ``SMTP_URL`` set shows the real e-mail (issue 11)."""
+        member = members.create_member(
             session,
             self.hasher,
             actor=None,
             name=name,
             password=DEMO_PASSWORD,
-            email=f"{name}@demo.invalid",
+            email=f"{name}@example.org",
             is_admin=is_admin,
             clock=self.clock,
         )
+        email_settings.verify(session, member, address=f"{name}@example.org", clock=self.clock)
+        return member
 
     def _summary(self) -> DemoSummary:
         with self.database.session() as session:

@@ -26,6 +26,7 @@ from proposals.models import (
     Issue,
     Member,
 )
+from proposals.services import email_settings
 from proposals.services.members import check_login
 from proposals.services.voting import delegate_chains
 from tests.databases import throwaway_database
@@ -162,6 +163,19 @@ class TestLoadDemo:
                 assert member is not None, name
                 assert member.is_admin == (name == summary.admin)
             assert check_login(session, CHEAP_HASHER, "alice", "not the password") is None
+
+    def test_every_member_has_a_verified_example_address_and_daily_digests(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        """Issue 11: a demo with SMTP_URL set shows the real e-mail, to example.org addresses."""
+        database, summary = loaded
+        with database.session() as session:
+            for name in (summary.admin, *summary.members):
+                member = session.exec(select(Member).where(Member.name == name)).one()
+                settings = email_settings.read_settings(session, member)
+                assert member.email == f"{name}@example.org"
+                assert settings.email_verified, name
+                assert settings.email_frequency == "daily"
 
     def test_a_second_load_is_refused(self, loaded: tuple[Database, DemoSummary]) -> None:
         database, summary = loaded
