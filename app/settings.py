@@ -3,7 +3,9 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///liquidpolicy.db"
@@ -62,3 +64,27 @@ class Settings(BaseSettings):
         if scheme not in ("http", "https") or not rest or any(c in rest for c in "?#\\ "):
             raise ValueError("PUBLIC_URL must be an http:// or https:// address without ? or #")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        """``smtp://[user:password@]host[:port]`` or ``smtps://...``; empty means unset."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("SMTP_URL must look like smtp://user:password@host:port or smtps://...")
+        return value
+
+    @model_validator(mode="after")
+    def _mail_needs_public_url(self) -> "Settings":
+        """E-mail links are absolute, and the background sender has no request to copy them
+        from: ``SMTP_URL`` needs ``PUBLIC_URL``."""
+        if self.smtp_url is not None and self.public_url is None:
+            raise ValueError("SMTP_URL is set but PUBLIC_URL is not: e-mail links need PUBLIC_URL")
+        return self
