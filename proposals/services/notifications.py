@@ -30,7 +30,6 @@ from proposals.models import (
     Area,
     AreaSubscription,
     Ballot,
-    Delegation,
     DirectVoter,
     Initiative,
     Initiator,
@@ -45,7 +44,7 @@ from proposals.models import (
 )
 from proposals.services.paging import Page, paginate
 from proposals.services.upsert import upsert
-from proposals.services.weights import weights_carried
+from proposals.services.weights import delegate_weights
 
 __all__ = [
     "fan_out",
@@ -408,23 +407,11 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
 
 def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
     """Issue 11: when an issue reaches voting, each delegate whose weight (the agenda's
-    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation)
+    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation;
+    computed for all delegates at once by :func:`~proposals.services.weights.delegate_weights`)
     exceeds their own vote hears how many members' votes would flow to them."""
-    trustees = session.exec(
-        select(Delegation.trustee_id)
-        .where(
-            col(Delegation.trustee_id).is_not(None),
-            sa.or_(
-                col(Delegation.unit_id) == issue.unit_id,
-                col(Delegation.area_id) == issue.area_id,
-                col(Delegation.issue_id) == issue.id,
-            ),
-        )
-        .distinct()
-    ).all()
     made = 0
-    for trustee in sorted(t for t in trustees if t is not None):
-        weight = weights_carried(session, trustee, [issue])[issue.id or 0]
+    for trustee, weight in sorted(delegate_weights(session, issue).items()):
         if weight <= 1 or trustee == cause.actor_id:
             continue
         made += _insert_from(
