@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from proposals.bulk import insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import InvalidInput, NotFound
 from proposals.models import (
@@ -410,27 +411,24 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
     :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation;
     computed for all delegates at once by :func:`~proposals.services.weights.delegate_weights`)
     exceeds their own vote hears how many members' votes would flow to them."""
-    made = 0
-    for trustee, weight in sorted(delegate_weights(session, issue).items()):
-        if weight <= 1 or trustee == cause.actor_id:
-            continue
-        made += _insert_from(
-            session,
-            sa.select(sa.literal(trustee, sa.Integer()).label("member_id")).subquery(),
-            kind="votes_delegated",
-            cause_id=cause.id,
-            now=cause.created_at,
-            ids={
-                "unit_id": issue.unit_id,
-                "area_id": issue.area_id,
-                "issue_id": issue.id,
-                "initiative_id": None,
-                "suggestion_id": None,
-            },
-            text=f"{_votes(weight - 1)} to you in {title}: voting has started",
-            reasons=[f"because {_delegate(weight - 1)} to you"],
+    columns = ("member_id", "kind", "created_at", "cause_id", "unit_id", "area_id", "issue_id")
+    rows = [
+        (
+            trustee,
+            "votes_delegated",
+            cause.created_at,
+            cause.id,
+            issue.unit_id,
+            issue.area_id,
+            issue.id,
+            f"{_votes(weight - 1)} to you in {title}: voting has started",
+            f"because {_delegate(weight - 1)} to you",
         )
-    return made
+        for trustee, weight in sorted(delegate_weights(session, issue).items())
+        if weight > 1 and trustee != cause.actor_id
+    ]
+    # One bulk write for every delegate (COPY on PostgreSQL), not one statement per delegate.
+    return insert_rows(session, Notification, (*columns, "text", "reason"), rows)
 
 
 def _votes(count: int) -> str:

@@ -158,8 +158,4 @@ def delegate_weights(session: Session, issue: Issue) -> dict[int, int]:
             .where(Privilege.unit_id == issue.unit_id, col(Privilege.member_id).in_(named))
             .with_only_columns(col(Privilege.member_id)),
         )
-        rows: dict[str, list[Link]] = {"unit": [], "area": [], "issue": []}
-        for truster, trustee, scope in found:
-            rows[scope].append(Link(truster, trustee, scope))
-        graph = build_unit_graph(frozenset(eligible), rows["unit"])
-        return carried_weights(graph, build_overrides(graph, rows["area"], rows["issue"]))
+        return carried_weights(frozenset(eligible), found)  # plain (truster, trustee, scope)

@@ -2,10 +2,18 @@
 member by member with that member as the only participant (the agenda's weight), on random
 electorates with cycles, blocks, all three scopes and ineligible members."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from delegation import Delegation, build_overrides, build_unit_graph, carried_weights, resolve
+from delegation import (
+    Delegation,
+    InvalidDelegationError,
+    build_overrides,
+    build_unit_graph,
+    carried_weights,
+    resolve,
+)
 from tests.delegation.reference import electorates, naive_resolve
 
 Electorate = tuple[set[int], list[Delegation], set[int]]
@@ -22,7 +30,7 @@ class TestCarriedWeights:
             [r for r in rows if r.scope == "area"],
             [r for r in rows if r.scope == "issue"],
         )
-        weights = carried_weights(graph, overrides)
+        weights = carried_weights(eligible, rows)
         ids = {r.truster_id for r in rows} | {r.trustee_id for r in rows if r.trustee_id}
         for member in eligible | ids:
             alone = resolve(graph, {member}, overrides).weights.get(member, 0)
@@ -54,5 +62,18 @@ class TestCarriedWeights:
             [r for r in rows if r.scope == "area"],
             [r for r in rows if r.scope == "issue"],
         )
-        assert carried_weights(graph, overrides) == {2: 2, 3: 3, 4: 5, 5: 5, 6: 5, 7: 2}
-        assert carried_weights(graph) == {2: 2, 3: 4, 4: 3, 5: 3, 6: 3}
+        assert carried_weights(eligible, rows) == {2: 2, 3: 3, 4: 5, 5: 5, 6: 5, 7: 2}
+        # The same unit without the area's and the issue's rows: 9's unit delegation counts.
+        unit_rows = [r for r in rows if r.scope == "unit"]
+        assert carried_weights(eligible, unit_rows) == {2: 2, 3: 4, 4: 3, 5: 3, 6: 3}
+        for member in range(1, 12):
+            alone = resolve(graph, {member}, overrides).weights.get(member, 0)
+            assert carried_weights(eligible, rows).get(member, int(member in eligible)) == alone
+
+    def test_invalid_rows_are_refused(self) -> None:
+        with pytest.raises(InvalidDelegationError):
+            carried_weights({1, 2}, [Delegation(1, 2, "area"), Delegation(1, 1, "issue")])
+        with pytest.raises(InvalidDelegationError):
+            carried_weights({1, 2}, [Delegation(1, None, "unit")])
+        with pytest.raises(InvalidDelegationError):
+            carried_weights({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(1, 3, "unit")])
