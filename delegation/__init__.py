@@ -21,6 +21,7 @@ Examples
 100
 """
 
+from delegation.carried import carried_weights
 from delegation.chain import (
     ChainRow,
     Loop,
@@ -96,6 +97,7 @@ __all__ = [
     "applicable_delegation",
     "build_overrides",
     "build_unit_graph",
+    "carried_weights",
     "count_ballots",
     "delegate_member_ids",
     "delegation_chain",

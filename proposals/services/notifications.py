@@ -24,13 +24,13 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from proposals.bulk import insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import InvalidInput, NotFound
 from proposals.models import (
     Area,
     AreaSubscription,
     Ballot,
-    Delegation,
     DirectVoter,
     Initiative,
     Initiator,
@@ -45,7 +45,7 @@ from proposals.models import (
 )
 from proposals.services.paging import Page, paginate
 from proposals.services.upsert import upsert
-from proposals.services.weights import weights_carried
+from proposals.services.weights import delegate_weights
 
 __all__ = [
     "fan_out",
@@ -408,42 +408,27 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
 
 def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
     """Issue 11: when an issue reaches voting, each delegate whose weight (the agenda's
-    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation)
+    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation;
+    computed for all delegates at once by :func:`~proposals.services.weights.delegate_weights`)
     exceeds their own vote hears how many members' votes would flow to them."""
-    trustees = session.exec(
-        select(Delegation.trustee_id)
-        .where(
-            col(Delegation.trustee_id).is_not(None),
-            sa.or_(
-                col(Delegation.unit_id) == issue.unit_id,
-                col(Delegation.area_id) == issue.area_id,
-                col(Delegation.issue_id) == issue.id,
-            ),
+    columns = ("member_id", "kind", "created_at", "cause_id", "unit_id", "area_id", "issue_id")
+    rows = [
+        (
+            trustee,
+            "votes_delegated",
+            cause.created_at,
+            cause.id,
+            issue.unit_id,
+            issue.area_id,
+            issue.id,
+            f"{_votes(weight - 1)} to you in {title}: voting has started",
+            f"because {_delegate(weight - 1)} to you",
         )
-        .distinct()
-    ).all()
-    made = 0
-    for trustee in sorted(t for t in trustees if t is not None):
-        weight = weights_carried(session, trustee, [issue])[issue.id or 0]
-        if weight <= 1 or trustee == cause.actor_id:
-            continue
-        made += _insert_from(
-            session,
-            sa.select(sa.literal(trustee, sa.Integer()).label("member_id")).subquery(),
-            kind="votes_delegated",
-            cause_id=cause.id,
-            now=cause.created_at,
-            ids={
-                "unit_id": issue.unit_id,
-                "area_id": issue.area_id,
-                "issue_id": issue.id,
-                "initiative_id": None,
-                "suggestion_id": None,
-            },
-            text=f"{_votes(weight - 1)} to you in {title}: voting has started",
-            reasons=[f"because {_delegate(weight - 1)} to you"],
-        )
-    return made
+        for trustee, weight in sorted(delegate_weights(session, issue).items())
+        if weight > 1 and trustee != cause.actor_id
+    ]
+    # One bulk write for every delegate (COPY on PostgreSQL), not one statement per delegate.
+    return insert_rows(session, Notification, (*columns, "text", "reason"), rows)
 
 
 def _votes(count: int) -> str:

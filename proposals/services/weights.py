@@ -13,6 +13,12 @@ with the member as the only participant, so precedence, blocks, eligibility and 
 decided by the one resolver of the tally. The cost is proportional to the members behind the
 member (plus the rows leading to them that do not apply), once per unit for any number of its
 issues.
+
+:func:`delegate_weights` answers the same question for every member of one issue at once (the
+notification "37 members' votes go to you" asks it of every delegate when voting starts): it
+reads the issue's delegation rows once and lets :func:`delegation.carried_weights` compute every
+member's weight in one pass -- the same semantics, checked against :func:`weights_carried` by a
+property test.
 """
 
 from collections import defaultdict
@@ -23,12 +29,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, or_
 
 from delegation import Delegation as Link
-from delegation import build_overrides, build_unit_graph, resolve
-from proposals.bulk import fetch_column, fetch_rows
+from delegation import build_overrides, build_unit_graph, carried_weights, resolve
+from proposals.bulk import fetch_column, fetch_rows, gc_paused
 from proposals.models import Delegation, Issue, Privilege
 from proposals.services.access import eligible_in, eligible_privileges
 
-__all__ = ["weight_carried", "weights_carried"]
+__all__ = ["delegate_weights", "weight_carried", "weights_carried"]
 
 
 def _in_context(
@@ -127,3 +133,29 @@ def weights_carried(session: Session, member_id: int, issues: Iterable[Issue]) -
 def weight_carried(session: Session, issue: Issue, member_id: int) -> int:
     """The weight ``member_id`` would carry in ``issue`` (:func:`weights_carried`)."""
     return weights_carried(session, member_id, [issue])[issue.id or 0]
+
+
+def delegate_weights(session: Session, issue: Issue) -> dict[int, int]:
+    """For one issue, every member who would carry somebody else's weight -> that weight (>= 2):
+    what :func:`weights_carried` answers member by member, for all of them at once. Every other
+    eligible member would carry 1. Reads the unit's, the area's and the issue's delegation rows
+    and the eligibility of the members they name (not the whole unit), then one pass of
+    :func:`delegation.carried_weights`."""
+    table: sa.Table = Delegation.__table__  # type: ignore[attr-defined]
+    context = _in_context(table, issue.unit_id, [issue.area_id], [issue.id or 0])
+    with gc_paused():
+        found = fetch_rows(
+            session,
+            sa.select(table.c.truster_id, table.c.trustee_id, table.c.scope).where(context),
+        )
+        named = sa.union(
+            sa.select(table.c.truster_id).where(context),
+            sa.select(table.c.trustee_id).where(context, table.c.trustee_id.is_not(None)),
+        )
+        eligible = fetch_column(
+            session,
+            eligible_privileges()
+            .where(Privilege.unit_id == issue.unit_id, col(Privilege.member_id).in_(named))
+            .with_only_columns(col(Privilege.member_id)),
+        )
+        return carried_weights(frozenset(eligible), found)  # plain (truster, trustee, scope)

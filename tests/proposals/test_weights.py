@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.db import Database
 from proposals.models import Ballot, Delegation, Interest, Issue, Privilege
 from proposals.services import initiatives, issues
-from proposals.services.weights import weight_carried, weights_carried
+from proposals.services.weights import delegate_weights, weight_carried, weights_carried
 from tests.factories import NOW, grant, make_area, make_member, make_policy, make_unit
 
 POOL = 6
@@ -181,6 +181,29 @@ class TestWeightsCarried:
                         )
                 session.flush()
                 assert weights_carried(session, member, both) == expected
+            finally:
+                session.rollback()
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(graph=graphs())
+    def test_delegate_weights_equal_weights_carried_for_every_member(
+        self, db: Database, org: Org, graph: tuple[set[int], list[Row], int]
+    ) -> None:
+        eligible, rows, _ = graph
+        with db.session() as session:
+            try:
+                _store(session, org, eligible, rows)
+                for issue, context in ((org.issue, "issue"), (org.other_issue, "other_issue")):
+                    at_once = delegate_weights(session, issue)
+                    assert all(weight >= 2 for weight in at_once.values())
+                    for index, member in enumerate(org.members):
+                        one = weights_carried(session, member, [issue])[issue.id or 0]
+                        assert one == naive_weight(eligible, rows, index, context)
+                        assert at_once.get(member, 1 if index in eligible else 0) == one
             finally:
                 session.rollback()
 
