@@ -2,7 +2,6 @@
 
 from enum import StrEnum
 from typing import Annotated
-
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -78,7 +77,9 @@ class Settings(BaseSettings):
         except ValueError:
             parts = None
         if parts is None or parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ValueError("SMTP_URL must look like smtp://user:password@host:port or smtps://...")
+            raise ValueError(
+                "SMTP_URL must look like smtp://user:password@host:port or smtps://..."
+            )
         return value
 
     @model_validator(mode="after")
