@@ -66,7 +66,7 @@ class Received:
         part = self.message.get_body(preferencelist=(subtype,))
         if part is None or part.get_content_subtype() != subtype:
             raise AssertionError(f"no text/{subtype} part in {self.message['Subject']!r}")
-        return str(part.get_content())  # type: ignore[attr-defined]
+        return str(part.get_content())
 
     @property
     def text(self) -> str:
@@ -91,10 +91,7 @@ class _Handler:
         if isinstance(content, str):
             content = content.encode()
         with self.lock:
-            if self.replies:
-                reply = self.replies.popleft()
-            else:
-                reply = self.standing or ACCEPTED
+            reply = self.replies.popleft() if self.replies else self.standing or ACCEPTED
             parsed = email.message_from_bytes(content, policy=email.policy.default)
             assert isinstance(parsed, email.message.EmailMessage)
             self.attempts.append(
