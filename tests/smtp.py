@@ -66,16 +66,16 @@ class Received:
         part = self.message.get_body(preferencelist=(subtype,))
         if part is None or part.get_content_subtype() != subtype:
             raise AssertionError(f"no text/{subtype} part in {self.message['Subject']!r}")
-        return str(part.get_content())
+        return str(part.get_content()).replace("\r\n", "\n")
 
     @property
     def text(self) -> str:
-        """The text/plain part."""
+        """The text/plain part (line ends as \\n)."""
         return self._part("plain")
 
     @property
     def html(self) -> str:
-        """The text/html part."""
+        """The text/html part (line ends as \\n)."""
         return self._part("html")
 
 
