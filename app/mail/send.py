@@ -181,9 +181,7 @@ def send_due(database: SessionFactory, settings: Settings, *, clock: Clock = utc
     if not claimed:
         return done
 
-    def record(
-        row: EmailMessage, writer: Callable[..., None], *, error: str | None = None
-    ) -> None:
+    def record(row: EmailMessage, writer: Callable[..., None], *, error: str | None = None) -> None:
         with database.session(write=True) as session:
             if error is None:
                 writer(session, row.id, now=clock())
@@ -222,9 +220,7 @@ def send_due(database: SessionFactory, settings: Settings, *, clock: Clock = utc
                 else:
                     record(row, outbox.record_temporary_failure, error=error)
                     done.retried += 1
-                log.warning(
-                    "mail refused", extra={"message_id": row.message_id, "error": error}
-                )
+                log.warning("mail refused", extra={"message_id": row.message_id, "error": error})
                 if getattr(client, "sock", None) is None or code is None:
                     with contextlib.suppress(Exception):
                         client.close()

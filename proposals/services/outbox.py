@@ -69,7 +69,7 @@ def backoff(attempts: int) -> timedelta:
     """The wait before the next try after ``attempts`` failed ones: 1 min, doubling each time,
     at most 4 h (1, 2, 4, ... 128 min, then 4 h: the 10th try is about 8 h after the first).
     The one rule of the retry schedule."""
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    return min(BACKOFF_FIRST * (1 << max(attempts - 1, 0)), BACKOFF_CAP)
 
 
 def claim_due(
