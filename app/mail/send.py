@@ -169,73 +169,108 @@ def _refusal_code(exc: smtplib.SMTPException) -> int | None:
     return None
 
 
-def send_due(database: SessionFactory, settings: Settings, *, clock: Clock = utcnow) -> Pass:
-    """One pass: claim the due messages and send them; nothing without ``SMTP_URL``."""
-    done = Pass()
-    if not settings.smtp_url:
-        return done
-    target = parse_smtp_url(settings.smtp_url)
-    with database.session(write=True) as session:
-        claimed = outbox.claim_due(session, now=clock())
-        session.commit()
-    if not claimed:
-        return done
+class _Sender:
+    """One pass's SMTP connection (opened at the first message, kept for the whole pass) and the
+    recording of each outcome in its own transaction."""
 
-    def record(row: EmailMessage, writer: Callable[..., None], *, error: str | None = None) -> None:
-        with database.session(write=True) as session:
+    def __init__(self, database: SessionFactory, settings: Settings, clock: Clock) -> None:
+        assert settings.smtp_url
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.target = parse_smtp_url(settings.smtp_url)
+        self.envelope_from = email.utils.parseaddr(settings.mail_from)[1]
+        self.client: smtplib.SMTP | None = None
+        self.done = Pass()
+
+    def record(
+        self, row: EmailMessage, writer: Callable[..., None], *, error: str | None = None
+    ) -> None:
+        with self.database.session(write=True) as session:
             if error is None:
-                writer(session, row.id, now=clock())
+                writer(session, row.id, now=self.clock())
             else:
-                writer(session, row.id, now=clock(), error=error)
+                writer(session, row.id, now=self.clock(), error=error)
             session.commit()
 
-    envelope_from = email.utils.parseaddr(settings.mail_from)[1]
-    client: smtplib.SMTP | None = None
-    try:
+    def temporary(self, row: EmailMessage, error: str) -> None:
+        self.record(row, outbox.record_temporary_failure, error=error)
+        self.done.retried += 1
+
+    def permanent(self, row: EmailMessage, error: str) -> None:
+        self.record(row, outbox.record_permanent_failure, error=error)
+        self.done.failed += 1
+
+    def drop(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        self.client = None
+
+    def close(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.quit()
+        self.drop()
+
+    def send_batch(self, claimed: list[EmailMessage]) -> bool:
+        """Send the claimed messages; False when the server cannot be reached (each message
+        left then got a temporary failure)."""
         for index, row in enumerate(claimed):
-            if client is None:
+            if self.client is None:
                 try:
-                    client = _connect(target)
+                    self.client = _connect(self.target)
                 except (OSError, smtplib.SMTPException, TlsRequired) as exc:
                     error = _describe(exc)
                     (log.error if isinstance(exc, TlsRequired) else log.warning)(
                         "mail server unavailable", extra={"error": error}
                     )
                     for rest in claimed[index:]:
-                        record(rest, outbox.record_temporary_failure, error=error)
-                    done.retried += len(claimed) - index
-                    return done
-            try:
-                mime = build_message(settings, row)
-                client.send_message(mime, from_addr=envelope_from, to_addrs=[row.to_address])
-            except (ValueError, TypeError) as exc:  # a message that no server could take
-                record(row, outbox.record_permanent_failure, error=_describe(exc))
-                done.failed += 1
-            except smtplib.SMTPException as exc:
-                error = _describe(exc)
-                code = _refusal_code(exc)
-                if code is not None and 500 <= code < 600:
-                    record(row, outbox.record_permanent_failure, error=error)
-                    done.failed += 1
-                else:
-                    record(row, outbox.record_temporary_failure, error=error)
-                    done.retried += 1
-                log.warning("mail refused", extra={"message_id": row.message_id, "error": error})
-                if getattr(client, "sock", None) is None or code is None:
-                    with contextlib.suppress(Exception):
-                        client.close()
-                    client = None
-            except OSError as exc:  # dropped connection, timeout
-                record(row, outbox.record_temporary_failure, error=_describe(exc))
-                done.retried += 1
-                with contextlib.suppress(Exception):
-                    client.close()
-                client = None
+                        self.temporary(rest, error)
+                    return False
+            self.send_one(self.client, row)
+        return True
+
+    def send_one(self, client: smtplib.SMTP, row: EmailMessage) -> None:
+        try:
+            mime = build_message(self.settings, row)
+            client.send_message(mime, from_addr=self.envelope_from, to_addrs=[row.to_address])
+        except (ValueError, TypeError) as exc:  # a message that no server could take
+            self.permanent(row, _describe(exc))
+        except smtplib.SMTPException as exc:
+            error = _describe(exc)
+            code = _refusal_code(exc)
+            if code is not None and 500 <= code < 600:
+                self.permanent(row, error)
             else:
-                record(row, outbox.record_sent)
-                done.sent += 1
+                self.temporary(row, error)
+            log.warning("mail refused", extra={"message_id": row.message_id, "error": error})
+            if code is None or getattr(client, "sock", None) is None:
+                self.drop()  # disconnected, or in a state we do not know: a new connection
+        except OSError as exc:  # dropped connection, timeout
+            self.temporary(row, _describe(exc))
+            self.drop()
+        else:
+            self.record(row, outbox.record_sent)
+            self.done.sent += 1
+
+
+def send_due(database: SessionFactory, settings: Settings, *, clock: Clock = utcnow) -> Pass:
+    """One pass (the server's background loop, ``liquidpolicy notify``): claim what is due,
+    ``outbox.CLAIM_LIMIT`` messages at a time, and send it over one SMTP connection, until
+    nothing due is left or the server cannot be reached; nothing without ``SMTP_URL``.
+
+    Each batch is claimed in its own transaction, committed before any SMTP. A message that
+    fails is due again only after its backoff, so the pass ends."""
+    if not settings.smtp_url:
+        return Pass()
+    sender = _Sender(database, settings, clock)
+    try:
+        while True:
+            with database.session(write=True) as session:
+                claimed = outbox.claim_due(session, now=clock())
+                session.commit()
+            if not claimed or not sender.send_batch(claimed):
+                return sender.done
     finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.quit()
-    return done
+        sender.close()

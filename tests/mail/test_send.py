@@ -92,12 +92,13 @@ class TestDelivery:
         assert send_due(db, mail_settings(smtp_server.url), clock=clock).sent == 0
         assert len(smtp_server.messages) == 1
 
-    def test_one_connection_for_the_pass(
+    def test_one_pass_sends_everything_due_over_one_connection(
         self, db: Database, clock: FrozenClock, smtp_server: SmtpServer, member: Member
     ) -> None:
         other = make_member(db, email="bob@example.org")
-        for who in (member, other, member):
-            queue(db, who)
+        count = outbox.CLAIM_LIMIT + 2  # more than one claim
+        for index in range(count):
+            queue(db, other if index == 1 else member)
         connections: list[object] = []
         real_connect = smtplib.SMTP.connect
 
@@ -107,13 +108,10 @@ class TestDelivery:
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(smtplib.SMTP, "connect", counting)
-            assert send_due(db, mail_settings(smtp_server.url), clock=clock).sent == 3
+            assert send_due(db, mail_settings(smtp_server.url), clock=clock).sent == count
         assert len(connections) == 1
-        assert sorted(r.rcpt_tos[0] for r in smtp_server.messages) == [
-            "ada@example.org",
-            "ada@example.org",
-            "bob@example.org",
-        ]
+        recipients = [r.rcpt_tos[0] for r in smtp_server.messages]
+        assert recipients.count("bob@example.org") == 1 and len(recipients) == count
 
     def test_a_verification_carries_no_unsubscribe_link(
         self, db: Database, clock: FrozenClock, smtp_server: SmtpServer, member: Member
