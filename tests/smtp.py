@@ -15,10 +15,13 @@ running :class:`SmtpServer`::
 
 - ``url``: ``smtp://127.0.0.1:PORT`` (no credentials, no TLS: aiosmtpd offers no STARTTLS and,
   without TLS, no AUTH).
-- ``messages``: the accepted messages (:class:`Received`); ``attempts``: every message that
-  reached DATA, accepted or refused, with the ``reply`` it got.
+- ``messages``: the accepted messages (:class:`Received`: envelope, parsed message,
+  ``text``/``html`` parts, ``over_tls``); ``attempts``: every message that reached DATA,
+  accepted or refused, with the ``reply`` it got.
 - Replies are scripted for DATA only: the envelope (MAIL FROM, RCPT TO) is always accepted.
 - ``closed_port_url()``: an ``smtp://`` URL on which nothing listens (a server that is down).
+- TLS and AUTH: ``SmtpServer(make_certificate(tmp_path), credentials=("u", "p"))`` (see the
+  class); clients trust the certificate with ``SSL_CERT_FILE`` set to its ``cert``.
 
 The server runs in aiosmtpd's own thread; the handler answers DATA only after it has stored the
 message, so when ``smtplib`` returns, the message is in ``messages``.
@@ -27,15 +30,20 @@ message, so when ``smtplib`` returns, the message is in ``messages``.
 import email
 import email.message
 import email.policy
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 HOST = "127.0.0.1"
 ACCEPTED = "250 OK"
@@ -61,6 +69,7 @@ class Received:
     rcpt_tos: list[str]
     message: email.message.EmailMessage
     reply: str
+    over_tls: bool
 
     def _part(self, subtype: str) -> str:
         part = self.message.get_body(preferencelist=(subtype,))
@@ -77,6 +86,13 @@ class Received:
     def html(self) -> str:
         """The text/html part (line ends as \\n)."""
         return self._part("html")
+
+
+def _over_tls(server: Any, session: Any) -> bool:
+    """After STARTTLS (``session.ssl``) or on an implicit-TLS connection (its transport)."""
+    transport = getattr(server, "transport", None)
+    implicit = transport is not None and transport.get_extra_info("ssl_object") is not None
+    return session.ssl is not None or implicit
 
 
 @dataclass
@@ -100,23 +116,86 @@ class _Handler:
                     rcpt_tos=[str(r) for r in envelope.rcpt_tos],
                     message=parsed,
                     reply=reply,
+                    over_tls=_over_tls(server, session),
                 )
             )
         return reply
 
 
-class SmtpServer:
-    """A running aiosmtpd server and what it received (see the module docstring)."""
+@dataclass(frozen=True)
+class Certificate:
+    """A self-signed certificate for 127.0.0.1 (``cert`` is also its own CA file)."""
 
-    def __init__(self) -> None:
+    cert: Path
+    key: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
+def make_certificate(directory: Path) -> Certificate:
+    """A fresh self-signed certificate for 127.0.0.1 and localhost (the ``openssl`` command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
+    command += " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost"
+    subprocess.run(
+        [*command.split(), "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return Certificate(cert, key)
+
+
+class SmtpServer:
+    """A running aiosmtpd server and what it received (see the module docstring).
+
+    ``SmtpServer(certificate, implicit_tls=False, credentials=("user", "pw"))``: a server that
+    offers STARTTLS (or, ``implicit_tls=True``, speaks TLS from the start: ``smtps://``) and
+    AUTH with those credentials (only over TLS); ``logins`` lists ``(user, over_tls)`` for each
+    AUTH the server saw, right or wrong.
+    """
+
+    def __init__(
+        self,
+        certificate: Certificate | None = None,
+        *,
+        implicit_tls: bool = False,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
         self.host = HOST
         self.port = free_port()
+        self.implicit_tls = implicit_tls
+        self.logins: list[tuple[str, bool]] = []
         self._handler = _Handler()
-        self._controller = Controller(self._handler, hostname=self.host, port=self.port)
+        options: dict[str, Any] = {}
+        if certificate is not None:
+            context = certificate.server_context()
+            options["ssl_context" if implicit_tls else "tls_context"] = context
+        if credentials is not None:
+
+            def authenticate(
+                server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+            ) -> AuthResult:
+                login = data.login.decode() if isinstance(data, LoginPassword) else "?"
+                self.logins.append((login, _over_tls(server, session)))
+                good = isinstance(data, LoginPassword) and (
+                    (data.login.decode(), data.password.decode()) == credentials
+                )
+                return AuthResult(success=good, handled=False)
+
+            options["authenticator"] = authenticate
+            # aiosmtpd offers AUTH only after its own STARTTLS; under implicit TLS the whole
+            # connection is encrypted already.
+            options["auth_require_tls"] = not implicit_tls
+        self._controller = Controller(self._handler, hostname=self.host, port=self.port, **options)
 
     @property
     def url(self) -> str:
-        return f"smtp://{self.host}:{self.port}"
+        return f"{'smtps' if self.implicit_tls else 'smtp'}://{self.host}:{self.port}"
 
     @property
     def attempts(self) -> list[Received]:

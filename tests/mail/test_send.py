@@ -2,7 +2,10 @@
 
 import smtplib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +18,7 @@ from proposals.models import EmailMessage, Member, NotificationSettings
 from proposals.services import outbox
 from tests.conftest import settings_for_tests
 from tests.factories import NOW, make_member
-from tests.smtp import SmtpServer, closed_port_url
+from tests.smtp import Certificate, SmtpServer, closed_port_url, make_certificate
 
 
 def mail_settings(smtp_url: str) -> Settings:
@@ -191,6 +194,86 @@ class TestTemporaryFailures:
         row = stored(db, message)
         assert row.sent_at is None and row.failed_at is None
         assert row.last_error is not None and "STARTTLS" in row.last_error
+
+
+class TestTls:
+    CREDENTIALS = ("lp@example.org", "s3cret")
+
+    @pytest.fixture
+    def certificate(self, tmp_path: Path) -> Certificate:
+        return make_certificate(tmp_path)
+
+    @contextmanager
+    def server(self, certificate: Certificate, **options: Any) -> Iterator[SmtpServer]:
+        server = SmtpServer(certificate, **options)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    def url(self, server: SmtpServer, password: str = "s3cret") -> str:
+        scheme = "smtps" if server.implicit_tls else "smtp"
+        return f"{scheme}://lp%40example.org:{password}@{server.host}:{server.port}"
+
+    @pytest.mark.parametrize("implicit_tls", [False, True], ids=["starttls", "smtps"])
+    def test_logs_in_over_tls_only(
+        self,
+        db: Database,
+        clock: FrozenClock,
+        member: Member,
+        certificate: Certificate,
+        monkeypatch: pytest.MonkeyPatch,
+        implicit_tls: bool,
+    ) -> None:
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))
+        queue(db, member)
+        with self.server(
+            certificate, implicit_tls=implicit_tls, credentials=self.CREDENTIALS
+        ) as server:
+            assert send_due(db, mail_settings(self.url(server)), clock=clock).sent == 1
+        assert server.logins == [("lp@example.org", True)]
+        [received] = server.messages
+        assert received.over_tls
+
+    def test_an_untrusted_certificate_gets_no_password(
+        self, db: Database, clock: FrozenClock, member: Member, certificate: Certificate
+    ) -> None:
+        message = queue(db, member)
+        with self.server(certificate, credentials=self.CREDENTIALS) as server:
+            assert send_due(db, mail_settings(self.url(server)), clock=clock).retried == 1
+        assert server.logins == [] and server.attempts == []
+        row = stored(db, message)
+        assert row.last_error is not None and "CERTIFICATE_VERIFY_FAILED" in row.last_error
+
+    def test_a_wrong_password_is_temporary_and_not_the_members_fault(
+        self,
+        db: Database,
+        clock: FrozenClock,
+        member: Member,
+        certificate: Certificate,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))
+        message = queue(db, member)
+        with self.server(certificate, credentials=self.CREDENTIALS) as server:
+            url = self.url(server, password="wrong")
+            assert send_due(db, mail_settings(url), clock=clock).retried == 1
+        assert server.logins and all(over_tls for _, over_tls in server.logins)
+        assert server.attempts == []
+        row = stored(db, message)
+        assert row.failed_at is None and row.last_error is not None
+        assert row.last_error.startswith("535")
+        assert member_settings(db, member) is None
+
+    def test_without_credentials_starttls_is_used_unverified(
+        self, db: Database, clock: FrozenClock, member: Member, certificate: Certificate
+    ) -> None:
+        queue(db, member)
+        with self.server(certificate) as server:
+            assert send_due(db, mail_settings(server.url), clock=clock).sent == 1
+        [received] = server.messages
+        assert received.over_tls
 
 
 class TestPermanentFailures:
