@@ -12,6 +12,7 @@ running :class:`SmtpServer`::
     smtp_server.reply("451 4.3.0 Try again later")   # the next DATA gets this, then 250
     smtp_server.reply("451 busy", "550 no")          # the next two, in order, then 250
     smtp_server.always("550 5.1.1 No such user")     # every DATA from now on (None: back to 250)
+    smtp_server.reply(DROP)                          # the next DATA: the connection is dropped
 
 - ``url``: ``smtp://127.0.0.1:PORT`` (no credentials, no TLS: aiosmtpd offers no STARTTLS and,
   without TLS, no AUTH).
@@ -47,6 +48,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 HOST = "127.0.0.1"
 ACCEPTED = "250 OK"
+DROP = "drop"
+"""A scripted "reply" that drops the connection instead of answering."""
 
 
 def free_port() -> int:
@@ -119,6 +122,8 @@ class _Handler:
                     over_tls=_over_tls(server, session),
                 )
             )
+        if reply == DROP:
+            server.transport.close()
         return reply
 
 

@@ -112,19 +112,19 @@ def _settings_for_update(session: Session, member_id: int) -> NotificationSettin
     return settings
 
 
-def _attempted(session: Session, message_id: int) -> EmailMessage:
-    message = session.get(EmailMessage, message_id, with_for_update=True)
+def _attempted(session: Session, email_id: int) -> EmailMessage:
+    message = session.get(EmailMessage, email_id, with_for_update=True)
     if message is None:
-        raise LookupError(f"no e-mail message {message_id}")
+        raise LookupError(f"no e-mail message {email_id}")
     message.attempts += 1
     message.claimed_until = None
     return message
 
 
-def record_sent(session: Session, message_id: int, *, now: datetime) -> None:
+def record_sent(session: Session, email_id: int, *, now: datetime) -> None:
     """The SMTP server accepted the message: it is sent, and the member's address works (their
     count of permanent refusals in a row and the failing mark are cleared)."""
-    message = _attempted(session, message_id)
+    message = _attempted(session, email_id)
     message.sent_at = now
     session.add(message)
     settings = session.get(NotificationSettings, message.member_id, with_for_update=True)
@@ -135,13 +135,11 @@ def record_sent(session: Session, message_id: int, *, now: datetime) -> None:
     session.flush()
 
 
-def record_temporary_failure(
-    session: Session, message_id: int, *, now: datetime, error: str
-) -> None:
+def record_temporary_failure(session: Session, email_id: int, *, now: datetime, error: str) -> None:
     """A try failed for now (a 4xx reply, no connection, no TLS for the credentials): try again
     after :func:`backoff`; after ``MAX_ATTEMPTS`` tries give up (``failed_at``). Giving up says
     nothing about the member's address, so it does not count towards marking it failing."""
-    message = _attempted(session, message_id)
+    message = _attempted(session, email_id)
     message.last_error = error[:2000]
     if message.attempts >= MAX_ATTEMPTS:
         message.failed_at = now
@@ -151,14 +149,12 @@ def record_temporary_failure(
     session.flush()
 
 
-def record_permanent_failure(
-    session: Session, message_id: int, *, now: datetime, error: str
-) -> None:
+def record_permanent_failure(session: Session, email_id: int, *, now: datetime, error: str) -> None:
     """The server refused the message for good (a 5xx reply): it is failed, never retried, and
     the member's count of permanent refusals in a row goes up; at ``FAILING_AFTER`` their
     address is marked failing (``email_failing_at``, shown on their settings page). The one rule
     of the failing mark (a delivery clears it: :func:`record_sent`)."""
-    message = _attempted(session, message_id)
+    message = _attempted(session, email_id)
     message.failed_at = now
     message.last_error = error[:2000]
     session.add(message)

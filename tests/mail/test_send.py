@@ -18,7 +18,7 @@ from proposals.models import EmailMessage, Member, NotificationSettings
 from proposals.services import outbox
 from tests.conftest import settings_for_tests
 from tests.factories import NOW, make_member
-from tests.smtp import Certificate, SmtpServer, closed_port_url, make_certificate
+from tests.smtp import DROP, Certificate, SmtpServer, closed_port_url, make_certificate
 
 
 def mail_settings(smtp_url: str) -> Settings:
@@ -155,6 +155,24 @@ class TestTemporaryFailures:
         assert [r.message["Message-ID"] for r in smtp_server.messages] == [message.message_id]
         row = stored(db, message)
         assert row.attempts == 2 and row.sent_at == clock()
+
+    @pytest.mark.parametrize("answer", ["421 4.3.2 Shutting down", DROP])
+    def test_a_lost_connection_is_temporary_and_the_pass_reconnects(
+        self,
+        db: Database,
+        clock: FrozenClock,
+        smtp_server: SmtpServer,
+        member: Member,
+        answer: str,
+    ) -> None:
+        first, second = queue(db, member), queue(db, member)
+        smtp_server.reply(answer)
+        done = send_due(db, mail_settings(smtp_server.url), clock=clock)
+        assert (done.sent, done.retried) == (1, 1)
+        assert stored(db, first).next_attempt_at == NOW + timedelta(minutes=1)
+        assert stored(db, second).sent_at == NOW
+        [received] = smtp_server.messages
+        assert received.message["Message-ID"] == second.message_id
 
     def test_server_down_is_temporary(
         self, db: Database, clock: FrozenClock, member: Member
