@@ -23,7 +23,7 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -55,7 +55,7 @@ class SmtpTarget:
     port: int
     implicit_tls: bool
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never in a log line
 
 
 def parse_smtp_url(url: str) -> SmtpTarget:

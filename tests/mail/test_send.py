@@ -369,6 +369,7 @@ class TestSmtpUrl:
             "p:ss",
         )
         assert parse_smtp_url("smtp://h:2525").port == 2525
+        assert "p:ss" not in repr(tls)
 
     def test_refuses_other_schemes(self) -> None:
         with pytest.raises(ValueError):
