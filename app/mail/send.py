@@ -38,7 +38,7 @@ from proposals.services import outbox
 log = logging.getLogger("liquidpolicy.mail")
 
 TIMEOUT = 15.0
-"""Seconds for connecting and for each SMTP reply (``CLAIM_LIMIT`` of them fit in the lease)."""
+"""Seconds for connecting and for each SMTP reply (docs/decisions.md: against the lease)."""
 
 
 class SessionFactory(Protocol):

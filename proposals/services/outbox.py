@@ -55,8 +55,8 @@ def enqueue(
 # --- the sender's bookkeeping: the one writer of the delivery columns -------------------------
 
 LEASE = timedelta(minutes=10)
-"""How long a claimed message is a sender's own: longer than one pass can take (``CLAIM_LIMIT``
-messages with the sender's timeouts), so only a dead process's claims run out."""
+"""How long a claimed message is a sender's own: far longer than ``CLAIM_LIMIT`` messages take
+with a server that answers, so normally only a dead process's claims run out."""
 CLAIM_LIMIT = 20
 MAX_ATTEMPTS = 10
 BACKOFF_FIRST = timedelta(minutes=1)
