@@ -15,7 +15,7 @@ def _send(server: SmtpServer, subject: str) -> None:
     message["Subject"] = subject
     message.set_content("plain")
     message.add_alternative("<p>html</p>", subtype="html")
-    with smtplib.SMTP(server.host, server.port, timeout=5) as client:
+    with smtplib.SMTP(server.host, server.port, timeout=30) as client:
         client.send_message(message)
 
 
