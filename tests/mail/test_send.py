@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.db import Database
+from app.mail.links import unsubscribe_url
 from app.mail.send import build_message, parse_smtp_url, send_due
 from app.settings import Settings
 from proposals.clock import FrozenClock
@@ -84,9 +85,10 @@ class TestDelivery:
         assert mime["Message-ID"] == message.message_id
         assert mime["Date"].datetime == NOW
         assert mime["Auto-Submitted"] == "auto-generated"
-        assert mime["List-Unsubscribe"].startswith(
-            f"<https://lp.example.org/unsubscribe/{member.id}/"
-        )
+        assert member.id is not None
+        link = unsubscribe_url(mail_settings(smtp_server.url), member.id)
+        assert link.startswith("https://lp.example.org/")
+        assert mime["List-Unsubscribe"] == f"<{link}>"
         assert mime["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         row = stored(db, message)
         assert row.sent_at == NOW and row.attempts == 1 and row.claimed_until is None
