@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="migrate the database to the newest schema")
     commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
     commands.add_parser(
-        "notify", help="one notification pass: fan pending causes out to their recipients"
+        "notify",
+        help="one notification pass: fan pending causes out, then send the e-mail that is due",
     )
     export = commands.add_parser("export", help="write every public record as one JSON document")
     export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
@@ -107,10 +108,23 @@ def _notify(settings: Settings) -> int:
     database = Database(create_engine(settings.database_url))
     try:
         done = fan_out_pending(database)
+        print(f"{done.causes} causes fanned out, {done.notifications} notifications")
+        if settings.smtp_url:
+            _send_mail(database, settings)
     finally:
         database.dispose()
-    print(f"{done.causes} causes fanned out, {done.notifications} notifications")
     return 0
+
+
+def _send_mail(database: Database, settings: Settings) -> None:
+    """Send what is due in the outbox (the links are signed with the installation's key)."""
+    from app.mail.send import send_due
+    from app.main import instance_secret_key
+
+    if not settings.secret_key:
+        settings = settings.model_copy(update={"secret_key": instance_secret_key(database)})
+    sent = send_due(database, settings)
+    print(f"{sent.sent} e-mails sent, {sent.retried} to retry, {sent.failed} failed")
 
 
 def _demo(settings: Settings) -> int:

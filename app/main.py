@@ -17,6 +17,7 @@ from app.docs import install_docs
 from app.errors import install_error_handlers, responses, unavailable_response
 from app.headers import SecurityHeadersMiddleware
 from app.logs import configure_logging
+from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
 from app.web import install_web
@@ -52,12 +53,17 @@ def _purge_expired(database: Database, clock: Clock, login_window: int) -> None:
 
 
 async def _lifecycle_loop(
-    database: Database, clock: Clock, interval: int, login_window: int
+    database: Database,
+    clock: Clock,
+    interval: int,
+    login_window: int,
+    settings: Settings | None = None,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
     24 hours and of failed logins older than the throttle window), then the fan-out of pending
-    notification causes (issue 11), outside the lifecycle's unit locks; a failed run is logged
-    and retried next time."""
+    notification causes (issue 11), outside the lifecycle's unit locks, then, with ``SMTP_URL``,
+    the sending of the e-mail that is due (in the thread pool, like the rest: never in a
+    request); a failed run is logged and retried next time."""
     while True:
         try:
             await run_in_threadpool(_purge_expired, database, clock, login_window)
@@ -73,6 +79,11 @@ async def _lifecycle_loop(
             await run_in_threadpool(fan_out_pending, database, clock=clock)
         except Exception:
             log.exception("notification fan-out failed")
+        if settings is not None and settings.smtp_url:
+            try:
+                await run_in_threadpool(send_due, database, settings, clock=clock)
+            except Exception:
+                log.exception("sending e-mail failed")
         await asyncio.sleep(interval)
 
 
@@ -104,6 +115,7 @@ def create_app(
                     clock,
                     settings.lifecycle_interval,
                     settings.login_throttle_window,
+                    settings=app.state.settings,  # with the installation's key (links)
                 )
             )
         try:

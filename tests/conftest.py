@@ -22,6 +22,7 @@ from app.settings import PublicAccess, Settings
 from proposals.clock import FrozenClock
 from tests.databases import BACKENDS, throwaway_database
 from tests.factories import NOW
+from tests.smtp import smtp_server  # noqa: F401  (the suite's SMTP server fixture)
 
 
 def settings_for_tests(**overrides: Any) -> Settings:

@@ -4,14 +4,21 @@ Whoever decides that an e-mail goes out (address verification, an immediate noti
 digest, a reminder) queues it here, in the transaction of that decision; the sender
 (``app/mail/send.py``) drains the rows later. The ``Message-ID`` is fixed now, so a re-send after
 a crash is recognisably the same message.
+
+The sender's bookkeeping is here too, and is the one writer of the delivery columns
+(``claimed_until``, ``attempts``, ``next_attempt_at``, ``sent_at``, ``failed_at``,
+``last_error``) and of the member's ``email_permanent_failures`` / ``email_failing_at``:
+:func:`claim_due`, :func:`record_sent`, :func:`record_temporary_failure`,
+:func:`record_permanent_failure` (docs/decisions.md, "Notifications (issue 11): the sender").
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
-from proposals.models import EmailMessage
+from proposals.models import EmailMessage, NotificationSettings
 
 
 def enqueue(
@@ -43,3 +50,117 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+# --- the sender's bookkeeping: the one writer of the delivery columns -------------------------
+
+LEASE = timedelta(minutes=10)
+"""How long a claimed message is a sender's own: far longer than ``CLAIM_LIMIT`` messages take
+with a server that answers, so normally only a dead process's claims run out."""
+CLAIM_LIMIT = 20
+MAX_ATTEMPTS = 10
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=4)
+FAILING_AFTER = 3
+"""Permanent refusals in a row after which a member's address is marked failing."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before the next try after ``attempts`` failed ones: 1 min, doubling each time,
+    at most 4 h (1, 2, 4, ... 128 min, then 4 h: the 10th try is about 8 h after the first).
+    The one rule of the retry schedule."""
+    return min(BACKOFF_FIRST * (1 << max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def claim_due(
+    session: Session, *, now: datetime, lease: timedelta = LEASE, limit: int = CLAIM_LIMIT
+) -> list[EmailMessage]:
+    """Claim up to ``limit`` pending messages that are due and not claimed by a live sender
+    (``claimed_until`` unset or past), oldest due first, by setting ``claimed_until`` to
+    ``now + lease``. On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``, so senders
+    running at once claim different rows; on SQLite the write session's ``BEGIN IMMEDIATE``
+    serialises them. The caller commits before sending, so no lock is held during SMTP."""
+    rows = list(
+        session.exec(
+            select(EmailMessage)
+            .where(
+                col(EmailMessage.sent_at).is_(None),
+                col(EmailMessage.failed_at).is_(None),
+                col(EmailMessage.next_attempt_at) <= now,
+                sa.or_(
+                    col(EmailMessage.claimed_until).is_(None),
+                    col(EmailMessage.claimed_until) <= now,
+                ),
+            )
+            .order_by(col(EmailMessage.next_attempt_at), col(EmailMessage.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.claimed_until = now + lease
+        session.add(row)
+    session.flush()
+    return rows
+
+
+def _settings_for_update(session: Session, member_id: int) -> NotificationSettings:
+    settings = session.get(NotificationSettings, member_id, with_for_update=True)
+    if settings is None:
+        settings = NotificationSettings(member_id=member_id)
+        session.add(settings)
+    return settings
+
+
+def _attempted(session: Session, email_id: int) -> EmailMessage:
+    message = session.get(EmailMessage, email_id, with_for_update=True)
+    if message is None:
+        raise LookupError(f"no e-mail message {email_id}")
+    message.attempts += 1
+    message.claimed_until = None
+    return message
+
+
+def record_sent(session: Session, email_id: int, *, now: datetime) -> None:
+    """The SMTP server accepted the message: it is sent, and the member's address works (their
+    count of permanent refusals in a row and the failing mark are cleared)."""
+    message = _attempted(session, email_id)
+    message.sent_at = now
+    session.add(message)
+    settings = session.get(NotificationSettings, message.member_id, with_for_update=True)
+    if settings is not None and (settings.email_permanent_failures or settings.email_failing_at):
+        settings.email_permanent_failures = 0
+        settings.email_failing_at = None
+        session.add(settings)
+    session.flush()
+
+
+def record_temporary_failure(session: Session, email_id: int, *, now: datetime, error: str) -> None:
+    """A try failed for now (a 4xx reply, no connection, no TLS for the credentials): try again
+    after :func:`backoff`; after ``MAX_ATTEMPTS`` tries give up (``failed_at``). Giving up says
+    nothing about the member's address, so it does not count towards marking it failing."""
+    message = _attempted(session, email_id)
+    message.last_error = error[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.failed_at = now
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+    session.add(message)
+    session.flush()
+
+
+def record_permanent_failure(session: Session, email_id: int, *, now: datetime, error: str) -> None:
+    """The server refused the message for good (a 5xx reply): it is failed, never retried, and
+    the member's count of permanent refusals in a row goes up; at ``FAILING_AFTER`` their
+    address is marked failing (``email_failing_at``, shown on their settings page). The one rule
+    of the failing mark (a delivery clears it: :func:`record_sent`)."""
+    message = _attempted(session, email_id)
+    message.failed_at = now
+    message.last_error = error[:2000]
+    session.add(message)
+    settings = _settings_for_update(session, message.member_id)
+    settings.email_permanent_failures += 1
+    if settings.email_permanent_failures >= FAILING_AFTER and settings.email_failing_at is None:
+        settings.email_failing_at = now
+    session.add(settings)
+    session.flush()
