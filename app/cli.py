@@ -27,8 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="migrate the database to the newest schema")
     commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
-    commands.add_parser(
-        "notify", help="one notification pass: fan pending causes out to their recipients"
+    notify = commands.add_parser(
+        "notify",
+        help="one notification pass: derive reminders, fan causes out, compose due e-mails",
+    )
+    notify.add_argument(
+        "--preview",
+        metavar="MEMBER",
+        help="print the next digest of this member (by name) without queueing or changing it",
     )
     export = commands.add_parser("export", help="write every public record as one JSON document")
     export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
@@ -102,14 +108,39 @@ def _tick(settings: Settings) -> int:
 
 
 def _notify(settings: Settings) -> int:
-    from proposals.services.notifications import fan_out_pending
+    """One pass: derive the delegates' reminders, fan out, compose due e-mails (SMTP only)."""
+    from app.mail.compose import compose
+    from proposals.clock import utcnow
+    from proposals.services.notifications import derive_reminders, fan_out_pending
 
     database = Database(create_engine(settings.database_url))
     try:
+        with database.session(write=True) as session:
+            derive_reminders(session, now=utcnow(), hours=settings.reminder_hours)
+            session.commit()
         done = fan_out_pending(database)
+        composed = compose(database, settings)
     finally:
         database.dispose()
     print(f"{done.causes} causes fanned out, {done.notifications} notifications")
+    if composed is not None:
+        print(f"{composed.emails} e-mails queued for {composed.members} members")
+    return 0
+
+
+def _preview(settings: Settings, name: str) -> int:
+    from app.mail.compose import preview
+
+    database = Database(create_engine(settings.database_url))
+    try:
+        with database.session() as session:
+            text = preview(session, settings, name)
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    print(text)
     return 0
 
 
@@ -148,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tick":
         return _tick(settings)
     if args.command == "notify":
-        return _notify(settings)
+        return _preview(settings, args.preview) if args.preview else _notify(settings)
     if args.command == "export":
         return _export(settings, args.output)
     if args.command == "demo":

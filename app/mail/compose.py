@@ -1,0 +1,118 @@
+"""Composing e-mails in the app (issue 11): the templates and absolute links for
+:mod:`proposals.services.mail_plan`, which decides who gets which e-mail when.
+
+:class:`Links` is the one place that builds the absolute links of an e-mail. Its settings page
+and unsubscribe link are stand-ins until ``app/mail/links.py`` (``settings_url``,
+``unsubscribe_url``) is merged: :func:`links_for` is the one function to switch to them.
+"""
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from sqlmodel import Session, select
+
+from app.db import Database
+from app.mail.render import RenderedEmail, render_email
+from app.settings import Settings
+from app.web.notifications import _entry
+from proposals.clock import Clock, utcnow
+from proposals.errors import NotFound
+from proposals.models import Member, Notification, NotificationSettings
+from proposals.services.mail_plan import Composed, Mail, Render, compose_pending, preview_digest
+
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+
+WHY = {
+    "immediately": "you chose to hear of each notification at once",
+    "daily": "you chose a daily digest of your notifications",
+    "weekly": "you chose a weekly digest of your notifications",
+    "never": "you turned e-mail off",
+}
+
+
+@dataclass(frozen=True)
+class Act:
+    """Where the member acts on a notification: an absolute link and its words."""
+
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Links:
+    """The absolute links of one member's e-mail."""
+
+    base: str
+    settings: str
+    unsubscribe: str
+
+    def act(self, note: Notification) -> Act:
+        """The page where the member acts on ``note`` (the in-app inbox's own rule)."""
+        entry = _entry(note)
+        return Act(self.base + entry.href, entry.label)
+
+    @property
+    def inbox(self) -> str:
+        return self.base + "/me/notifications"
+
+
+def links_for(settings: Settings, member_id: int) -> Links:
+    """The one place that builds an e-mail's links. STAND-IN for the settings page and the
+    one-click unsubscribe link: at merge, use ``app.mail.links.settings_url(settings)`` and
+    ``app.mail.links.unsubscribe_url(settings, member_id)`` here."""
+    base = settings.public_url or DEFAULT_PUBLIC_URL
+    return Links(
+        base=base,
+        settings=f"{base}/me/notification-settings",
+        unsubscribe=f"{base}/unsubscribe/{member_id}",
+    )
+
+
+def renderer(settings: Settings) -> Render:
+    """``render`` for :func:`~proposals.services.mail_plan.compose_due`: a :class:`Mail` through
+    ``templates/email/KIND.txt`` and ``.html``."""
+
+    def render(mail: Mail) -> RenderedEmail:
+        return render_email(
+            mail.kind, mail=mail, links=links_for(settings, mail.member_id), why=WHY[mail.frequency]
+        )
+
+    return render
+
+
+def message_domain(settings: Settings) -> str:
+    """The host named in every Message-ID: that of ``MAIL_FROM``, else of ``PUBLIC_URL``."""
+    address = parseaddr(settings.mail_from)[1]
+    if "@" in address:
+        return address.rpartition("@")[2]
+    return urlsplit(settings.public_url or DEFAULT_PUBLIC_URL).hostname or "localhost"
+
+
+def compose(database: Database, settings: Settings, *, clock: Clock = utcnow) -> Composed | None:
+    """One composing pass, only when ``SMTP_URL`` is set: without it nothing is queued and no
+    watermark moves (answers None), so e-mail turned on later starts from everything unmailed."""
+    if not settings.smtp_url:
+        return None
+    return compose_pending(
+        database,
+        cap=settings.email_daily_cap,
+        digest_hour=settings.digest_hour,
+        domain=message_domain(settings),
+        render=renderer(settings),
+        clock=clock,
+    )
+
+
+def preview(session: Session, settings: Settings, name: str) -> str:
+    """``liquidpolicy notify --preview NAME``: the text of the member's next digest (reads only;
+    whatever their frequency, address or ``SMTP_URL``)."""
+    member = session.exec(select(Member).where(Member.name == name)).first()
+    if member is None:
+        raise NotFound(f"no member named {name!r}")
+    mail = preview_digest(session, member)
+    if mail is None:
+        return f"Nothing to send to {name}: no pending notification of a kind they want."
+    rendered = renderer(settings)(mail)
+    frequency = (session.get(NotificationSettings, member.id) or NotificationSettings()).email_frequency
+    return f"To: {mail.to_address or '(no address)'} ({frequency})\nSubject: {rendered.subject}\n\n{rendered.text}"
