@@ -109,22 +109,17 @@ def _tick(settings: Settings) -> int:
 
 def _notify(settings: Settings) -> int:
     """One pass: derive the delegates' reminders, fan out, compose due e-mails (SMTP only)."""
-    from app.mail.compose import compose
-    from proposals.clock import utcnow
-    from proposals.services.notifications import derive_reminders, fan_out_pending
+    from app.mail.compose import notify_pass
 
     database = Database(create_engine(settings.database_url))
     try:
-        with database.session(write=True) as session:
-            derive_reminders(session, now=utcnow(), hours=settings.reminder_hours)
-            session.commit()
-        done = fan_out_pending(database)
-        composed = compose(database, settings)
+        done = notify_pass(database, settings)
     finally:
         database.dispose()
-    print(f"{done.causes} causes fanned out, {done.notifications} notifications")
-    if composed is not None:
-        print(f"{composed.emails} e-mails queued for {composed.members} members")
+    fanned = done.fanned_out
+    print(f"{fanned.causes} causes fanned out, {fanned.notifications} notifications")
+    if done.composed is not None:
+        print(f"{done.composed.emails} e-mails queued for {done.composed.members} members")
     return 0
 
 

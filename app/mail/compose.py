@@ -18,8 +18,9 @@ from app.settings import Settings
 from app.web.notifications import _entry
 from proposals.clock import Clock, utcnow
 from proposals.errors import NotFound
-from proposals.models import Member, Notification, NotificationSettings
+from proposals.models import Member, Notification
 from proposals.services.mail_plan import Composed, Mail, Render, compose_pending, preview_digest
+from proposals.services.notifications import FanOut, derive_reminders, fan_out_pending
 
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 
@@ -104,6 +105,24 @@ def compose(database: Database, settings: Settings, *, clock: Clock = utcnow) ->
     )
 
 
+@dataclass(frozen=True)
+class NotifyPass:
+    reminders: int
+    fanned_out: FanOut
+    composed: Composed | None
+
+
+def notify_pass(database: Database, settings: Settings, *, clock: Clock = utcnow) -> NotifyPass:
+    """One notification pass (``liquidpolicy notify``; the server's background loop can call
+    the same): record the delegates' due reminders, fan every pending cause out, then compose
+    the due e-mails when ``SMTP_URL`` is set. Sending is the sender's step, after this one."""
+    with database.session(write=True) as session:
+        reminders = derive_reminders(session, now=clock(), hours=settings.reminder_hours)
+        session.commit()
+    fanned_out = fan_out_pending(database, clock=clock)
+    return NotifyPass(reminders, fanned_out, compose(database, settings, clock=clock))
+
+
 def preview(session: Session, settings: Settings, name: str) -> str:
     """``liquidpolicy notify --preview NAME``: the text of the member's next digest (reads only;
     whatever their frequency, address or ``SMTP_URL``)."""
@@ -114,5 +133,5 @@ def preview(session: Session, settings: Settings, name: str) -> str:
     if mail is None:
         return f"Nothing to send to {name}: no pending notification of a kind they want."
     rendered = renderer(settings)(mail)
-    frequency = (session.get(NotificationSettings, member.id) or NotificationSettings()).email_frequency
-    return f"To: {mail.to_address or '(no address)'} ({frequency})\nSubject: {rendered.subject}\n\n{rendered.text}"
+    head = f"To: {mail.to_address or '(no address)'} ({mail.frequency})"
+    return f"{head}\nSubject: {rendered.subject}\n\n{rendered.text}"

@@ -252,7 +252,9 @@ def _digest(
                 break
             taken = issue.notes[:room]
             shown.extend(taken)
-            issues.append(IssueGroup(issue.issue_id, issue.title, issue.state, issue.ends_at, taken))
+            issues.append(
+                IssueGroup(issue.issue_id, issue.title, issue.state, issue.ends_at, taken)
+            )
         if issues:
             kept.append(AreaGroup(area.area_id, area.name, issues))
     return Mail(

@@ -509,9 +509,7 @@ def _voting_reminder(session: Session, cause: NotificationCause, issue: Issue, t
     ends = phase_ends_at(issue)
     if issue.state != "voting" or ends is None or ends <= cause.created_at:
         return 0
-    voted = set(
-        session.exec(select(Ballot.member_id).where(Ballot.issue_id == issue.id)).all()
-    )
+    voted = set(session.exec(select(Ballot.member_id).where(Ballot.issue_id == issue.id)).all())
     hours = max(1, math.ceil((ends - cause.created_at).total_seconds() / 3600))
     made = 0
     for trustee, weight in _delegate_weights(session, issue).items():

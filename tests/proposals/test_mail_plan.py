@@ -22,7 +22,7 @@ from proposals.services.mail_plan import (
     digest_moment,
     group_digest,
 )
-from tests.api.world import DAY, World, build_world
+from tests.api.world import World, build_world
 from tests.conftest import settings_for_tests
 from tests.factories import NOW
 
@@ -69,8 +69,14 @@ def note(
 ) -> None:
     with db.session() as session:
         notifications.notify_member(
-            session, member_id, kind, actor_id=None, text=text, reason="because of a test",
-            now=now, **ids,
+            session,
+            member_id,
+            kind,
+            actor_id=None,
+            text=text,
+            reason="because of a test",
+            now=now,
+            **ids,
         )
         session.commit()
 
@@ -218,9 +224,7 @@ class TestDigests:
         assert compose(db, clock).emails == 1
         assert "* Three" in outbox(db, a)[-1].text_body
 
-    def test_weekly_only_on_mondays(
-        self, world: World, db: Database, clock: FrozenClock
-    ) -> None:
+    def test_weekly_only_on_mondays(self, world: World, db: Database, clock: FrozenClock) -> None:
         a = world.id("A")
         mailable(db, a, "weekly")
         note(db, a, "One", now=clock())
@@ -273,8 +277,14 @@ def test_digest_order_most_urgent_first() -> None:
 
     def n(i: int, kind: str, area: int | None, issue: int | None) -> Notification:
         return Notification(
-            id=i, member_id=1, kind=kind, created_at=NOW, area_id=area, issue_id=issue,
-            text=f"n{i}", reason="r",
+            id=i,
+            member_id=1,
+            kind=kind,
+            created_at=NOW,
+            area_id=area,
+            issue_id=issue,
+            text=f"n{i}",
+            reason="r",
         )
 
     soon, later = NOW + timedelta(hours=5), NOW + timedelta(hours=50)
@@ -297,7 +307,9 @@ def test_digest_order_most_urgent_first() -> None:
         n(7, "delegation_stopped", 2, None),
     ]
     groups = group_digest(notes, context)
-    assert [(g.name, [(i.issue_id, [x.id for x in i.notes]) for i in g.issues]) for g in groups] == [
+    assert [
+        (g.name, [(i.issue_id, [x.id for x in i.notes]) for i in g.issues]) for g in groups
+    ] == [
         ("Health", [(13, [6, 5]), (10, [1]), (12, [2])]),
         ("Transport", [(11, [3]), (None, [7])]),
         (None, [(None, [4])]),
@@ -344,8 +356,7 @@ class TestReminder:
         assert self.derive(world) == 1
         [reminder] = self.reminders(world, "B")
         assert reminder.text == (
-            f"Voting on issue #{issue_id} (Tram lines) ends in 23 hours; "
-            "2 members' votes go to you"
+            f"Voting on issue #{issue_id} (Tram lines) ends in 23 hours; 2 members' votes go to you"
         )
         assert reminder.reason == "because 2 members delegate to you"
         for other in "ACDEFG":  # F has a ballot; the others carry no one's vote
