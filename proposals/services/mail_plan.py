@@ -15,8 +15,9 @@ The schedule (docs/decisions.md, "Notifications (issue 11): composing e-mails"):
   Monday at ``DIGEST_HOUR``. The *digest moment* of a member is the start of their current mail
   day (``immediately``, ``daily``) or week (``weekly``);
 * a digest is **due** when none was composed since the digest moment and a pending notification
-  was made before it; it holds everything pending (the kinds the member wants) and is not sent
-  when that is nothing;
+  was made before it -- or, for ``daily`` and ``weekly``, when the member never had one (their
+  first digest goes out at the first pass after verification); it holds everything pending (the
+  kinds the member wants) and is not sent when that is nothing;
 * ``immediately``: each pending notification is one e-mail while the member's ``notification``
   and ``digest`` e-mails of this mail day are fewer than ``EMAIL_DAILY_CAP``; the rest waits and,
   being older than the next digest moment by then, goes out as that moment's digest. A digest is
@@ -38,6 +39,7 @@ from sqlmodel import Session, col, select
 from proposals.clock import Clock, utcnow
 from proposals.models import (
     Area,
+    Ballot,
     EmailMessage,
     Initiative,
     Issue,
@@ -295,7 +297,8 @@ def plan(
 ) -> Plan:
     """Issue 11, the one rule of who gets which e-mail when (module docstring): from a member's
     settings, their pending notifications (id above the watermark, oldest first), the number of
-    their capped e-mails this mail day and the issues they already got a reminder for."""
+    their capped e-mails this mail day and the issues they need no reminder for (already sent,
+    or they voted)."""
     frequency = settings.email_frequency
     mails: list[Mail] = []
     watermark = settings.mailed_up_to_id
@@ -327,8 +330,11 @@ def plan(
             reminded.add(note.issue_id)
     regular = [n for n in pending if n.kind != "voting_reminder"]
     moment = digest_moment(frequency, now, digest_hour)
-    digest_due = (settings.last_digest_at is None or settings.last_digest_at < moment) and any(
-        n.created_at < moment for n in pending
+    first = settings.last_digest_at is None and frequency in ("daily", "weekly")
+    digest_due = bool(pending) and (
+        first
+        or ((settings.last_digest_at is None or settings.last_digest_at < moment)
+        and any(n.created_at < moment for n in pending))
     )
     if digest_due:
         wanted = [n for n in regular if wants(kinds, n.kind)]
@@ -379,6 +385,11 @@ def _due(now: datetime, digest_hour: int) -> Any:
     )
     return sa.or_(
         sa.and_(col(s.email_frequency) == "immediately", pending()),
+        sa.and_(
+            col(s.email_frequency).in_(("daily", "weekly")),
+            col(s.last_digest_at).is_(None),
+            pending(),
+        ),
         digest_due("daily"),
         digest_due("weekly"),
         pending(col(n.kind) == "voting_reminder", ~reminded),
@@ -426,12 +437,31 @@ def _sent_since(session: Session, member_ids: Sequence[int], since: datetime) ->
     return {member_id: int(count) for member_id, count in rows}
 
 
-def _reminded(session: Session, member_ids: Sequence[int]) -> dict[int, set[int]]:
-    rows = session.exec(
-        select(EmailMessage.member_id, EmailMessage.issue_id).where(
-            col(EmailMessage.member_id).in_(member_ids),
-            col(EmailMessage.kind) == "reminder",
-            col(EmailMessage.issue_id).is_not(None),
+def _reminded(
+    session: Session, member_ids: Sequence[int], pending: dict[int, list[Notification]]
+) -> dict[int, set[int]]:
+    """The issues each member needs no reminder e-mail for: they got one, or have voted since
+    the reminder was fanned out (two queries, only when reminders are pending)."""
+    issue_ids = {
+        n.issue_id
+        for notes in pending.values()
+        for n in notes
+        if n.kind == "voting_reminder" and n.issue_id is not None
+    }
+    if not issue_ids:
+        return {}
+    rows = list(
+        session.exec(
+            select(EmailMessage.member_id, EmailMessage.issue_id).where(
+                col(EmailMessage.member_id).in_(member_ids),
+                col(EmailMessage.kind) == "reminder",
+                col(EmailMessage.issue_id).in_(issue_ids),
+            )
+        )
+    )
+    rows += session.exec(
+        select(Ballot.member_id, Ballot.issue_id).where(
+            col(Ballot.member_id).in_(member_ids), col(Ballot.issue_id).in_(issue_ids)
         )
     )
     reminded: dict[int, set[int]] = {}
@@ -476,7 +506,7 @@ def compose_due(
     pending = _pending(session, ids)
     context = _context(session, (n for notes in pending.values() for n in notes))
     sent = _sent_since(session, ids, digest_moment("daily", now, digest_hour))
-    reminded = _reminded(session, ids)
+    reminded = _reminded(session, ids, pending)
     emails = 0
     for settings, member in rows:
         decided = plan(

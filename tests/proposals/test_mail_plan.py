@@ -44,8 +44,10 @@ def mailable(
     *,
     verified: bool = True,
     failing: bool = False,
+    last_digest: datetime | None = NOW.replace(hour=6),
     **kinds: bool,
 ) -> None:
+    """A verified address; by default a digest went out this morning (Monday, 06:00)."""
     with db.session() as session:
         member = session.get(Member, member_id)
         assert member is not None
@@ -59,6 +61,7 @@ def mailable(
                 email_verified_address=member.email if verified else "old@example.org",
                 email_verified_at=NOW,
                 email_failing_at=NOW if failing else None,
+                last_digest_at=last_digest,
             )
         )
         session.commit()
@@ -224,6 +227,23 @@ class TestDigests:
         assert compose(db, clock).emails == 1
         assert "* Three" in outbox(db, a)[-1].text_body
 
+    def test_the_first_digest_goes_out_at_once(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        a, b, c = world.id("A"), world.id("B"), world.id("C")
+        mailable(db, a, "daily", last_digest=None)
+        mailable(db, b, "weekly", last_digest=None)
+        mailable(db, c, "daily", last_digest=None)  # nothing pending: nothing sent
+        note(db, a, "One", now=clock())
+        note(db, b, "Two", now=clock())
+        assert compose(db, clock).emails == 2
+        assert [(m.member_id, m.kind) for m in outbox(db)] == [(a, "digest"), (b, "digest")]
+        note(db, a, "Three", now=clock())
+        note(db, c, "Four", now=clock())
+        clock.advance(HOUR)
+        assert compose(db, clock).emails == 1  # C's first; A's next one is Tuesday's
+        assert outbox(db)[-1].member_id == c
+
     def test_weekly_only_on_mondays(self, world: World, db: Database, clock: FrozenClock) -> None:
         a = world.id("A")
         mailable(db, a, "weekly")
@@ -387,6 +407,18 @@ class TestReminder:
         clock.advance(HOUR)
         assert compose(db, clock).emails == 0
 
+    def test_no_reminder_mail_after_voting(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        mailable(db, world.id("B"), "immediately")
+        issue_id, initiative_id = self._voting(world)
+        compose(db, clock)
+        self.derive(world)
+        assert len(self.reminders(world, "B")) == 1
+        assert world.vote("B", issue_id, {initiative_id: 1}).status_code < 300
+        assert compose(db, clock).emails == 0
+        assert [m.kind for m in outbox(db, world.id("B")) if m.kind == "reminder"] == []
+
     def test_never_members_get_no_reminder_mail(
         self, world: World, db: Database, clock: FrozenClock
     ) -> None:
@@ -406,7 +438,8 @@ def test_two_passes_at_once_compose_each_email_once(committed_db: Database) -> N
     for n in range(9):
         member = make_member(committed_db, name=f"reader{n}", email=f"reader{n}@example.org")
         ids.append(member.id or 0)
-        mailable(committed_db, member.id or 0, "immediately" if n % 2 else "daily")
+        frequency = "immediately" if n % 2 else "daily"
+        mailable(committed_db, member.id or 0, frequency, last_digest=None)
         for k in range(2):
             note(committed_db, member.id or 0, f"Note {k}", now=NOW - timedelta(days=1))
     with ThreadPoolExecutor(2) as pool:
