@@ -333,8 +333,10 @@ def plan(
     first = settings.last_digest_at is None and frequency in ("daily", "weekly")
     digest_due = bool(pending) and (
         first
-        or ((settings.last_digest_at is None or settings.last_digest_at < moment)
-        and any(n.created_at < moment for n in pending))
+        or (
+            (settings.last_digest_at is None or settings.last_digest_at < moment)
+            and any(n.created_at < moment for n in pending)
+        )
     )
     if digest_due:
         wanted = [n for n in regular if wants(kinds, n.kind)]

@@ -30,6 +30,7 @@ NAMES = list("ABCDEFG")
 PUBLIC = "https://lp.example.org"
 SETTINGS = settings_for_tests(public_url=PUBLIC, smtp_url="smtp://localhost:25")
 HOUR = 3600
+MONDAY_6 = NOW.replace(hour=6)
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def mailable(
     *,
     verified: bool = True,
     failing: bool = False,
-    last_digest: datetime | None = NOW.replace(hour=6),
+    last_digest: datetime | None = MONDAY_6,
     **kinds: bool,
 ) -> None:
     """A verified address; by default a digest went out this morning (Monday, 06:00)."""
