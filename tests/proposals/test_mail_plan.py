@@ -245,6 +245,30 @@ class TestDigests:
         assert compose(db, clock).emails == 1  # C's first; A's next one is Tuesday's
         assert outbox(db)[-1].member_id == c
 
+    def test_a_long_digest_shows_the_first_hundred(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        a = world.id("A")
+        mailable(db, a, "daily")
+        with db.session() as session:
+            for n in range(102):
+                notifications.notify_member(
+                    session,
+                    a,
+                    "invitation",
+                    actor_id=None,
+                    text=f"Note {n}",
+                    reason="r",
+                    now=clock(),
+                )
+            session.commit()
+        at(clock, TUESDAY_6)
+        assert compose(db, clock).emails == 1
+        [digest] = outbox(db, a)
+        assert digest.subject == "Your daily Liquid Policy digest: 102 notifications"
+        assert digest.text_body.count("\n* ") == 100
+        assert f"... and 2 more: {PUBLIC}/me/notifications" in digest.text_body
+
     def test_weekly_only_on_mondays(self, world: World, db: Database, clock: FrozenClock) -> None:
         a = world.id("A")
         mailable(db, a, "weekly")
