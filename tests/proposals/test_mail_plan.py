@@ -22,7 +22,7 @@ from proposals.services.mail_plan import (
     digest_moment,
     group_digest,
 )
-from tests.api.world import World, build_world
+from tests.api.world import DAY, World, build_world
 from tests.conftest import settings_for_tests
 from tests.factories import NOW
 
@@ -474,3 +474,56 @@ def test_two_passes_at_once_compose_each_email_once(committed_db: Database) -> N
     # every notification is a day old: each member gets exactly one digest
     assert all(kinds == ["digest"] for kinds in per_member.values()), per_member
     assert compose(committed_db, clock).emails == 0
+
+
+def test_two_derive_passes_at_once_record_one_reminder(committed_db: Database) -> None:
+    """The second pass cannot see the first one's uncommitted cause; the partial unique index and
+    ``ON CONFLICT DO NOTHING`` (PostgreSQL) or the write lock (SQLite) keep it to one."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from proposals.models import Issue, NotificationCause
+    from proposals.services import initiatives
+    from tests.factories import grant, make_area, make_member, make_policy, make_unit
+
+    unit = make_unit(committed_db)
+    area = make_area(committed_db, unit)
+    policy = make_policy(committed_db)
+    proposer = make_member(committed_db)
+    grant(committed_db, unit, proposer)
+    with committed_db.session(write=True) as session:
+        initiative = initiatives.create_initiative(
+            session,
+            actor=proposer,
+            name="Tram",
+            content="c",
+            area_id=area.id,
+            policy_id=policy.id,
+            clock=lambda: NOW,
+        )
+        session.execute(
+            sa.update(Issue)
+            .where(col(Issue.id) == initiative.issue_id)
+            .values(state="voting", fully_frozen_at=NOW - timedelta(hours=12), voting_time=DAY)
+        )
+        session.commit()
+    first = committed_db.session(write=True)
+    assert notifications.derive_reminders(first, now=NOW, hours=24) == 1
+    made: list[int] = []
+
+    def second() -> None:
+        with committed_db.session(write=True) as session:
+            made.append(notifications.derive_reminders(session, now=NOW, hours=24))
+            session.commit()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.2)  # it waits for the first transaction (on the index or SQLite's lock)
+    first.commit()
+    first.close()
+    thread.join()
+    assert made == [0]
+    with committed_db.session() as session:
+        kinds = session.exec(select(NotificationCause.kind)).all()
+    assert kinds.count("voting_reminder") == 1
