@@ -277,11 +277,12 @@ def _digest(
 
 @dataclass
 class Plan:
-    """What a pass does for one member: the e-mails, the new watermark, a digest made or not."""
+    """What a pass does for one member: the e-mails, the new watermark, and whether a digest was
+    due (composed, or found empty: either way ``last_digest_at`` moves)."""
 
     mails: list[Mail]
     mailed_up_to_id: int
-    digest_sent: bool
+    digest_done: bool
 
 
 def plan(
@@ -344,7 +345,7 @@ def plan(
         if wanted:
             mails.append(_digest(settings, member, wanted, context))
         watermark = max((n.id or 0 for n in pending), default=watermark)
-        return Plan(mails, watermark, bool(wanted))
+        return Plan(mails, watermark, True)
     if frequency == "immediately":
         count = sent_today
         for note in pending:
@@ -546,12 +547,12 @@ def compose_due(
                     issue_id=mail.issue_id,
                 )
             )
-        if decided.mailed_up_to_id != settings.mailed_up_to_id or decided.digest_sent:
+        if decided.mailed_up_to_id != settings.mailed_up_to_id or decided.digest_done:
             moved.append(
                 {
                     "member": settings.member_id,
                     "watermark": decided.mailed_up_to_id,
-                    "digest_at": now if decided.digest_sent else settings.last_digest_at,
+                    "digest_at": now if decided.digest_done else settings.last_digest_at,
                 }
             )
     enqueue_many(session, outgoing, now=now, domain=domain)

@@ -221,6 +221,7 @@ class TestDigests:
         assert "daily digest" in digest.text_body
         assert settings_of(db, a).last_digest_at == clock()
         assert settings_of(db, b).mailed_up_to_id > 0  # nothing wanted: no e-mail, passed
+        assert settings_of(db, b).last_digest_at == clock()
         note(db, a, "Three", now=clock())
         clock.advance(12 * HOUR)
         assert compose(db, clock).emails == 0  # one digest a day
