@@ -445,6 +445,21 @@ class TestReminder:
         assert compose(db, clock).emails == 0
         assert [m.kind for m in outbox(db, world.id("B")) if m.kind == "reminder"] == []
 
+    def test_one_notify_pass_derives_fans_out_and_mails_it(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        from app.mail.compose import notify_pass
+
+        mailable(db, world.id("B"), "daily")
+        issue_id, _ = self._voting(world)
+        done = notify_pass(db, SETTINGS, clock=clock)
+        assert done.reminders == 1 and done.fanned_out.causes == 1
+        assert done.composed is not None
+        [mail] = [m for m in outbox(db, world.id("B")) if m.kind == "reminder"]
+        assert mail.issue_id == issue_id
+        without_smtp = settings_for_tests(public_url=PUBLIC)
+        assert notify_pass(db, without_smtp, clock=clock).composed is None
+
     def test_never_members_get_no_reminder_mail(
         self, world: World, db: Database, clock: FrozenClock
     ) -> None:
