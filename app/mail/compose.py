@@ -20,7 +20,8 @@ from proposals.clock import Clock, utcnow
 from proposals.errors import NotFound
 from proposals.models import Member, Notification
 from proposals.services.mail_plan import Composed, Mail, Render, compose_pending, preview_digest
-from proposals.services.notifications import FanOut, derive_reminders, fan_out_pending
+from proposals.services.notifications import FanOut, fan_out_pending
+from proposals.services.reminders import derive_reminders
 
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 

@@ -16,15 +16,12 @@ Nobody is notified of their own action. Notifications are private to their membe
 writes the public event feed, and the feed never reads these tables.
 """
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from proposals.clock import Clock, utcnow
@@ -51,7 +48,6 @@ from proposals.services.upsert import upsert
 from proposals.services.weights import weights_carried
 
 __all__ = [
-    "derive_reminders",
     "fan_out",
     "fan_out_pending",
     "list_notifications",
@@ -255,39 +251,6 @@ def record_cause(
     session.flush()
 
 
-def derive_reminders(session: Session, *, now: datetime, hours: int) -> int:
-    """Issue 11: one ``voting_reminder`` cause for each issue in voting whose voting ends within
-    ``hours`` (``REMINDER_HOURS``) and has not ended; at most one per issue ever (a partial
-    unique index; inserted ``ON CONFLICT DO NOTHING``, so passes at once are safe). Answers how
-    many were recorded."""
-    from proposals.services.issues import phase_ends_at  # issues records causes through us
-
-    reminded = sa.exists().where(
-        col(NotificationCause.issue_id) == col(Issue.id),
-        col(NotificationCause.kind) == "voting_reminder",
-    )
-    voting = session.exec(select(Issue).where(Issue.state == "voting", ~reminded)).all()
-    window = timedelta(hours=hours)
-    due = [
-        issue
-        for issue in voting
-        if (ends := phase_ends_at(issue)) is not None and now < ends <= now + window
-    ]
-    if not due:
-        return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    made = 0
-    for issue in due:
-        statement = (
-            insert(NotificationCause)
-            .values(kind="voting_reminder", created_at=now, issue_id=issue.id)
-            .on_conflict_do_nothing()
-            .returning(col(NotificationCause.id))
-        )
-        made += len(session.execute(statement).all())
-    return made
-
-
 def _participants(issue_id: int) -> list[sa.Select[Any]]:
     """Issue 11, participants of an issue: interest, support, initiators, suggestion authors,
     ballot casters (and direct voters of a closed issue)."""
@@ -399,7 +362,9 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
     }
     title = _issue_title(session, issue)
     if cause.kind == "voting_reminder":
-        return _voting_reminder(session, cause, issue, title)
+        from proposals.services.reminders import fan_out_reminder  # it writes through this module
+
+        return fan_out_reminder(session, cause, issue, title)
     subscribed = f"because you subscribed to {area.name}"
     taking_part = f"because you take part in issue #{issue.id}"
     groups: list[list[sa.Select[Any]]]
@@ -445,12 +410,10 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
     return made
 
 
-def _delegate_weights(session: Session, issue: Issue) -> dict[int, int]:
-    """Issue 11, the one rule for "members' votes go to you": the weight each possible delegate
-    of the issue would carry -- :func:`~proposals.services.weights.weights_carried`, the agenda's
-    function, blind to ballots and participation -- for every member who is the trustee of a
-    delegation row of the issue's unit, area or issue (everyone else carries 1). Callers keep
-    those above 1."""
+def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
+    """Issue 11: when an issue reaches voting, each delegate whose weight (the agenda's
+    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation)
+    exceeds their own vote hears how many members' votes would flow to them."""
     trustees = session.exec(
         select(Delegation.trustee_id)
         .where(
@@ -463,28 +426,9 @@ def _delegate_weights(session: Session, issue: Issue) -> dict[int, int]:
         )
         .distinct()
     ).all()
-    return {
-        trustee: weights_carried(session, trustee, [issue])[issue.id or 0]
-        for trustee in sorted(t for t in trustees if t is not None)
-    }
-
-
-def _issue_ids(issue: Issue) -> dict[str, Any]:
-    return {
-        "unit_id": issue.unit_id,
-        "area_id": issue.area_id,
-        "issue_id": issue.id,
-        "initiative_id": None,
-        "suggestion_id": None,
-    }
-
-
-def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
-    """Issue 11: when an issue reaches voting, each delegate whose weight
-    (:func:`_delegate_weights`) exceeds their own vote hears how many members' votes would flow
-    to them."""
     made = 0
-    for trustee, weight in _delegate_weights(session, issue).items():
+    for trustee in sorted(t for t in trustees if t is not None):
+        weight = weights_carried(session, trustee, [issue])[issue.id or 0]
         if weight <= 1 or trustee == cause.actor_id:
             continue
         made += _insert_from(
@@ -493,37 +437,14 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
             kind="votes_delegated",
             cause_id=cause.id,
             now=cause.created_at,
-            ids=_issue_ids(issue),
+            ids={
+                "unit_id": issue.unit_id,
+                "area_id": issue.area_id,
+                "issue_id": issue.id,
+                "initiative_id": None,
+                "suggestion_id": None,
+            },
             text=f"{_votes(weight - 1)} to you in {title}: voting has started",
-            reasons=[f"because {_delegate(weight - 1)} to you"],
-        )
-    return made
-
-
-def _voting_reminder(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
-    """Issue 11, the delegates' last-day reminder: each delegate of the issue
-    (:func:`_delegate_weights` above 1) who has no ballot in it when the cause is fanned out hears
-    that voting ends soon and how many members' votes go to them. Nothing once voting is over."""
-    from proposals.services.issues import phase_ends_at  # issues records causes through us
-
-    ends = phase_ends_at(issue)
-    if issue.state != "voting" or ends is None or ends <= cause.created_at:
-        return 0
-    voted = set(session.exec(select(Ballot.member_id).where(Ballot.issue_id == issue.id)).all())
-    hours = max(1, math.ceil((ends - cause.created_at).total_seconds() / 3600))
-    made = 0
-    for trustee, weight in _delegate_weights(session, issue).items():
-        if weight <= 1 or trustee in voted:
-            continue
-        made += _insert_from(
-            session,
-            sa.select(sa.literal(trustee, sa.Integer()).label("member_id")).subquery(),
-            kind="voting_reminder",
-            cause_id=cause.id,
-            now=cause.created_at,
-            ids=_issue_ids(issue),
-            text=f"Voting on {title} ends in {hours} hour{'' if hours == 1 else 's'}; "
-            f"{_votes(weight - 1)} to you",
             reasons=[f"because {_delegate(weight - 1)} to you"],
         )
     return made

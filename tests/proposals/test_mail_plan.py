@@ -13,7 +13,7 @@ from app.db import Database
 from app.mail.compose import renderer
 from proposals.clock import FrozenClock
 from proposals.models import EmailMessage, Member, Notification, NotificationSettings
-from proposals.services import notifications
+from proposals.services import notifications, reminders
 from proposals.services.mail_plan import (
     Composed,
     _Context,
@@ -375,7 +375,7 @@ class TestReminder:
 
     def derive(self, world: World, hours: int = 24) -> int:
         with world.db.session() as session:
-            made = notifications.derive_reminders(session, now=world.clock(), hours=hours)
+            made = reminders.derive_reminders(session, now=world.clock(), hours=hours)
             session.commit()
         notifications.fan_out_pending(world.db, clock=world.clock)
         return made
@@ -525,12 +525,12 @@ def test_two_derive_passes_at_once_record_one_reminder(committed_db: Database) -
         )
         session.commit()
     first = committed_db.session(write=True)
-    assert notifications.derive_reminders(first, now=NOW, hours=24) == 1
+    assert reminders.derive_reminders(first, now=NOW, hours=24) == 1
     made: list[int] = []
 
     def second() -> None:
         with committed_db.session(write=True) as session:
-            made.append(notifications.derive_reminders(session, now=NOW, hours=24))
+            made.append(reminders.derive_reminders(session, now=NOW, hours=24))
             session.commit()
 
     thread = threading.Thread(target=second)
