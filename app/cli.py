@@ -124,10 +124,11 @@ def _notify(settings: Settings) -> int:
 
 
 def _preview(settings: Settings, name: str) -> int:
-    from app.mail.compose import preview
+    from app.mail.compose import preview, with_secret_key
 
     database = Database(create_engine(settings.database_url))
     try:
+        settings = with_secret_key(database, settings)
         with database.session() as session:
             text = preview(session, settings, name)
     except DomainError as exc:

@@ -211,6 +211,7 @@ class TestNotify:
                 )
                 session.commit()
             capsys.readouterr()
+            monkeypatch.setenv("PUBLIC_URL", "https://lp.example.org")  # links are absolute
             assert main(["notify", "--preview", "r"]) == 0
             assert capsys.readouterr().out.startswith("Nothing to send to r")
             assert main(["notify"]) == 0  # no SMTP_URL: fans out, queues nothing
@@ -225,7 +226,6 @@ class TestNotify:
             assert main(["notify", "--preview", "nobody"]) == 2
             assert "no member named 'nobody'" in capsys.readouterr().err
             monkeypatch.setenv("SMTP_URL", "smtp://localhost:2525")
-            monkeypatch.setenv("PUBLIC_URL", "https://lp.example.org")
             assert main(["notify"]) == 0
             assert capsys.readouterr().out.splitlines() == [
                 "0 causes fanned out, 0 notifications",

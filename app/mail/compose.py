@@ -91,11 +91,22 @@ def message_domain(settings: Settings) -> str:
     return urlsplit(settings.public_url or DEFAULT_PUBLIC_URL).hostname or "localhost"
 
 
+def with_secret_key(database: Database, settings: Settings) -> Settings:
+    """``settings`` with the installation's stored ``SECRET_KEY`` when none is configured, as the
+    app's start-up does: the signed links of e-mails need it outside a request too (the CLI)."""
+    if settings.secret_key:
+        return settings
+    from app.main import instance_secret_key  # app.main may import this module
+
+    return settings.model_copy(update={"secret_key": instance_secret_key(database)})
+
+
 def compose(database: Database, settings: Settings, *, clock: Clock = utcnow) -> Composed | None:
     """One composing pass, only when ``SMTP_URL`` is set: without it nothing is queued and no
     watermark moves (answers None), so e-mail turned on later starts from everything unmailed."""
     if not settings.smtp_url:
         return None
+    settings = with_secret_key(database, settings)
     return compose_pending(
         database,
         cap=settings.email_daily_cap,

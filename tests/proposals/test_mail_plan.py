@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from app.db import Database
-from app.mail.compose import renderer
+from app.mail.compose import links_for, renderer
 from proposals.clock import FrozenClock
 from proposals.models import EmailMessage, Member, Notification, NotificationSettings
 from proposals.services import notifications, reminders
@@ -148,8 +148,10 @@ class TestImmediately:
         )
         assert "because of a test" in first.text_body
         assert f"{PUBLIC}/me" in first.text_body  # where to act on an invitation
-        assert f"{PUBLIC}/me/notification-settings" in first.text_body
-        assert f"{PUBLIC}/unsubscribe/{a}" in first.html_body
+        links = links_for(SETTINGS, a)
+        assert links.settings.startswith(PUBLIC) and links.unsubscribe.startswith(PUBLIC)
+        assert links.settings in first.text_body and links.settings in first.html_body
+        assert links.unsubscribe in first.text_body and links.unsubscribe in first.html_body
         assert "each notification at once" in first.text_body
         assert second.subject == "Second"
         assert compose(db, clock).emails == 0
