@@ -27,9 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="migrate the database to the newest schema")
     commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
-    commands.add_parser(
+    notify = commands.add_parser(
         "notify",
-        help="one notification pass: fan pending causes out, then send the e-mail that is due",
+        help="one notification pass: derive reminders, fan causes out, compose and send due e-mail",
+    )
+    notify.add_argument(
+        "--preview",
+        metavar="MEMBER",
+        help="print the next digest of this member (by name) without queueing or changing it",
     )
     export = commands.add_parser("export", help="write every public record as one JSON document")
     export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
@@ -103,12 +108,16 @@ def _tick(settings: Settings) -> int:
 
 
 def _notify(settings: Settings) -> int:
-    from proposals.services.notifications import fan_out_pending
+    """One pass: derive the delegates' reminders, fan out, compose due e-mails (SMTP only)."""
+    from app.mail.compose import notify_pass
 
     database = Database(create_engine(settings.database_url))
     try:
-        done = fan_out_pending(database)
-        print(f"{done.causes} causes fanned out, {done.notifications} notifications")
+        done = notify_pass(database, settings)
+        fanned = done.fanned_out
+        print(f"{fanned.causes} causes fanned out, {fanned.notifications} notifications")
+        if done.composed is not None:
+            print(f"{done.composed.emails} e-mails queued for {done.composed.members} members")
         if settings.smtp_url:
             _send_mail(database, settings)
     finally:
@@ -116,14 +125,29 @@ def _notify(settings: Settings) -> int:
     return 0
 
 
+def _preview(settings: Settings, name: str) -> int:
+    from app.mail.compose import preview, with_secret_key
+
+    database = Database(create_engine(settings.database_url))
+    try:
+        settings = with_secret_key(database, settings)
+        with database.session() as session:
+            text = preview(session, settings, name)
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    print(text)
+    return 0
+
+
 def _send_mail(database: Database, settings: Settings) -> None:
     """Send what is due in the outbox (the links are signed with the installation's key)."""
+    from app.mail.compose import with_secret_key
     from app.mail.send import send_due
-    from app.main import instance_secret_key
 
-    if not settings.secret_key:
-        settings = settings.model_copy(update={"secret_key": instance_secret_key(database)})
-    sent = send_due(database, settings)
+    sent = send_due(database, with_secret_key(database, settings))
     print(f"{sent.sent} e-mails sent, {sent.retried} to retry, {sent.failed} failed")
 
 
@@ -162,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tick":
         return _tick(settings)
     if args.command == "notify":
-        return _notify(settings)
+        return _preview(settings, args.preview) if args.preview else _notify(settings)
     if args.command == "export":
         return _export(settings, args.output)
     if args.command == "demo":

@@ -17,6 +17,7 @@ from app.docs import install_docs
 from app.errors import install_error_handlers, responses, unavailable_response
 from app.headers import SecurityHeadersMiddleware
 from app.logs import configure_logging
+from app.mail.compose import notify_pass
 from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
@@ -60,10 +61,11 @@ async def _lifecycle_loop(
     settings: Settings | None = None,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
-    24 hours and of failed logins older than the throttle window), then the fan-out of pending
-    notification causes (issue 11), outside the lifecycle's unit locks, then, with ``SMTP_URL``,
-    the sending of the e-mail that is due (in the thread pool, like the rest: never in a
-    request); a failed run is logged and retried next time."""
+    24 hours and of failed logins older than the throttle window), then one notification pass
+    (issue 11: the delegates' due reminders, the fan-out of pending causes, with ``SMTP_URL``
+    the composing of due e-mail; :func:`app.mail.compose.notify_pass`), outside the lifecycle's
+    unit locks, then, with ``SMTP_URL``, the sending of the e-mail that is due (in the thread
+    pool, like the rest: never in a request); a failed run is logged and retried next time."""
     while True:
         try:
             await run_in_threadpool(_purge_expired, database, clock, login_window)
@@ -76,9 +78,12 @@ async def _lifecycle_loop(
         except Exception:
             log.exception("lifecycle run failed")
         try:
-            await run_in_threadpool(fan_out_pending, database, clock=clock)
+            if settings is None:
+                await run_in_threadpool(fan_out_pending, database, clock=clock)
+            else:  # the delegates' reminders, the fan-out, then (SMTP_URL) composing e-mail
+                await run_in_threadpool(notify_pass, database, settings, clock=clock)
         except Exception:
-            log.exception("notification fan-out failed")
+            log.exception("notification pass failed")
         if settings is not None and settings.smtp_url:
             try:
                 await run_in_threadpool(send_due, database, settings, clock=clock)

@@ -9,6 +9,7 @@ from app.cli import main
 from app.db import Database, create_engine
 from proposals.models import Member
 from tests.databases import throwaway_database
+from tests.smtp import closed_port_url
 
 
 @pytest.fixture
@@ -148,5 +149,95 @@ class TestNotify:
             assert [(n.member_id, n.kind, n.reason) for n in rows] == [
                 (reader_id, "new_issue", "because you subscribed to Transport")
             ]
+        finally:
+            database.dispose()
+
+    def test_composes_only_with_smtp_and_previews_without_changing_anything(
+        self, url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from proposals.models import EmailMessage, NotificationSettings
+        from proposals.services import initiatives, members, notifications, structure
+        from tests.factories import CHEAP_HASHER, policy_fields
+
+        assert main(["migrate"]) == 0
+        database = Database(create_engine(url))
+
+        def state() -> tuple[int, int]:
+            with database.session() as session:
+                mails = len(session.exec(select(EmailMessage)).all())
+                settings = session.exec(select(NotificationSettings)).one()
+                return mails, settings.mailed_up_to_id
+
+        try:
+            with database.session(write=True) as session:
+                admin = members.create_member(
+                    session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
+                )
+                reader = members.create_member(
+                    session,
+                    CHEAP_HASHER,
+                    actor=None,
+                    name="r",
+                    password="x" * 10,
+                    email="r@example.org",
+                )
+                session.add(
+                    NotificationSettings(
+                        member_id=reader.id or 0,
+                        email_frequency="immediately",
+                        email_verified_address="r@example.org",
+                    )
+                )
+                unit = structure.create_unit(session, actor=admin, name="u")
+                area = structure.create_area(
+                    session, actor=admin, unit_id=unit.id or 0, name="Transport"
+                )
+                policy = structure.create_policy(session, actor=admin, fields=policy_fields())
+                structure.set_privilege(
+                    session,
+                    actor=admin,
+                    unit_id=unit.id or 0,
+                    member_id=admin.id or 0,
+                    voting_right=True,
+                    initiative_right=True,
+                )
+                notifications.subscribe(session, actor=reader, area_id=area.id or 0)
+                initiatives.create_initiative(
+                    session,
+                    actor=admin,
+                    name="Tram lines",
+                    content="c",
+                    area_id=area.id,
+                    policy_id=policy.id,
+                )
+                session.commit()
+            capsys.readouterr()
+            monkeypatch.setenv("PUBLIC_URL", "https://lp.example.org")  # links are absolute
+            assert main(["notify", "--preview", "r"]) == 0
+            assert capsys.readouterr().out.startswith("Nothing to send to r")
+            assert main(["notify"]) == 0  # no SMTP_URL: fans out, queues nothing
+            assert capsys.readouterr().out.strip() == "1 causes fanned out, 1 notifications"
+            assert state() == (0, 0)
+            assert main(["notify", "--preview", "r"]) == 0
+            preview = capsys.readouterr().out
+            assert preview.startswith("To: r@example.org (immediately)\nSubject: Your Liquid")
+            assert "* New issue in Transport: issue #1 (Tram lines)" in preview
+            assert "(because you subscribed to Transport)" in preview
+            assert state() == (0, 0)  # a preview changes nothing
+            assert main(["notify", "--preview", "nobody"]) == 2
+            assert "no member named 'nobody'" in capsys.readouterr().err
+            monkeypatch.setenv("SMTP_URL", closed_port_url())  # queued, then sending fails
+            assert main(["notify"]) == 0
+            assert capsys.readouterr().out.splitlines() == [
+                "0 causes fanned out, 0 notifications",
+                "1 e-mails queued for 1 members",
+                "0 e-mails sent, 1 to retry, 0 failed",
+            ]
+            mails, watermark = state()
+            assert mails == 1 and watermark > 0
+            with database.session() as session:
+                mail = session.exec(select(EmailMessage)).one()
+            assert mail.subject == "New issue in Transport: issue #1 (Tram lines)"
+            assert "https://lp.example.org/issues/1" in mail.text_body
         finally:
             database.dispose()

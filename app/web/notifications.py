@@ -68,7 +68,7 @@ def _entry(note: Notification) -> Entry:
         return Entry(note, f"{initiative}#draft-heading", "Read the new draft")
     if note.kind in ("delegation_started", "delegation_stopped"):
         return Entry(note, "/me#received-heading", "Delegations to me")
-    if note.kind in ("votes_delegated",) or (
+    if note.kind in ("votes_delegated", "voting_reminder") or (
         note.kind == "phase_changed" and note.text.startswith("Voting")
     ):
         return Entry(note, f"{issue}#ballot", f"Vote on issue {note.issue_id}")

@@ -361,6 +361,10 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
         "suggestion_id": None,
     }
     title = _issue_title(session, issue)
+    if cause.kind == "voting_reminder":
+        from proposals.services.reminders import fan_out_reminder  # it writes through this module
+
+        return fan_out_reminder(session, cause, issue, title)
     subscribed = f"because you subscribed to {area.name}"
     taking_part = f"because you take part in issue #{issue.id}"
     groups: list[list[sa.Select[Any]]]
