@@ -73,6 +73,8 @@ class Received:
     message: email.message.EmailMessage
     reply: str
     over_tls: bool
+    raw: bytes = b""
+    """The message as it came over the wire (headers as a mail client reads them)."""
 
     def _part(self, subtype: str) -> str:
         part = self.message.get_body(preferencelist=(subtype,))
@@ -120,6 +122,7 @@ class _Handler:
                     message=parsed,
                     reply=reply,
                     over_tls=_over_tls(server, session),
+                    raw=content,
                 )
             )
         if reply == DROP:

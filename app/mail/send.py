@@ -18,6 +18,7 @@ each outcome in its own transaction right after the server's answer. The rules:
 
 import contextlib
 import email.message
+import email.policy
 import email.utils
 import logging
 import smtplib
@@ -97,11 +98,16 @@ def _list_unsubscribe(settings: Settings, message: EmailMessage) -> dict[str, st
     return headers
 
 
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def build_message(settings: Settings, message: EmailMessage) -> email.message.EmailMessage:
     """The MIME message of an outbox row: multipart/alternative (text, then HTML), with the
     row's stable ``Message-ID`` and its creation time as ``Date``, so a re-send is the same
-    message."""
-    mime = email.message.EmailMessage()
+    message. Header lines may be as long as RFC 5322 allows (998): the default 78 made the
+    policy fold an unbreakable link into RFC 2047 encoded words, which no mail client reads as a
+    ``List-Unsubscribe`` link."""
+    mime = email.message.EmailMessage(policy=_POLICY)
     mime["From"] = settings.mail_from
     mime["To"] = message.to_address
     mime["Subject"] = message.subject

@@ -90,6 +90,9 @@ class TestDelivery:
         assert link.startswith("https://lp.example.org/")
         assert mime["List-Unsubscribe"] == f"<{link}>"
         assert mime["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        # Regression: on the wire as is, never folded into RFC 2047 encoded words (a link of
+        # over 78 characters was, and mail clients then find no link to offer).
+        assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in received.raw
         row = stored(db, message)
         assert row.sent_at == NOW and row.attempts == 1 and row.claimed_until is None
         # Nothing is sent twice.
