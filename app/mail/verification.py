@@ -15,7 +15,7 @@ from app.settings import Settings
 from proposals.clock import Clock
 from proposals.errors import Conflict, DomainError, NotFound
 from proposals.models import EmailMessage, Member
-from proposals.services import email_settings, members
+from proposals.services import email_settings, members, outbox
 
 
 class BadLink(DomainError):
@@ -45,7 +45,7 @@ def queue_verification(
 
     expires_at = clock() + links.VERIFICATION_VALID
 
-    def letter(address: str) -> email_settings.Letter:
+    def letter(address: str) -> outbox.Letter:
         return render_email(
             "verification",
             member=member,

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
-from typing import Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -27,7 +26,7 @@ from proposals.models import (
     Notification,
     NotificationSettings,
 )
-from proposals.services.outbox import enqueue
+from proposals.services.outbox import Letter, enqueue
 from proposals.services.throttle import TooManyAttempts
 
 DEFAULT_FREQUENCY = "daily"
@@ -45,19 +44,6 @@ class EmailSettings:
     email: str | None
     email_verified: bool
     email_failing: bool
-
-
-class Letter(Protocol):
-    """A rendered e-mail (``app.mail.render.RenderedEmail`` has this shape)."""
-
-    @property
-    def subject(self) -> str: ...
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def html(self) -> str: ...
 
 
 def _row(session: Session, member_id: int) -> NotificationSettings | None:

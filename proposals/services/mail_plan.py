@@ -49,7 +49,7 @@ from proposals.models import (
     NotificationSettings,
 )
 from proposals.services.issues import phase_ends_at
-from proposals.services.outbox import Outgoing, enqueue_many
+from proposals.services.outbox import Letter, Outgoing, enqueue_many
 
 __all__ = [
     "KIND_URGENCY",
@@ -85,15 +85,6 @@ is counted ("and 40 more") and waits in the app's inbox."""
 
 COUNTED = ("notification", "digest")
 """The e-mail kinds that count towards ``EMAIL_DAILY_CAP``."""
-
-
-class Rendered(Protocol):
-    @property
-    def subject(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def html(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -132,7 +123,7 @@ class Mail:
     issue_id: int | None = None
 
 
-Render = Callable[[Mail], Rendered]
+Render = Callable[[Mail], Letter]
 
 
 def wants(kinds: dict[str, Any], kind: str) -> bool:

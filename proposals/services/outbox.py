@@ -16,11 +16,25 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from proposals.models import EmailMessage, NotificationSettings
+
+
+class Letter(Protocol):
+    """A rendered e-mail: what is queued (``app.mail.render.RenderedEmail`` has this shape)."""
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def html(self) -> str: ...
 
 
 def enqueue(
