@@ -15,7 +15,7 @@ from app.mail import links
 from app.mail.render import RenderedEmail, render_email
 from app.mail.verification import message_domain
 from app.settings import Settings
-from app.web.notifications import _entry
+from app.web.notifications import where_to_act
 from proposals.clock import Clock, utcnow
 from proposals.errors import NotFound
 from proposals.models import Member, Notification
@@ -51,7 +51,7 @@ class Links:
 
     def act(self, note: Notification) -> Act:
         """The page where the member acts on ``note`` (the in-app inbox's own rule)."""
-        entry = _entry(note)
+        entry = where_to_act(note)
         return Act(self.base + entry.href, entry.label)
 
     @property

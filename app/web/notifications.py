@@ -57,7 +57,8 @@ class Entry:
     label: str
 
 
-def _entry(note: Notification) -> Entry:
+def where_to_act(note: Notification) -> Entry:
+    """The page where the member acts on ``note``: the one rule, for the inbox and e-mails."""
     issue = f"/issues/{note.issue_id}"
     initiative = f"/initiatives/{note.initiative_id}"
     if note.kind == "new_suggestion":
@@ -91,7 +92,7 @@ def notifications_page(
         "notifications.html",
         title="My notifications",
         description="What concerns me, newest first, and why I am told.",
-        entries=[_entry(note) for note in shown.items],
+        entries=[where_to_act(note) for note in shown.items],
         newest_unread=newest[0].id if newest else None,
         unread=unread,
         more=encode_cursor(shown.next_after) if shown.next_after else None,
