@@ -121,6 +121,7 @@ def test_a_verified_subscriber_gets_the_new_issue_by_e_mail(
         b.expect_flash(f"A link to verify {ADDRESS} is on its way")
         audit(b.page, artifacts, "email-journey-profile")
 
+        assert not mailing_server.smtp.messages  # queued in the request, sent by the pass
         mailing_server.run_pass()
         verification = mailing_server.mail_to(ADDRESS, "Confirm your e-mail address")
         link = link_in(verification.text, server.base_url, "/email/verify")
@@ -171,6 +172,7 @@ def test_a_verified_subscriber_gets_the_new_issue_by_e_mail(
         assert digest.rcpt_tos == [ADDRESS]
         assert f"New issue in {area}: issue #{issue_id} (Night buses)" in digest.text
         assert f"issue #{issue_id}" in digest.html
+        assert digest.message["List-Unsubscribe"].startswith(f"<{server.base_url}/")
         b.page.goto(link_in(digest.text, server.base_url, f"/issues/{issue_id}"))
         expect(b.page).to_have_url(f"{server.base_url}/issues/{issue_id}")
         expect(b.page.get_by_role("heading", level=1)).to_contain_text(f"{issue_id}")
