@@ -121,11 +121,14 @@ def _seed(base_url: str, admin: str, names: tuple[str, ...] = ("A", "B", "C")) -
 
 
 @contextmanager
-def _serving(workdir: Path) -> Iterator[str]:
+def _serving(
+    workdir: Path, *, port: int | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``liquidpolicy serve`` on a fresh SQLite file in ``workdir`` with an admin ``admin``;
     answers its address. The lifecycle runs only once at startup (``LIFECYCLE_INTERVAL`` is an
-    hour), so a test runs it itself."""
-    port = _free_port()
+    hour), so a test runs it itself. ``port`` (default: a free one) and ``extra_env`` (more
+    environment, e.g. ``SMTP_URL``) are for a server that must know its own address."""
+    port = port or _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'journey.db'}",
@@ -136,6 +139,7 @@ def _serving(workdir: Path) -> Iterator[str]:
         "ARGON2_PARALLELISM": "1",
         "SECRET_KEY": "browser-test-secret",
         "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     _migrate_with_admin(env["DATABASE_URL"], "admin")
     base_url = f"http://127.0.0.1:{port}"
