@@ -320,7 +320,10 @@ def _insert_from(
     query = sa.select(*(v.label(k) for k, v in values.items())).where(member.is_not(None))
     if actor_id is not None:
         query = query.where(member != actor_id)
-    insert = sa.insert(table).from_select(list(values), query.group_by(member))
+    # In member order: each index entry of ``(member_id, id)`` lands next to the previous one
+    # (and a serial id follows the same order), not at a random leaf page per row.
+    ordered = query.group_by(member).order_by(member)
+    insert = sa.insert(table).from_select(list(values), ordered)
     if session.get_bind().dialect.name == "postgresql":
         # psycopg's rowcount of a compiled INSERT ... SELECT reads -1 here: count RETURNING
         inserted = insert.returning(table.c.id).cte("inserted")
