@@ -126,6 +126,13 @@ class TestNewIssue:
         assert notify(world) == 0
         assert len(inbox(world, "B")) == 1
 
+    def test_the_pass_counts_what_it_wrote(self, world: World) -> None:
+        subscribe(world, "B")
+        subscribe(world, "C")
+        world.propose("A", "Tram lines")
+        assert notify(world) == 2  # the INSERT ... SELECT's own row count, on both backends
+        assert len(inbox(world, "B")) == len(inbox(world, "C")) == 1
+
     def test_unsubscribed_members_hear_nothing(self, world: World) -> None:
         subscribe(world, "B")
         world.ok("DELETE", f"/areas/{world.area_id}/subscription", "B")

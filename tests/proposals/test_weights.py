@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from app.db import Database
-from proposals.models import Ballot, Delegation, Interest, Issue, Privilege
+from proposals.models import Ballot, Delegation, Interest, Issue, Member, Privilege
 from proposals.services import initiatives, issues
 from proposals.services.weights import delegate_weights, weight_carried, weights_carried
 from tests.factories import NOW, grant, make_area, make_member, make_policy, make_unit
@@ -127,15 +127,24 @@ def naive_weight(eligible: set[int], rows: list[Row], me: int, issue_context: st
 
 
 def _store(session: Session, org: Org, eligible: set[int], rows: list[Row]) -> None:
-    for index in eligible:
-        session.add(
-            Privilege(
-                unit_id=org.unit_id,
-                member_id=org.members[index],
-                voting_right=True,
-                initiative_right=False,
+    """Store the rows; a member outside ``eligible`` is not eligible in one of three ways, by
+    index: no privilege in the unit, a privilege without voting right, or inactive."""
+    for index, member_id in enumerate(org.members):
+        way = "eligible" if index in eligible else ("none", "no_right", "inactive")[index % 3]
+        if way != "none":
+            session.add(
+                Privilege(
+                    unit_id=org.unit_id,
+                    member_id=member_id,
+                    voting_right=way != "no_right",
+                    initiative_right=way == "no_right",
+                )
             )
-        )
+        if way == "inactive":
+            member = session.get(Member, member_id)
+            assert member is not None
+            member.active = False
+            session.add(member)
     for truster, trustee, context in rows:
         session.add(
             Delegation(
