@@ -2,6 +2,8 @@
 notification passes are the real ``notify_pass`` + ``send_due`` (or ``liquidpolicy notify``),
 and the links of the received e-mails are followed over HTTP."""
 
+import contextlib
+import io
 import re
 import threading
 from collections import Counter
@@ -26,7 +28,8 @@ from app.main import create_app
 from app.settings import Settings
 from proposals.clock import FrozenClock, utcnow
 from proposals.demo import load_demo
-from proposals.models import EmailMessage, Member, Notification, NotificationSettings
+from proposals.models import EmailMessage, Issue, Member, Notification, NotificationSettings
+from proposals.services.issues import phase_ends_at
 from proposals.services.mail_plan import wants
 from proposals.services.outbox import backoff
 from tests.api.world import DAY, World, build_world
@@ -250,7 +253,7 @@ def test_a_digest_is_grouped_multipart_says_why_and_links(targeted: Mailroom) ->
     assert unsubscribe[1:-1] in text  # the same link in the footer
 
 
-# --- 3. immediately, under the daily cap -----------------------------------------------------------
+# --- 3. immediately, under the daily cap ----------------------------------------------------------
 
 
 def test_immediately_stops_at_the_cap_and_folds_the_rest_into_the_next_digest(
@@ -279,7 +282,7 @@ def test_immediately_stops_at_the_cap_and_folds_the_rest_into_the_next_digest(
     assert len(after_verification(room, "B")) == cap + 1
 
 
-# --- 4. one-click unsubscribe ------------------------------------------------------------------------
+# --- 4. one-click unsubscribe ---------------------------------------------------------------------
 
 
 def test_one_click_unsubscribe_without_a_session(targeted: Mailroom) -> None:
@@ -304,7 +307,7 @@ def test_one_click_unsubscribe_without_a_session(targeted: Mailroom) -> None:
     assert inbox[0]["text"].startswith("New issue in")  # in-app notifications go on
 
 
-# --- 5. delivery: a temporary refusal, a permanent one ---------------------------------------------
+# --- 5. delivery: a temporary refusal, a permanent one --------------------------------------------
 
 
 def outbox_row(room: Mailroom, message_id: str) -> EmailMessage:
@@ -346,3 +349,185 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(room: Mailroom) -> None
     room.world.clock.advance(2 * DAY)
     room.notify()
     assert len(room.smtp.attempts) == 1 and room.smtp.messages == []
+
+
+# --- the delegates' last-day reminder -------------------------------------------------------------
+
+
+def test_a_delegate_without_a_ballot_gets_one_reminder_at_once(room: Mailroom) -> None:
+    """Voting lasts a day here, so it ends within ``REMINDER_HOURS`` as soon as it starts."""
+    world = room.world
+    for who in "BE":
+        room.verify(who)  # daily: a reminder goes out at once all the same
+    world.delegate("C", "B")
+    world.delegate("D", "E")
+    initiative = world.propose("A", "Tram lines")
+    world.support("A", initiative["id"])
+    world.to_voting(initiative["issue_id"])
+    assert world.vote("B", initiative["issue_id"], {initiative["id"]: 1}).status_code == 200
+    room.notify()
+    reminders = [m for m in after_verification(room, "E") if room.kind(m) == "reminder"]
+    [reminder] = reminders
+    assert "1 member's vote goes to you" in reminder.text
+    assert reminder.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    ballot = link(reminder.text, f"/issues/{initiative['issue_id']}")
+    assert room.client.get(ballot).status_code == 200
+    assert "reminder" not in room.kinds("B")  # B has voted
+    sent = len(room.smtp.messages)
+    world.clock.advance(3600)
+    room.notify()
+    assert len(room.smtp.messages) == sent  # one reminder per issue, whatever the passes
+
+
+# --- 6. two complete passes at once ---------------------------------------------------------------
+
+MANY = [f"M{number:02d}" for number in range(12)]
+
+
+def test_two_notify_passes_at_once_send_each_message_once(
+    backend: str, committed_db: Database, clock: FrozenClock, smtp_server: SmtpServer
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("concurrency needs PostgreSQL (SQLite serializes writers)")
+    with mailroom(committed_db, clock, smtp_server, ["A", *MANY]) as room:
+        for number, who in enumerate(MANY):
+            room.verify(who, "immediately" if number % 2 else None)
+            subscribe(room, who)
+        for number in range(3):
+            room.world.propose("A", f"Idea {number}")
+        verifications = len(room.smtp.messages)
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def one_pass() -> None:
+            try:
+                barrier.wait(timeout=10)
+                room.notify()
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=one_pass) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        received = room.smtp.messages[verifications:]
+        by_id = Counter(m.message["Message-ID"] for m in received)
+        assert by_id and set(by_id.values()) == {1}
+        by_recipient = Counter(m.rcpt_tos[0] for m in received)
+        expected = {address(who): 3 if n % 2 else 1 for n, who in enumerate(MANY)}
+        assert by_recipient == expected
+        with committed_db.session() as session:
+            rows = session.exec(select(EmailMessage).where(EmailMessage.kind != "verification"))
+            assert {row.message_id for row in rows} == set(by_id)
+        room.notify()
+        assert len(room.smtp.messages) == verifications + len(received)
+
+
+# --- 7. acceptance 2: the demo and ONE ``liquidpolicy notify`` ------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoMail:
+    database: Database
+    received: list[Received]
+    output: str
+
+
+@pytest.fixture(scope="module")
+def demo_mail(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoMail]:
+    """The demo loaded into a fresh database, then ONE ``liquidpolicy notify`` with SMTP_URL at
+    an aiosmtpd server (one per backend)."""
+    server = SmtpServer()
+    server.start()
+    directory: Path = tmp_path_factory.mktemp(f"demo-mail-{backend}")
+    try:
+        with throwaway_database(backend, directory) as url, pytest.MonkeyPatch.context() as env:
+            migrate.upgrade(url)
+            database = Database(create_engine(url))
+            try:
+                load_demo(database, CHEAP_HASHER)
+                for name, value in {
+                    "DATABASE_URL": url,
+                    "SMTP_URL": server.url,
+                    "PUBLIC_URL": PUBLIC,
+                    "LOG_LEVEL": "WARNING",
+                }.items():
+                    env.setenv(name, value)
+                env.delenv("SECRET_KEY", raising=False)
+                buffer = io.StringIO()
+                with contextlib.redirect_stdout(buffer):
+                    assert main(["notify"]) == 0
+                yield DemoMail(database, server.messages, buffer.getvalue())
+            finally:
+                database.dispose()
+    finally:
+        server.stop()
+
+
+def outbox_kinds(database: Database) -> dict[str, str]:
+    with database.session() as session:
+        return {row.message_id: row.kind for row in session.exec(select(EmailMessage))}
+
+
+def test_the_demo_gets_at_most_one_digest_each_and_nothing_else(demo_mail: DemoMail) -> None:
+    kinds = outbox_kinds(demo_mail.database)
+    per_member = Counter(m.rcpt_tos[0] for m in demo_mail.received)
+    assert per_member and set(per_member.values()) == {1}, per_member
+    assert {kinds[m.message["Message-ID"]] for m in demo_mail.received} == {"digest"}
+    assert demo_mail.output.splitlines()[-1].endswith("0 to retry, 0 failed")
+
+
+def test_the_demo_has_no_vote_ending_within_the_reminder_window(demo_mail: DemoMail) -> None:
+    """So no reminder is right after ONE pass (the reminder has its own test above)."""
+    soon = utcnow() + timedelta(hours=Settings.model_fields["reminder_hours"].default)
+    with demo_mail.database.session() as session:
+        voting = list(session.exec(select(Issue).where(Issue.state == "voting")))
+        assert voting
+        for issue in voting:
+            ends = phase_ends_at(issue)
+            assert ends is not None and ends > soon
+        reminders = session.exec(
+            select(Notification).where(Notification.kind == "voting_reminder")
+        ).all()
+        assert reminders == []
+
+
+def test_the_demo_mails_exactly_those_with_something_to_hear(demo_mail: DemoMail) -> None:
+    """Computed from the notification table alone: every active, verified member with at least
+    one notification of a kind they want gets one digest holding each of them; nobody else."""
+    expected: dict[str, list[str]] = {}
+    with demo_mail.database.session() as session:
+        for member, settings in session.exec(
+            select(Member, NotificationSettings).join(
+                NotificationSettings, col(NotificationSettings.member_id) == col(Member.id)
+            )
+        ):
+            assert member.email is not None
+            if not member.active or settings.email_verified_address != member.email:
+                continue
+            if settings.email_frequency == "never" or settings.email_failing_at is not None:
+                continue
+            notes = session.exec(
+                select(Notification).where(Notification.member_id == member.id)
+            ).all()
+            assert settings.email_verified_at is not None
+            assert all(n.created_at >= settings.email_verified_at for n in notes)
+            texts = [
+                n.text
+                for n in notes
+                if n.kind != "voting_reminder" and wants(settings.kinds or {}, n.kind)
+            ]
+            if texts:
+                expected[member.email] = texts
+        everyone = session.exec(select(Member)).all()
+    assert expected, "the demo should leave somebody something to hear about"
+    assert len(expected) < len(everyone), "and somebody nothing"
+    digests = {m.rcpt_tos[0]: m for m in demo_mail.received}
+    assert set(digests) == set(expected)
+    for recipient, texts in expected.items():
+        body = digests[recipient].text
+        assert f"digest: {len(texts)} notification" in digests[recipient].message["Subject"]
+        for text in texts[:100]:
+            assert text in body, (recipient, text)
