@@ -531,3 +531,47 @@ def test_the_demo_mails_exactly_those_with_something_to_hear(demo_mail: DemoMail
         assert f"digest: {len(texts)} notification" in digests[recipient].message["Subject"]
         for text in texts[:100]:
             assert text in body, (recipient, text)
+
+
+# --- what waits for a retry when the member changed their mind -------------------------------------
+
+
+def refused_digest(room: Mailroom) -> Received:
+    """B (verified, subscribed) has a digest refused for now (451): it waits for its retry."""
+    room.verify("B")
+    subscribe(room, "B")
+    room.world.propose("A", "Tram lines")
+    room.smtp.reply("451 4.3.0 Try again later")
+    room.notify()
+    refused = room.smtp.attempts[-1]
+    assert refused.reply.startswith("451") and room.kind(refused) == "digest"
+    return refused
+
+
+def test_after_one_click_unsubscribe_a_waiting_message_is_not_sent(room: Mailroom) -> None:
+    refused = refused_digest(room)
+    path = relative(refused.message["List-Unsubscribe"][1:-1])
+    with TestClient(room.app) as stranger:
+        assert stranger.post(path, content=b"List-Unsubscribe=One-Click").status_code == 200
+    room.world.clock.advance(DAY)
+    room.notify()
+    message_id = refused.message["Message-ID"]
+    assert [a.message["Message-ID"] for a in room.smtp.attempts].count(message_id) == 1
+    assert room.kinds("B") == ["verification"]
+    row = outbox_row(room, refused.message["Message-ID"])
+    assert row.failed_at is not None and row.sent_at is None
+    assert row.last_error is not None and "turned e-mail off" in row.last_error
+    assert room.settings_of("B")["email_failing"] is False
+
+
+def test_a_waiting_message_is_not_sent_to_a_replaced_address(room: Mailroom) -> None:
+    refused = refused_digest(room)
+    room.world.ok("PATCH", "/members/me", "B", json={"email": "b.new@example.org"})
+    room.world.clock.advance(DAY)
+    room.notify()
+    assert room.kinds("B") == ["verification"]  # nothing more to the old address
+    [new] = [m for m in room.smtp.messages if m.rcpt_tos == ["b.new@example.org"]]
+    assert room.kind(new) == "verification"
+    row = outbox_row(room, refused.message["Message-ID"])
+    assert row.failed_at is not None and row.sent_at is None
+    assert row.last_error is not None and "address changed" in row.last_error
