@@ -533,7 +533,7 @@ def test_the_demo_mails_exactly_those_with_something_to_hear(demo_mail: DemoMail
             assert text in body, (recipient, text)
 
 
-# --- what waits for a retry when the member changed their mind -------------------------------------
+# --- what waits for a retry when the member changed their mind -------------------------------
 
 
 def refused_digest(room: Mailroom) -> Received:
