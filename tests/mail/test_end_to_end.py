@@ -577,3 +577,50 @@ def test_a_waiting_message_is_not_sent_to_a_replaced_address(room: Mailroom) -> 
     row = outbox_row(room, refused.message["Message-ID"])
     assert row.failed_at is not None and row.sent_at is None
     assert row.last_error is not None and "address changed" in row.last_error
+
+
+# --- kinds turned off; an address that keeps refusing ---------------------------------------------
+
+
+def test_a_kind_turned_off_is_not_mailed_but_stays_in_the_inbox(room: Mailroom) -> None:
+    world = room.world
+    for who in "BC":
+        room.verify(who)
+        subscribe(room, who)
+    body = {"kinds": {"new_issue": False}}
+    world.ok("PUT", "/members/me/notification-settings", "B", json=body)
+    world.propose("A", "Tram lines")
+    room.notify()
+    assert room.kinds("B") == ["verification"]
+    assert room.kinds("C") == ["verification", "digest"]
+    [note] = world.ok("GET", "/members/me/notifications", "B")["items"]
+    assert note["kind"] == "new_issue"
+
+
+def test_an_address_refused_for_good_three_times_is_marked_failing_and_gets_no_more(
+    room: Mailroom,
+) -> None:
+    world = room.world
+    room.verify("B", "immediately")
+    subscribe(room, "B")
+    room.smtp.always("550 5.1.1 No such user")
+    for number in range(3):
+        world.propose("A", f"Idea {number}")
+        room.notify()
+    assert len(room.smtp.attempts) == 1 + 3 and room.smtp.messages == room.smtp.attempts[:1]
+    assert room.settings_of("B")["email_failing"] is True
+    room.smtp.always(None)
+    world.propose("A", "Idea 3")
+    world.clock.advance(DAY)
+    room.notify()
+    assert len(room.smtp.attempts) == 4  # nothing composed for a failing address
+    # a new verification clears the mark; e-mail goes out again from then on
+    world.ok("PATCH", "/members/me", "B", json={"email": "b.new@example.org"})
+    room.send()
+    [verification] = [m for m in room.smtp.messages if m.rcpt_tos == ["b.new@example.org"]]
+    assert room.client.post(link(verification.text, "/email/verify")).status_code == 200
+    assert room.settings_of("B")["email_failing"] is False
+    world.propose("A", "Idea 4")
+    room.notify()
+    [_, mail] = [m for m in room.smtp.messages if m.rcpt_tos == ["b.new@example.org"]]
+    assert room.kind(mail) == "notification" and "Idea 4" in mail.text
