@@ -10,6 +10,8 @@ The sender's bookkeeping is here too, and is the one writer of the delivery colu
 ``last_error``) and of the member's ``email_permanent_failures`` / ``email_failing_at``:
 :func:`claim_due`, :func:`record_sent`, :func:`record_temporary_failure`,
 :func:`record_permanent_failure` (docs/decisions.md, "Notifications (issue 11): the sender").
+A claimed message that must not go out any more (:func:`unwanted`: the member's address changed,
+or they turned e-mail off while it waited for a retry) is marked failed instead of sent.
 """
 
 import uuid
@@ -21,7 +23,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from proposals.models import EmailMessage, NotificationSettings
+from proposals.models import EmailMessage, Member, NotificationSettings
 
 
 class Letter(Protocol):
@@ -129,6 +131,41 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * (1 << max(attempts - 1, 0)), BACKOFF_CAP)
 
 
+def unwanted(to_address: str, kind: str, email: str | None, frequency: str | None) -> str | None:
+    """Issue 11: why a queued e-mail must not go out any more (None: it may). The one rule, checked
+    when the sender claims it (a message may wait hours for its retry): only to the member's
+    current address, and -- but the address verification, which the member asked for -- not
+    after they turned e-mail off (``never``, e.g. by one-click unsubscribe)."""
+    if email != to_address:
+        return "not sent: the member's address changed"
+    if kind != "verification" and frequency == "never":
+        return "not sent: the member turned e-mail off"
+    return None
+
+
+def _drop_unwanted(session: Session, rows: list[EmailMessage], now: datetime) -> set[int]:
+    """Mark the claimed rows that :func:`unwanted` refuses failed (no attempt, no failure count
+    towards the failing mark); answer their ids (one query)."""
+    member_ids = sorted({row.member_id for row in rows})
+    found = session.exec(
+        select(Member.id, Member.email, NotificationSettings.email_frequency)
+        .outerjoin(NotificationSettings, col(NotificationSettings.member_id) == col(Member.id))
+        .where(col(Member.id).in_(member_ids))
+    )
+    members = {member_id: (email, frequency) for member_id, email, frequency in found}
+    dropped = set()
+    for row in rows:
+        email, frequency = members.get(row.member_id, (None, None))
+        reason = unwanted(row.to_address, row.kind, email, frequency)
+        if reason is not None:
+            row.failed_at = now
+            row.claimed_until = None
+            row.last_error = reason
+            session.add(row)
+            dropped.add(row.id or 0)
+    return dropped
+
+
 def claim_due(
     session: Session, *, now: datetime, lease: timedelta = LEASE, limit: int = CLAIM_LIMIT
 ) -> list[EmailMessage]:
@@ -136,29 +173,34 @@ def claim_due(
     (``claimed_until`` unset or past), oldest due first, by setting ``claimed_until`` to
     ``now + lease``. On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``, so senders
     running at once claim different rows; on SQLite the write session's ``BEGIN IMMEDIATE``
-    serialises them. The caller commits before sending, so no lock is held during SMTP."""
-    rows = list(
-        session.exec(
-            select(EmailMessage)
-            .where(
-                col(EmailMessage.sent_at).is_(None),
-                col(EmailMessage.failed_at).is_(None),
-                col(EmailMessage.next_attempt_at) <= now,
-                sa.or_(
-                    col(EmailMessage.claimed_until).is_(None),
-                    col(EmailMessage.claimed_until) <= now,
-                ),
+    serialises them. The caller commits before sending, so no lock is held during SMTP.
+    Messages that must not go out any more (:func:`unwanted`) are marked failed instead."""
+    while True:
+        rows = list(
+            session.exec(
+                select(EmailMessage)
+                .where(
+                    col(EmailMessage.sent_at).is_(None),
+                    col(EmailMessage.failed_at).is_(None),
+                    col(EmailMessage.next_attempt_at) <= now,
+                    sa.or_(
+                        col(EmailMessage.claimed_until).is_(None),
+                        col(EmailMessage.claimed_until) <= now,
+                    ),
+                )
+                .order_by(col(EmailMessage.next_attempt_at), col(EmailMessage.id))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
             )
-            .order_by(col(EmailMessage.next_attempt_at), col(EmailMessage.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
         )
-    )
-    for row in rows:
-        row.claimed_until = now + lease
-        session.add(row)
-    session.flush()
-    return rows
+        dropped = _drop_unwanted(session, rows, now) if rows else set()
+        kept = [row for row in rows if row.id not in dropped]
+        for row in kept:
+            row.claimed_until = now + lease
+            session.add(row)
+        session.flush()
+        if kept or not rows:
+            return kept
 
 
 def _settings_for_update(session: Session, member_id: int) -> NotificationSettings:
