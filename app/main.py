@@ -3,8 +3,9 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -59,37 +60,50 @@ async def _lifecycle_loop(
     interval: int,
     login_window: int,
     settings: Settings | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
     24 hours and of failed logins older than the throttle window), then one notification pass
     (issue 11: the delegates' due reminders, the fan-out of pending causes, with ``SMTP_URL``
     the composing of due e-mail; :func:`app.mail.compose.notify_pass`), outside the lifecycle's
     unit locks, then, with ``SMTP_URL``, the sending of the e-mail that is due (in the thread
-    pool, like the rest: never in a request); a failed run is logged and retried next time."""
-    while True:
-        try:
-            await run_in_threadpool(_purge_expired, database, clock, login_window)
-            transitions = await run_in_threadpool(run_lifecycle, database, clock=clock)
-            for step in transitions:
-                log.info(
-                    "transition",
-                    extra={"issue_id": step.issue_id, "from": step.from_state, "to": step.to_state},
-                )
-        except Exception:
-            log.exception("lifecycle run failed")
-        try:
-            if settings is None:
-                await run_in_threadpool(fan_out_pending, database, clock=clock)
-            else:  # the delegates' reminders, the fan-out, then (SMTP_URL) composing e-mail
-                await run_in_threadpool(notify_pass, database, settings, clock=clock)
-        except Exception:
-            log.exception("notification pass failed")
-        if settings is not None and settings.smtp_url:
+    pool, like the rest: never in a request); a failed run is logged and retried next time.
+
+    ``stop`` ends the loop between steps: a step already running in its thread finishes first
+    (cancelling the task would leave that thread using a connection the shutdown then drops)."""
+    stop = stop or asyncio.Event()
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("purge of expired records", lambda: _purge_expired(database, clock, login_window)),
+        ("lifecycle run", lambda: _log_transitions(run_lifecycle(database, clock=clock))),
+        (
+            "notification pass",
+            lambda: (
+                fan_out_pending(database, clock=clock)
+                if settings is None  # the delegates' reminders, the fan-out, (SMTP_URL) composing
+                else notify_pass(database, settings, clock=clock)
+            ),
+        ),
+    ]
+    if settings is not None and settings.smtp_url:
+        steps.append(("sending e-mail", lambda: send_due(database, settings, clock=clock)))
+    while not stop.is_set():
+        for name, step in steps:
+            if stop.is_set():
+                return
             try:
-                await run_in_threadpool(send_due, database, settings, clock=clock)
+                await run_in_threadpool(step)
             except Exception:
-                log.exception("sending e-mail failed")
-        await asyncio.sleep(interval)
+                log.exception(f"{name} failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+def _log_transitions(transitions: Iterable[Any]) -> None:
+    for step in transitions:
+        log.info(
+            "transition",
+            extra={"issue_id": step.issue_id, "from": step.from_state, "to": step.to_state},
+        )
 
 
 def create_app(
@@ -113,6 +127,7 @@ def create_app(
             key = await run_in_threadpool(instance_secret_key, app.state.database)
             app.state.settings = settings.model_copy(update={"secret_key": key})
         runner = None
+        stop = asyncio.Event()
         if run_lifecycle_every and settings.lifecycle_interval > 0:
             runner = asyncio.create_task(
                 _lifecycle_loop(
@@ -121,15 +136,15 @@ def create_app(
                     settings.lifecycle_interval,
                     settings.login_throttle_window,
                     settings=app.state.settings,  # with the installation's key (links)
+                    stop=stop,
                 )
             )
         try:
             yield
         finally:
-            if runner is not None:
-                runner.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await runner
+            if runner is not None:  # the step in progress finishes; no other starts
+                stop.set()
+                await runner
             if owned:
                 app.state.database.dispose()
                 app.state.database = None

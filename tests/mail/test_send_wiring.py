@@ -1,6 +1,7 @@
 """``liquidpolicy notify`` and the server's background loop send what is due (issue 11)."""
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from app.cli import main
 from app.db import Database, create_engine
 from app.main import create_app
 from proposals.models import EmailMessage
+from tests.conftest import settings_for_tests
 from tests.databases import throwaway_database
 from tests.factories import make_member
 from tests.mail.test_send import mail_settings, queue
@@ -72,5 +74,36 @@ def test_the_background_loop_sends_what_is_due(url: str, smtp_server: SmtpServer
             assert client.portal is not None
             client.portal.call(wait_for_mail)
         assert len(smtp_server.messages) == 1
+    finally:
+        database.dispose()
+
+
+def test_shutdown_waits_for_the_step_in_progress(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: stopping the server cancelled the loop while a step still ran in its thread,
+    then disposed of the engine under it — the step's connection was left open (a
+    ``ResourceWarning`` later, at garbage collection, in whatever test ran then). Shutdown now
+    lets the step in progress finish, and starts no other."""
+    import threading
+
+    import app.main
+
+    started = threading.Event()
+    steps: list[str] = []
+
+    def slow_pass(*args: object, **kwargs: object) -> None:
+        started.set()
+        time.sleep(0.3)
+        steps.append("finished")
+
+    monkeypatch.setattr(app.main, "notify_pass", slow_pass)
+    database = Database(create_engine(url))
+    try:
+        settings = settings_for_tests(database_url=url, lifecycle_interval=1)
+        application = create_app(settings, database=database, run_lifecycle_every=True)
+        with TestClient(application):
+            assert started.wait(timeout=10)
+        assert steps == ["finished"]
+        time.sleep(1.2)  # an interval later: nothing ran after shutdown
+        assert steps == ["finished"]
     finally:
         database.dispose()
