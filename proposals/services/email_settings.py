@@ -99,12 +99,24 @@ def update_settings(
         )
     row = _row_or_new(session, actor.id or 0)
     if email_frequency is not None:
+        if row.email_frequency == "never" and email_frequency != "never":
+            _skip_backlog(session, row)
         row.email_frequency = email_frequency
     if kinds:
         row.kinds = {**row.kinds, **{kind: bool(on) for kind, on in kinds.items()}}
     session.add(row)
     session.flush()
     return read_settings(session, actor)
+
+
+def _skip_backlog(session: Session, row: NotificationSettings) -> None:
+    """E-mail starts from what comes next: the watermark passes the member's notifications so
+    far (on a new verification, and when e-mail is turned back on from ``never``); the inbox
+    keeps them all. The one rule of where a member's e-mail starts."""
+    newest = session.exec(
+        select(func.max(Notification.id)).where(Notification.member_id == row.member_id)
+    ).one()
+    row.mailed_up_to_id = max(row.mailed_up_to_id, newest or 0)
 
 
 def unsubscribe(session: Session, member_id: int) -> None:
@@ -180,14 +192,11 @@ def verify(session: Session, member: Member, *, address: str, clock: Clock = utc
     row = _row_or_new(session, member.id or 0)
     if is_verified(member, row):
         return False
-    newest = session.exec(
-        select(func.max(Notification.id)).where(Notification.member_id == member.id)
-    ).one()
+    _skip_backlog(session, row)
     row.email_verified_address = address
     row.email_verified_at = clock()
     row.email_permanent_failures = 0
     row.email_failing_at = None
-    row.mailed_up_to_id = max(row.mailed_up_to_id, newest or 0)
     session.add(row)
     session.flush()
     return True

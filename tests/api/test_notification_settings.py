@@ -8,13 +8,20 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import func
 from sqlmodel import select
 
 from app.db import Database
 from app.main import create_app
 from proposals.clock import FrozenClock
-from proposals.models import NOTIFICATION_KINDS, EmailMessage, Member, NotificationSettings
-from proposals.services import email_settings
+from proposals.models import (
+    NOTIFICATION_KINDS,
+    EmailMessage,
+    Member,
+    Notification,
+    NotificationSettings,
+)
+from proposals.services import email_settings, notifications
 from tests.api.world import World, build_world
 from tests.conftest import settings_for_tests
 from tests.factories import bearer, make_member, make_token
@@ -124,6 +131,45 @@ class TestChangeSettings:
         assert body["kinds"]["new_issue"] is True
         assert settings_of(world, "A") == body
         assert settings_of(world, "B")["email_frequency"] == "daily"  # only mine changed
+
+    def test_turning_email_back_on_skips_what_came_while_it_was_off(self, world: World) -> None:
+        """As with a new verification: a member who turned e-mail off and on again gets what
+        comes next, not a digest of everything they chose not to hear of meanwhile (the inbox
+        keeps it all)."""
+        world.ok("PUT", SETTINGS, "A", json={"email_frequency": "never"})
+        with world.db.session() as session:
+            notifications.notify_member(
+                session,
+                world.id("A"),
+                "invitation",
+                actor_id=None,
+                text="while off",
+                reason="because",
+                now=world.clock(),
+            )
+            newest = session.exec(select(func.max(Notification.id))).one()
+            session.commit()
+        world.ok("PUT", SETTINGS, "A", json={"email_frequency": "weekly"})
+        with world.db.session() as session:
+            row = session.get(NotificationSettings, world.id("A"))
+            assert row is not None and newest is not None
+            assert row.mailed_up_to_id >= newest
+        # Changing between frequencies that send e-mail moves nothing.
+        with world.db.session() as session:
+            notifications.notify_member(
+                session,
+                world.id("A"),
+                "invitation",
+                actor_id=None,
+                text="while on",
+                reason="because",
+                now=world.clock(),
+            )
+            session.commit()
+        world.ok("PUT", SETTINGS, "A", json={"email_frequency": "daily"})
+        with world.db.session() as session:
+            row = session.get(NotificationSettings, world.id("A"))
+            assert row is not None and row.mailed_up_to_id == newest
 
     def test_empty_body_changes_nothing(self, world: World) -> None:
         assert world.ok("PUT", SETTINGS, "A", json={}) == settings_of(world, "A")
