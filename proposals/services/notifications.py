@@ -16,7 +16,7 @@ Nobody is notified of their own action. Notifications are private to their membe
 writes the public event feed, and the feed never reads these tables.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -417,23 +417,47 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
     :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation;
     computed for all delegates at once by :func:`~proposals.services.weights.delegate_weights`)
     exceeds their own vote hears how many members' votes would flow to them."""
+    delegates = [
+        (trustee, weight)
+        for trustee, weight in sorted(delegate_weights(session, issue).items())
+        if weight > 1 and trustee != cause.actor_id
+    ]
+    return write_to_delegates(
+        session,
+        cause,
+        issue,
+        "votes_delegated",
+        delegates,
+        lambda others: f"{_votes(others)} to you in {title}: voting has started",
+    )
+
+
+def write_to_delegates(
+    session: Session,
+    cause: NotificationCause,
+    issue: Issue,
+    kind: str,
+    delegates: Sequence[tuple[int, int]],
+    text: Callable[[int], str],
+) -> int:
+    """One notification of ``kind`` about ``issue`` per ``(delegate, weight)``, saying (through
+    ``text``, given the number of others) how many members' votes go to them, in one bulk write
+    (COPY on PostgreSQL), not one statement per delegate."""
     columns = ("member_id", "kind", "created_at", "cause_id", "unit_id", "area_id", "issue_id")
     rows = [
         (
             trustee,
-            "votes_delegated",
+            kind,
             cause.created_at,
             cause.id,
             issue.unit_id,
             issue.area_id,
             issue.id,
-            f"{_votes(weight - 1)} to you in {title}: voting has started",
+            text(weight - 1),
             f"because {_delegate(weight - 1)} to you",
         )
-        for trustee, weight in sorted(delegate_weights(session, issue).items())
-        if weight > 1 and trustee != cause.actor_id
+        for trustee, weight in delegates
     ]
-    # One bulk write for every delegate (COPY on PostgreSQL), not one statement per delegate.
     return insert_rows(session, Notification, (*columns, "text", "reason"), rows)
 
 

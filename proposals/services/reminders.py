@@ -9,7 +9,6 @@ issue's delegates who have no ballot then. E-mailing it is :mod:`proposals.servi
 
 import math
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from proposals.models import Ballot, Issue, NotificationCause
 from proposals.services.issues import phase_ends_at
-from proposals.services.notifications import _delegate, _insert_from, _votes
+from proposals.services.notifications import _votes, write_to_delegates
 from proposals.services.weights import delegate_weights
 
 __all__ = ["derive_reminders", "fan_out_reminder"]
@@ -62,26 +61,19 @@ def fan_out_reminder(session: Session, cause: NotificationCause, issue: Issue, t
         return 0
     voted = set(session.exec(select(Ballot.member_id).where(Ballot.issue_id == issue.id)).all())
     hours = max(1, math.ceil((ends - cause.created_at).total_seconds() / 3600))
-    ids: dict[str, Any] = {
-        "unit_id": issue.unit_id,
-        "area_id": issue.area_id,
-        "issue_id": issue.id,
-        "initiative_id": None,
-        "suggestion_id": None,
-    }
-    made = 0
-    for trustee, weight in sorted(delegate_weights(session, issue).items()):
-        if weight <= 1 or trustee in voted:
-            continue
-        made += _insert_from(
-            session,
-            sa.select(sa.literal(trustee, sa.Integer()).label("member_id")).subquery(),
-            kind="voting_reminder",
-            cause_id=cause.id,
-            now=cause.created_at,
-            ids=ids,
-            text=f"Voting on {title} ends in {hours} hour{'' if hours == 1 else 's'}; "
-            f"{_votes(weight - 1)} to you",
-            reasons=[f"because {_delegate(weight - 1)} to you"],
-        )
-    return made
+    delegates = [
+        (trustee, weight)
+        for trustee, weight in sorted(delegate_weights(session, issue).items())
+        if weight > 1 and trustee not in voted
+    ]
+    return write_to_delegates(
+        session,
+        cause,
+        issue,
+        "voting_reminder",
+        delegates,
+        lambda others: (
+            f"Voting on {title} ends in {hours} hour{'' if hours == 1 else 's'}; "
+            f"{_votes(others)} to you"
+        ),
+    )
