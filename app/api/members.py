@@ -1,6 +1,6 @@
 """Members (API.md "Auth and members")."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from app.deps import (
     AdminMember,
@@ -78,7 +78,6 @@ def get_me(member: ReadMember, settings: SettingsDep) -> MemberOut:
     responses=responses(401, 403, 413, 422),
 )
 def update_me(
-    request: Request,
     body: ProfileUpdate,
     credentials: CurrentCredentials,
     session: SessionDep,
@@ -117,7 +116,6 @@ def update_me(
         member,
         old_address=old_address,
         clock=clock,
-        base=str(request.base_url).rstrip("/"),
     )
     return MemberOut.of(member, Viewer(member, settings.public_access))
 

@@ -1,6 +1,6 @@
 """My notification settings and my address's verification (API.md "Notifications")."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from app.deps import ClockDep, ReadMember, SessionDep, SettingsDep, WriteMember
 from app.errors import responses
@@ -44,7 +44,6 @@ def change_settings(
     responses=responses(401, 403, 409, 429),
 )
 def send_verification(
-    request: Request,
     member: WriteMember,
     session: SessionDep,
     settings: SettingsDep,
@@ -52,7 +51,5 @@ def send_verification(
 ) -> Response:
     """Send the verification link (again) to my address: 409 when I have none, it is verified
     already or the service sends no e-mail; 429 after 5 in 24 hours."""
-    queue_verification(
-        session, settings, member, clock=clock, base=str(request.base_url).rstrip("/")
-    )
+    queue_verification(session, settings, member, clock=clock)
     return Response(status_code=202)

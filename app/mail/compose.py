@@ -1,9 +1,9 @@
 """Composing e-mails in the app (issue 11): the templates and absolute links for
-:mod:`proposals.services.mail_plan`, which decides who gets which e-mail when.
+:mod:`proposals.services.mail_plan`, which decides who gets which e-mail when, and one whole
+notification pass (:func:`notify_pass`).
 
-:class:`Links` is the one place that builds the absolute links of an e-mail. Its settings page
-and unsubscribe link are stand-ins until ``app/mail/links.py`` (``settings_url``,
-``unsubscribe_url``) is merged: :func:`links_for` is the one function to switch to them.
+:func:`links_for` builds the absolute links of an e-mail (the signed ones through
+:mod:`app.mail.links`).
 """
 
 from dataclasses import dataclass

@@ -10,8 +10,9 @@ link cannot be guessed and works for its own member only:
 * unsubscribe: ``/email/unsubscribe?token=MEMBER.MAC`` over the member id and a purpose string;
   it never expires (RFC 8058 links live in old e-mails).
 
-Links are absolute: under ``PUBLIC_URL``, else under ``base`` (the address a request came to).
-Outside a request (the background sender) there is no fallback: :class:`NoPublicUrl`.
+Links are absolute, under ``PUBLIC_URL`` (which ``SMTP_URL`` requires: app/settings.py); ``base``
+stands in for it only where no e-mail is sent (``notify --preview``, tests), and without either
+there is no link: :class:`NoPublicUrl`.
 """
 
 import hmac

@@ -87,9 +87,8 @@ class Pass:
 def _list_unsubscribe(settings: Settings, message: EmailMessage) -> dict[str, str]:
     """The RFC 2369 / RFC 8058 headers: every message but an address verification (the member
     asked for that one, and turning e-mail off from it would be no answer to "this was not me").
-    Without ``PUBLIC_URL`` there is no absolute link, so no header; RFC 8058's one-click
-    ``List-Unsubscribe-Post`` needs an HTTPS link."""
-    if message.kind == "verification" or not settings.public_url:
+    RFC 8058's one-click ``List-Unsubscribe-Post`` needs an HTTPS link."""
+    if message.kind == "verification":
         return {}
     url = unsubscribe_url(settings, message.member_id)
     headers = {"List-Unsubscribe": f"<{url}>"}

@@ -35,10 +35,11 @@ def sends_email(settings: Settings) -> bool:
 
 
 def queue_verification(
-    session: Session, settings: Settings, member: Member, *, clock: Clock, base: str | None
+    session: Session, settings: Settings, member: Member, *, clock: Clock
 ) -> EmailMessage:
     """Queue the verification e-mail to the member's address (409 when the service sends no
-    e-mail; otherwise as ``email_settings.request_verification`` refuses)."""
+    e-mail; otherwise as ``email_settings.request_verification`` refuses). Its links are under
+    ``PUBLIC_URL``, which a service that sends e-mail always has (app/settings.py)."""
     if not sends_email(settings):
         raise Conflict("this service sends no e-mail (SMTP_URL is not set)")
     from app.mail.render import render_email  # app.mail.render imports app.web: not at the top
@@ -50,8 +51,8 @@ def queue_verification(
             "verification",
             member=member,
             address=address,
-            link=links.verification_url(settings, member.id or 0, address, expires_at, base=base),
-            settings_link=links.settings_url(settings, base=base),
+            link=links.verification_url(settings, member.id or 0, address, expires_at),
+            settings_link=links.settings_url(settings),
             hours=links.VERIFICATION_HOURS,
         )
 
@@ -106,7 +107,6 @@ def after_address_change(
     *,
     old_address: str | None,
     clock: Clock,
-    base: str | None,
 ) -> bool:
     """When the member's address changed and the service sends e-mail, the new address gets its
     verification link at once (True). Nothing is queued, and nothing refused, when there is no
@@ -115,5 +115,5 @@ def after_address_change(
         return False
     if email_settings.verification_refusal(session, member, now=clock()) is not None:
         return False
-    queue_verification(session, settings, member, clock=clock, base=base)
+    queue_verification(session, settings, member, clock=clock)
     return True

@@ -42,10 +42,6 @@ KIND_LABELS = {
 }
 
 
-def _base(page: Page) -> str:
-    return str(page.request.base_url).rstrip("/")
-
-
 def _settings_page(page: Page) -> HTMLResponse:
     me = page.require_member("read")
     current = email_settings.read_settings(page.session, me)
@@ -98,9 +94,7 @@ def send_verification(page: PageDep, form: FormDep) -> Response:
     """Send the verification link again, as ``POST /members/me/email/verification``."""
     me = page.require_member("write")
     return page.act(
-        lambda: queue_verification(
-            page.session, page.settings, me, clock=page.clock, base=_base(page)
-        ),
+        lambda: queue_verification(page.session, page.settings, me, clock=page.clock),
         back=SETTINGS_PATH,
         success=lambda: (
             f"A verification link is on its way to {me.email}. "

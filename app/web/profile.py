@@ -145,7 +145,6 @@ def save_profile(page: PageDep, form: FormDep) -> Response:
         me,
         old_address=old_address,
         clock=page.clock,
-        base=str(page.request.base_url).rstrip("/"),
     )
     saved = "Your profile is saved."
     if sent:
