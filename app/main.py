@@ -27,7 +27,6 @@ from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
 from proposals.services import idempotency, instance, throttle
-from proposals.services.notifications import fan_out_pending
 
 log = logging.getLogger("liquidpolicy.lifecycle")
 
@@ -59,7 +58,7 @@ async def _lifecycle_loop(
     clock: Clock,
     interval: int,
     login_window: int,
-    settings: Settings | None = None,
+    settings: Settings,
     stop: asyncio.Event | None = None,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
@@ -75,16 +74,9 @@ async def _lifecycle_loop(
     steps: list[tuple[str, Callable[[], object]]] = [
         ("purge of expired records", lambda: _purge_expired(database, clock, login_window)),
         ("lifecycle run", lambda: _log_transitions(run_lifecycle(database, clock=clock))),
-        (
-            "notification pass",
-            lambda: (
-                fan_out_pending(database, clock=clock)
-                if settings is None  # the delegates' reminders, the fan-out, (SMTP_URL) composing
-                else notify_pass(database, settings, clock=clock)
-            ),
-        ),
+        ("notification pass", lambda: notify_pass(database, settings, clock=clock)),
     ]
-    if settings is not None and settings.smtp_url:
+    if settings.smtp_url:
         steps.append(("sending e-mail", lambda: send_due(database, settings, clock=clock)))
     while not stop.is_set():
         for name, step in steps:

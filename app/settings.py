@@ -2,10 +2,11 @@
 
 from enum import StrEnum
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.mail.smtp_url import parse_smtp_url
 
 DEFAULT_DATABASE_URL = "sqlite:///liquidpolicy.db"
 
@@ -70,17 +71,8 @@ class Settings(BaseSettings):
         """``smtp://[user:password@]host[:port]`` or ``smtps://...``; empty means unset."""
         if value is None or not value.strip():
             return None
-        value = value.strip()
-        try:
-            parts = urlsplit(value)
-            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-        except ValueError:
-            parts = None
-        if parts is None or parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ValueError(
-                "SMTP_URL must look like smtp://user:password@host:port or smtps://..."
-            )
-        return value
+        parse_smtp_url(value.strip())  # a ValueError says what is wrong
+        return value.strip()
 
     @model_validator(mode="after")
     def _mail_needs_public_url(self) -> "Settings":

@@ -24,13 +24,13 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
 
 from sqlmodel import Session
 
 from app.mail.links import unsubscribe_url
+from app.mail.smtp_url import SmtpTarget, parse_smtp_url
 from app.settings import Settings
 from proposals.clock import Clock, utcnow
 from proposals.models import EmailMessage
@@ -48,31 +48,6 @@ class SessionFactory(Protocol):
 
 class TlsRequired(Exception):
     """The URL has credentials and the server offers no TLS: they are not sent."""
-
-
-@dataclass(frozen=True)
-class SmtpTarget:
-    host: str
-    port: int
-    implicit_tls: bool
-    username: str | None
-    password: str | None = field(repr=False)  # never in a log line
-
-
-def parse_smtp_url(url: str) -> SmtpTarget:
-    """``smtp://user:password@host:port`` or ``smtps://...``; user and password are
-    percent-decoded."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError("SMTP_URL must be smtp://[user:password@]host[:port] or smtps://...")
-    implicit_tls = parts.scheme == "smtps"
-    return SmtpTarget(
-        host=parts.hostname,
-        port=parts.port or (465 if implicit_tls else 25),
-        implicit_tls=implicit_tls,
-        username=unquote(parts.username) if parts.username is not None else None,
-        password=unquote(parts.password) if parts.password is not None else None,
-    )
 
 
 @dataclass

@@ -12,6 +12,7 @@ from app.db import Database
 from proposals.clock import FrozenClock
 from proposals.services.notifications import fan_out_pending
 from tests.api.world import DAY, World, build_world
+from tests.conftest import settings_for_tests
 from tests.factories import bearer, make_area, make_token
 
 NAMES = list("ABCDEFG")
@@ -492,7 +493,9 @@ class TestPasses:
         assert _notification_count(committed_db) == 0
 
         async def one_round() -> int:
-            loop = asyncio.create_task(_lifecycle_loop(committed_db, utcnow, 3600, 60))
+            loop = asyncio.create_task(
+                _lifecycle_loop(committed_db, utcnow, 3600, 60, settings_for_tests())
+            )
             try:
                 for _ in range(200):
                     await asyncio.sleep(0.05)

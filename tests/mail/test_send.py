@@ -12,7 +12,8 @@ import pytest
 
 from app.db import Database
 from app.mail.links import unsubscribe_url
-from app.mail.send import build_message, parse_smtp_url, send_due
+from app.mail.send import build_message, send_due
+from app.mail.smtp_url import parse_smtp_url
 from app.settings import Settings
 from proposals.clock import FrozenClock
 from proposals.models import EmailMessage, Member, NotificationSettings
