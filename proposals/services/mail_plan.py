@@ -49,6 +49,7 @@ from proposals.models import (
     NotificationSettings,
 )
 from proposals.services.issues import phase_ends_at
+from proposals.services.notifications import issue_title
 from proposals.services.outbox import Letter, Outgoing, enqueue_many
 
 __all__ = [
@@ -179,8 +180,7 @@ def _context(session: Session, notes: Iterable[Notification]) -> _Context:
             names.setdefault(issue_id, name)
         for issue in session.exec(select(Issue).where(col(Issue.id).in_(issue_ids))):
             number = issue.id or 0
-            first = names.get(number)
-            title = f"issue #{number}" + (f" ({first})" if first else "")
+            title = issue_title(number, names.get(number))
             issues[number] = _IssueInfo(title, issue.state, phase_ends_at(issue))
     return _Context(areas, issues)
 

@@ -330,11 +330,17 @@ def _insert_from(
     return max(getattr(result, "rowcount", 0), 0)
 
 
+def issue_title(issue_id: int | None, first_initiative: str | None) -> str:
+    """How notifications and e-mails name an issue: "issue #12 (Tram lines)", after its first
+    initiative."""
+    return f"issue #{issue_id}" + (f" ({first_initiative})" if first_initiative else "")
+
+
 def _issue_title(session: Session, issue: Issue) -> str:
     first = session.exec(
         select(Initiative.name).where(Initiative.issue_id == issue.id).order_by(col(Initiative.id))
     ).first()
-    return f"issue #{issue.id}" + (f" ({first})" if first else "")
+    return issue_title(issue.id, first)
 
 
 def _result_text(session: Session, issue: Issue, title: str, state: str) -> str:

@@ -39,6 +39,11 @@ class Letter(Protocol):
     def html(self) -> str: ...
 
 
+def _message_id(domain: str) -> str:
+    """A new message's ``Message-ID``, fixed when it is queued (a re-send repeats it)."""
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
 def enqueue(
     session: Session,
     *,
@@ -60,7 +65,7 @@ def enqueue(
         subject=subject[:255],
         text_body=text_body,
         html_body=html_body,
-        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        message_id=_message_id(domain),
         issue_id=issue_id,
         created_at=now,
         next_attempt_at=now,
@@ -96,7 +101,7 @@ def enqueue_many(
         {
             **asdict(message),
             "subject": message.subject[:255],
-            "message_id": f"<{uuid.uuid4().hex}@{domain}>",
+            "message_id": _message_id(domain),
             "created_at": now,
             "next_attempt_at": now,
             "claimed_until": None,

@@ -11,13 +11,12 @@ import math
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from proposals.models import Ballot, Issue, NotificationCause
 from proposals.services.issues import phase_ends_at
 from proposals.services.notifications import _votes, write_to_delegates
+from proposals.services.upsert import dialect_insert
 from proposals.services.weights import delegate_weights
 
 __all__ = ["derive_reminders", "fan_out_reminder"]
@@ -39,7 +38,7 @@ def derive_reminders(session: Session, *, now: datetime, hours: int) -> int:
         for issue in voting
         if (ends := phase_ends_at(issue)) is not None and now < ends <= now + window
     ]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     made = 0
     for issue in due:
         statement = (

@@ -13,6 +13,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
 
+def dialect_insert(session: Session) -> Any:
+    """``INSERT`` of the session's dialect, which knows ``ON CONFLICT``."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def upsert(
     session: Session,
     model: type[SQLModel],
@@ -22,8 +27,7 @@ def upsert(
     update: Mapping[str, Any] | None = None,
 ) -> None:
     """Insert ``values``; on a conflict on ``keys`` set ``update`` (or keep the row as it is)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values)
+    statement = dialect_insert(session)(model).values(**values)
     if update:
         statement = statement.on_conflict_do_update(index_elements=list(keys), set_=dict(update))
     else:
