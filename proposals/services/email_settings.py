@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -63,6 +64,12 @@ def is_verified(member: Member, row: NotificationSettings | None) -> bool:
     return (
         member.email is not None and row is not None and row.email_verified_address == member.email
     )
+
+
+def verified_in_sql() -> Any:
+    """:func:`is_verified` as a condition on ``notification_settings`` joined with ``member``
+    (the composer selects its members with it)."""
+    return col(NotificationSettings.email_verified_address) == col(Member.email)
 
 
 def read_settings(session: Session, member: Member) -> EmailSettings:

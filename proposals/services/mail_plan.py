@@ -48,6 +48,7 @@ from proposals.models import (
     Notification,
     NotificationSettings,
 )
+from proposals.services.email_settings import verified_in_sql
 from proposals.services.issues import phase_ends_at
 from proposals.services.notifications import issue_title
 from proposals.services.outbox import Letter, Outgoing, enqueue_many
@@ -396,7 +397,7 @@ def _mailable() -> list[Any]:
     active."""
     s = NotificationSettings
     return [
-        col(s.email_verified_address) == col(Member.email),
+        verified_in_sql(),
         col(s.email_failing_at).is_(None),
         col(s.email_frequency) != "never",
         col(Member.active).is_(True),
