@@ -97,48 +97,55 @@ class TestTick:
         assert capsys.readouterr().out.strip() == ""
 
 
+def _subscriber_and_new_issue(
+    database: Database, *, email: str | None = None, initiative: str = "i"
+) -> int:
+    """An admin "a" opens an issue (initiative ``initiative``) in the area Transport, to which
+    the member "r" (answered by id) subscribed: one pending ``new_issue`` cause."""
+    from proposals.services import initiatives, members, notifications, structure
+    from tests.factories import CHEAP_HASHER, policy_fields
+
+    with database.session(write=True) as session:
+        admin = members.create_member(
+            session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
+        )
+        reader = members.create_member(
+            session, CHEAP_HASHER, actor=None, name="r", password="x" * 10, email=email
+        )
+        unit = structure.create_unit(session, actor=admin, name="u")
+        area = structure.create_area(session, actor=admin, unit_id=unit.id or 0, name="Transport")
+        policy = structure.create_policy(session, actor=admin, fields=policy_fields())
+        structure.set_privilege(
+            session,
+            actor=admin,
+            unit_id=unit.id or 0,
+            member_id=admin.id or 0,
+            voting_right=True,
+            initiative_right=True,
+        )
+        notifications.subscribe(session, actor=reader, area_id=area.id or 0)
+        initiatives.create_initiative(
+            session,
+            actor=admin,
+            name=initiative,
+            content="c",
+            area_id=area.id,
+            policy_id=policy.id,
+        )
+        session.commit()
+        return reader.id or 0
+
+
 class TestNotify:
     def test_fans_out_pending_causes_once(
         self, url: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         from proposals.models import Notification
-        from proposals.services import initiatives, members, notifications, structure
-        from tests.factories import CHEAP_HASHER, policy_fields
 
         assert main(["migrate"]) == 0
         database = Database(create_engine(url))
         try:
-            with database.session(write=True) as session:
-                admin = members.create_member(
-                    session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
-                )
-                reader = members.create_member(
-                    session, CHEAP_HASHER, actor=None, name="r", password="x" * 10
-                )
-                unit = structure.create_unit(session, actor=admin, name="u")
-                area = structure.create_area(
-                    session, actor=admin, unit_id=unit.id or 0, name="Transport"
-                )
-                policy = structure.create_policy(session, actor=admin, fields=policy_fields())
-                structure.set_privilege(
-                    session,
-                    actor=admin,
-                    unit_id=unit.id or 0,
-                    member_id=admin.id or 0,
-                    voting_right=True,
-                    initiative_right=True,
-                )
-                notifications.subscribe(session, actor=reader, area_id=area.id or 0)
-                initiatives.create_initiative(
-                    session,
-                    actor=admin,
-                    name="i",
-                    content="c",
-                    area_id=area.id,
-                    policy_id=policy.id,
-                )
-                session.commit()
-                reader_id = reader.id
+            reader_id = _subscriber_and_new_issue(database)
             capsys.readouterr()
             assert main(["notify"]) == 0
             assert capsys.readouterr().out.strip() == "1 causes fanned out, 1 notifications"
@@ -156,8 +163,6 @@ class TestNotify:
         self, url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         from proposals.models import EmailMessage, NotificationSettings
-        from proposals.services import initiatives, members, notifications, structure
-        from tests.factories import CHEAP_HASHER, policy_fields
 
         assert main(["migrate"]) == 0
         database = Database(create_engine(url))
@@ -169,46 +174,16 @@ class TestNotify:
                 return mails, settings.mailed_up_to_id
 
         try:
+            reader_id = _subscriber_and_new_issue(
+                database, email="r@example.org", initiative="Tram lines"
+            )
             with database.session(write=True) as session:
-                admin = members.create_member(
-                    session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
-                )
-                reader = members.create_member(
-                    session,
-                    CHEAP_HASHER,
-                    actor=None,
-                    name="r",
-                    password="x" * 10,
-                    email="r@example.org",
-                )
                 session.add(
                     NotificationSettings(
-                        member_id=reader.id or 0,
+                        member_id=reader_id,
                         email_frequency="immediately",
                         email_verified_address="r@example.org",
                     )
-                )
-                unit = structure.create_unit(session, actor=admin, name="u")
-                area = structure.create_area(
-                    session, actor=admin, unit_id=unit.id or 0, name="Transport"
-                )
-                policy = structure.create_policy(session, actor=admin, fields=policy_fields())
-                structure.set_privilege(
-                    session,
-                    actor=admin,
-                    unit_id=unit.id or 0,
-                    member_id=admin.id or 0,
-                    voting_right=True,
-                    initiative_right=True,
-                )
-                notifications.subscribe(session, actor=reader, area_id=area.id or 0)
-                initiatives.create_initiative(
-                    session,
-                    actor=admin,
-                    name="Tram lines",
-                    content="c",
-                    area_id=area.id,
-                    policy_id=policy.id,
                 )
                 session.commit()
             capsys.readouterr()
