@@ -2,13 +2,18 @@
 
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 20  # PostgreSQL connections kept open per process
 POOL_MAX = 40  # ... and at most (anyio's thread pool runs 40 requests at once)
+# SQLSTATEs of a session the server ended: admin_shutdown (pg_terminate_backend),
+# crash_shutdown, cannot_connect_now; and the class of connection exceptions.
+_ENDED_SQLSTATES = ("57P01", "57P02", "57P03")
+_CONNECTION_EXCEPTION_CLASS = "08"
 
 
 def normalize_url(url: str) -> str:
@@ -28,7 +33,8 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
     Connections may change threads (a request's session is used by the event loop and the
     thread pool, one after the other, never at once).
 
-    PostgreSQL: connections are checked before use (``pool_pre_ping``), and the pool keeps
+    PostgreSQL: connections are checked before use (``pool_pre_ping``; a lost connection is
+    recognised by :func:`connection_lost`), and the pool keeps
     ``POOL_SIZE`` of them open, up to ``POOL_MAX`` in all: as many as the thread pool runs
     requests at once (40). With SQLAlchemy's default (5 kept, 15 at most) a server busy with 20
     requests at a time closed and reopened a connection — a new PostgreSQL process — several times
@@ -49,7 +55,31 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         "max_overflow": POOL_MAX - POOL_SIZE,
         **kwargs,
     }
-    return sa.create_engine(url, **options)
+    engine = sa.create_engine(url, **options)
+    sa.event.listen(engine, "handle_error", _count_lost_connections_as_disconnects)
+    return engine
+
+
+def _count_lost_connections_as_disconnects(context: ExceptionContext) -> None:
+    """Let SQLAlchemy treat every :func:`connection_lost` error as a disconnect: the connection
+    is then invalidated instead of going back to the pool, and a pre-ping that meets one
+    reconnects instead of failing the request."""
+    if connection_lost(context.original_exception):
+        context.is_disconnect = True
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether a psycopg error means the connection is gone: the server ended the session
+    (SQLSTATE 57P01-57P03, class 08), or psycopg itself found the socket closed (an
+    OperationalError without SQLSTATE, such as "connection socket closed", raised while libpq
+    still reports the connection as fine, so that SQLAlchemy alone would not count it as a
+    disconnect). A statement timeout, a serialization failure or a lock timeout is not."""
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    state = exc.sqlstate
+    return (
+        state is None or state.startswith(_CONNECTION_EXCEPTION_CLASS) or state in _ENDED_SQLSTATES
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

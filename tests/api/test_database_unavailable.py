@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.db import Database
+from app.db import Database, connection_lost, create_engine
 from app.main import create_app
 from proposals.clock import FrozenClock
 from tests.conftest import settings_for_tests
@@ -210,6 +211,58 @@ def test_a_connection_ended_at_commit_answers_503_and_keeps_nothing(
     with dropped_at(pg.engine, admin_engine, "commit"):
         response = client.post("/api/v1/units", json={"name": "Lost"}, headers=headers)
     assert_unavailable(response)
-    names = [u["name"] for u in client.get("/api/v1/units").json()["items"]]
+    after = client.get("/api/v1/units")
+    assert after.status_code == 200, (after.status_code, after.text[:500])
+    names = [u["name"] for u in after.json()["items"]]
     assert "Lost" not in names
     _recovers(client, headers)
+
+
+# A connection whose loss psycopg saw before libpq did -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "lost"),
+    [
+        (psycopg.OperationalError("connection socket closed"), True),
+        (psycopg.OperationalError("consuming input failed: server closed the connection"), True),
+        (psycopg.errors.AdminShutdown("terminating connection due to administrator command"), True),
+        (psycopg.errors.ConnectionFailure("connection failure"), True),
+        (psycopg.errors.QueryCanceled("canceling statement due to statement timeout"), False),
+        (psycopg.errors.SerializationFailure("could not serialize access"), False),
+        (psycopg.errors.LockNotAvailable("could not obtain lock"), False),
+        (psycopg.errors.UniqueViolation("duplicate key"), False),
+    ],
+)
+def test_connection_lost_names_what_ends_a_session(error: Exception, lost: bool) -> None:
+    assert connection_lost(error) is lost
+
+
+def test_a_ping_that_finds_the_socket_closed_reconnects(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (CI, 2026-12-03): psycopg's wait loop raises ``OperationalError("connection
+    socket closed")`` when the socket hangs up before libpq has read the end of it, so psycopg's
+    ``broken`` is still false and SQLAlchemy did not count it as a disconnect: the connection went
+    back to the pool, the next checkout's pre-ping raised instead of reconnecting, and the request
+    after a dropped connection answered 503 too."""
+    engine = create_engine(pg.engine.url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as connection:  # one connection, now idle in the pool
+            connection.execute(sa.text("SELECT 1"))
+        real_ping = engine.dialect.do_ping
+        pings = 0
+
+        def ping(dbapi_connection: Any) -> bool:
+            nonlocal pings
+            pings += 1
+            if pings == 1:
+                raise psycopg.OperationalError("connection socket closed")
+            return bool(real_ping(dbapi_connection))
+
+        monkeypatch.setattr(engine.dialect, "do_ping", ping)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
+        assert pings >= 1
+    finally:
+        engine.dispose()
