@@ -56,6 +56,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import migrate
 from app.db import Database, create_engine
 from bench.close_issue import throwaway_database
+from proposals.graphs import load_overrides, load_unit_graph
+from proposals.lifecycle import delegates_carrying
 from proposals.models import Area, Delegation, Initiative, Issue, Policy, Unit
 from proposals.services import notifications
 from proposals.services.notifications import fan_out_pending, record_cause
@@ -260,18 +262,39 @@ def time_old_sample(database: Database, weights: dict[int, int], sample: int) ->
     }
 
 
-def record_voting_cause(database: Database) -> None:
-    """The cause the issue's state writer records when the issue reaches voting."""
+def record_voting_cause(database: Database, *, stored: bool) -> float:
+    """The cause the issue's state writer records when the issue reaches voting: with
+    ``stored``, with the delegates' weights as ``advance_issue`` computes them from the graph
+    and overrides of the snapshot it has just taken (:func:`lifecycle.delegates_carrying`);
+    without, as causes recorded before migration 0010 (the fan-out then computes them).
+    Answers the time the weights add to the transition (computing them and writing the cause),
+    the graph and overrides being loaded beforehand, as the snapshot loads them anyway."""
     with database.session(write=True) as session:
         issue = session.get(Issue, ISSUE)
         assert issue is not None
-        record_cause(session, "phase_changed", issue, actor_id=None, now=NOW, state="voting")
+        graph = load_unit_graph(session, UNIT)
+        overrides = load_overrides(session, graph, area_id=AREA, issue_id=ISSUE)
+        start = time.perf_counter()
+        weights = delegates_carrying(graph, overrides) if stored else None
+        record_cause(
+            session,
+            "phase_changed",
+            issue,
+            actor_id=None,
+            now=NOW,
+            state="voting",
+            delegate_weights=weights,
+        )
         session.commit()
+        return time.perf_counter() - start
 
 
-def fan_out_once(database: Database, delegate_weights: Callable[..., Any]) -> dict[str, Any]:
-    """Record one voting cause, then time one fan-out pass with the given weight function."""
-    record_voting_cause(database)
+def fan_out_once(
+    database: Database, delegate_weights: Callable[..., Any], *, stored: bool = True
+) -> dict[str, Any]:
+    """Record one voting cause, then time one fan-out pass with the given weight function
+    (used only for a cause without stored weights)."""
+    transition = record_voting_cause(database, stored=stored)
     timer = Timer()
     with (
         patched("delegate_weights", timer.wrap("weights", delegate_weights)),
@@ -290,6 +313,7 @@ def fan_out_once(database: Database, delegate_weights: Callable[..., Any]) -> di
     assert sum(kinds.values()) == done.notifications, (kinds, done)
     return {
         "fanout_s": elapsed,
+        "transition_s": transition,
         "votes_delegated_s": timer.spent.get("votes_delegated", 0.0),
         "weights_s": timer.spent.get("weights", 0.0),
         "notifications": done.notifications,
@@ -368,6 +392,11 @@ def run(
                 weights = delegate_weights(session, issue)
             # The old way on a sample of the delegates (checked against the one pass).
             sampled = time_old_sample(database, weights, old_sample) if old_sample else None
+            with database.session() as session:
+                stored = [[m, w] for m, w in sorted(weights.items()) if w > 1]
+                graph = load_unit_graph(session, UNIT)
+                overrides = load_overrides(session, graph, area_id=AREA, issue_id=ISSUE)
+                assert delegates_carrying(graph, overrides) == stored
             # A first pass warms the caches and tells how many rows the floor copies.
             new = fan_out_once(database, delegate_weights)
             data = floor_rows(database, new["notifications"])
@@ -375,10 +404,14 @@ def run(
             floors = [time_floor(database, data)]
             new = fan_out_once(database, delegate_weights)
             floors.append(time_floor(database, data))
+            # Before/after in the same run: the weights computed by the fan-out itself.
+            clear_notifications(database)
+            computed = fan_out_once(database, delegate_weights, stored=False)
+            assert computed["by_kind"] == new["by_kind"], (computed["by_kind"], new["by_kind"])
             old: dict[str, Any] | None = None
             if compare_old:
                 clear_notifications(database)
-                old = fan_out_once(database, old_delegate_weights)
+                old = fan_out_once(database, old_delegate_weights, stored=False)
                 assert old["by_kind"] == new["by_kind"], (old["by_kind"], new["by_kind"])
         finally:
             engine.dispose()
@@ -392,7 +425,13 @@ def run(
         "load_s": round(load, 3),
         "fanout_s": round(new["fanout_s"], 3),
         "votes_delegated_s": round(new["votes_delegated_s"], 3),
-        "weights_s": round(new["weights_s"], 3),
+        "transition_s": round(new["transition_s"], 3),
+        "computed": {
+            "fanout_s": round(computed["fanout_s"], 3),
+            "votes_delegated_s": round(computed["votes_delegated_s"], 3),
+            "weights_s": round(computed["weights_s"], 3),
+            "ratio": round(computed["fanout_s"] / floor, 2),
+        },
         "floor_s": round(floor, 3),
         "floors_s": [round(f, 3) for f in floors],
         "ratio": round(new["fanout_s"] / floor, 2),
@@ -453,7 +492,11 @@ def main(argv: list[str] | None = None) -> None:
     share = r["votes_delegated_s"] / r["fanout_s"] if r["fanout_s"] else 0.0
     print(
         f"fanout_s  {r['fanout_s']:7.3f} s   of which delegates' notifications "
-        f"{r['votes_delegated_s']:.3f} s ({share:.0%}), their weights {r['weights_s']:.3f} s"
+        f"{r['votes_delegated_s']:.3f} s ({share:.0%}), their weights stored by the lifecycle"
+    )
+    print(
+        f"          the weights add {r['transition_s']:.3f} s to the transition to voting "
+        f"(computing them from the snapshot's graph, writing the cause; inside the unit's lock)"
     )
     floors = " and ".join(f"{f:.3f}" for f in r["floors_s"])
     print(f"floor_s   {r['floor_s']:7.3f} s   (COPY of as many rows, no indexes: {floors} s)")
@@ -463,6 +506,12 @@ def main(argv: list[str] | None = None) -> None:
         f"          (breakdown only: without the delegates' notifications "
         f"{r['fanout_s'] - r['votes_delegated_s']:.3f} s = {r['without_delegates_ratio']:.2f} x "
         f"floor_s; the ratio above is the whole fan-out)"
+    )
+    c = r["computed"]
+    print(
+        f"before    weights computed by the fan-out (cause without them): fanout_s "
+        f"{c['fanout_s']:.3f} s = {c['ratio']:.2f} x floor_s, delegates' notifications "
+        f"{c['votes_delegated_s']:.3f} s, their weights {c['weights_s']:.3f} s (same run)"
     )
     if r["old"] is not None:
         o = r["old"]
@@ -476,12 +525,12 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"old way   weights_carried once per delegate: {o['sample_s']:.3f} s for "
             f"{o['sampled']} of {o['trustees']} trustees -> about {o['estimated_weights_s']:.1f} s "
-            f"for all, vs {r['weights_s']:.3f} s for the one pass (same run)"
+            f"for all, vs {c['weights_s']:.3f} s for the one pass (same run)"
         )
     if args.json:
         keys = ("members", "subscribers", "delegation_rows", "delegates_notified",
-                "notifications", "load_s", "fanout_s", "votes_delegated_s", "weights_s",
-                "floor_s", "ratio", "without_delegates_ratio", "passed", "old",
+                "notifications", "load_s", "fanout_s", "votes_delegated_s", "transition_s",
+                "floor_s", "ratio", "without_delegates_ratio", "passed", "computed", "old",
                 "old_sample")  # fmt: skip
         print(json.dumps({k: r[k] for k in keys}))
 

@@ -21,7 +21,7 @@ Examples
 100
 """
 
-from delegation.carried import carried_weights
+from delegation.carried import carried_weights, carried_weights_over
 from delegation.chain import (
     ChainRow,
     Loop,
@@ -98,6 +98,7 @@ __all__ = [
     "build_overrides",
     "build_unit_graph",
     "carried_weights",
+    "carried_weights_over",
     "count_ballots",
     "delegate_member_ids",
     "delegation_chain",

@@ -28,13 +28,13 @@ from collections import Counter
 from collections.abc import Iterable, Set
 
 from delegation.exceptions import InvalidDelegationError
-from delegation.graph import SCOPES
+from delegation.graph import SCOPES, Overrides, UnitGraph
 
 Row = tuple[int, int | None, str]
 """``(truster_id, trustee_id or None, scope)``: a :class:`~delegation.graph.Delegation` or the
 same plain tuple as read from the database."""
 
-__all__ = ["carried_weights"]
+__all__ = ["carried_weights", "carried_weights_over"]
 
 
 def _effective_links(eligible: Set[int], rows: Iterable[Row]) -> dict[int, int]:
@@ -98,7 +98,11 @@ def carried_weights(eligible: Iterable[int], rows: Iterable[Row]) -> dict[int, i
     {2: 2, 3: 3, 4: 2, 5: 2}
     """
     members = eligible if isinstance(eligible, Set) else frozenset(eligible)
-    link = _effective_links(members, rows)
+    return _carried(members, _effective_links(members, rows))
+
+
+def _carried(members: Set[int], link: dict[int, int]) -> dict[int, int]:
+    """The weights of :func:`carried_weights`, given every eligible member's effective link."""
     behind = Counter(link.values())  # trustee -> members behind them; direct delegators first
     inner = {t: link[t] for t in behind.keys() & link.keys()}  # trustees who delegate too
     waiting = Counter(inner.values())  # inner member -> inner delegators not yet passed on
@@ -128,3 +132,13 @@ def carried_weights(eligible: Iterable[int], rows: Iterable[Row]) -> dict[int, i
             weights[m] = size
             waiting[m] = 0
     return weights
+
+
+def carried_weights_over(graph: UnitGraph, overrides: Overrides) -> dict[int, int]:
+    """:func:`carried_weights` from a unit graph and an issue's overrides, as a lifecycle run
+    holds them when it takes the issue's snapshot: no delegation row is read again, and the
+    effective links are the graph's, replaced by the overrides' (both hold only eligible
+    trusters' rows, checked when they were built; a ``None`` override is a block). The same
+    answer as ``carried_weights`` of the rows they were built from (a property test)."""
+    link: dict[int, int | None] = {**graph.trustee, **overrides.trustee}
+    return _carried(graph.eligible, {t: e for t, e in link.items() if e is not None})

@@ -15,8 +15,16 @@ from typing import Protocol
 
 from sqlmodel import Session, col, or_, select
 
+from delegation import (
+    Overrides,
+    Resolution,
+    TallyResult,
+    UnitGraph,
+    carried_weights_over,
+    resolve,
+    tally_ballots,
+)
 from delegation import Policy as TallyPolicy
-from delegation import Resolution, TallyResult, UnitGraph, resolve, tally_ballots
 from proposals.bulk import fetch_column, fetch_rows, gc_paused, insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict
@@ -117,18 +125,34 @@ def advance_issue(
     issue = lock_issue(session, issue_id)
     if issue.state not in OPEN_STATES:
         return []
+    overrides: Overrides | None = None
     if issue.state in BEFORE_FULL_FREEZE:
-        take_snapshot(session, issue, graphs.get(session, issue.unit_id), now=now)
+        overrides = take_snapshot(session, issue, graphs.get(session, issue.unit_id), now=now)
     done: list[Transition] = []
     while (target := due_state(session, issue, now)) is not None:
         previous = issue.state
+        weights: list[list[int]] | None = None
         if previous == "verification" and target == "voting":
             target = admit_initiatives(session, issue)
+            if target == "voting":
+                assert overrides is not None  # verification is before full freeze
+                weights = delegates_carrying(graphs.get(session, issue.unit_id), overrides)
         elif previous == "voting":
             target = close_voting(session, issue, graphs.get(session, issue.unit_id))
-        change_state(session, issue, target, now=now)
+        change_state(session, issue, target, now=now, delegate_weights=weights)
         done.append(Transition(issue_id, previous, target))
     return done
+
+
+@gc_paused()
+def delegates_carrying(graph: UnitGraph, overrides: Overrides) -> list[list[int]]:
+    """Issue 11: ``[member_id, weight]`` of every member who would carry more than their own
+    vote as the issue reaches voting -- the agenda's weight, blind to ballots and participation
+    (:func:`delegation.carried_weights_over`), from the graph and overrides of the snapshot just
+    taken, so no delegation row is read again inside the unit's lock. Stored with the voting
+    cause; the fan-out tells these delegates later, outside the lock."""
+    carried = carried_weights_over(graph, overrides)
+    return [[member, weight] for member, weight in sorted(carried.items()) if weight > 1]
 
 
 def _initiatives(session: Session, issue: Issue) -> list[Initiative]:
@@ -217,9 +241,10 @@ def admit_initiatives(session: Session, issue: Issue) -> str:
 
 
 @gc_paused()  # a pass over up to a million members: no GC sweeps mid-way
-def take_snapshot(session: Session, issue: Issue, graph: UnitGraph, *, now: datetime) -> None:
+def take_snapshot(session: Session, issue: Issue, graph: UnitGraph, *, now: datetime) -> Overrides:
     """DESIGN.md §2: population and the weighted supporter and suggestion counts. Interest cuts
-    a member's own delegation; each direct supporter counts with their snapshot weight."""
+    a member's own delegation; each direct supporter counts with their snapshot weight. Answers
+    the issue's overrides it resolved with."""
     issue_id = issue.id or 0
     interested = fetch_column(
         session, select(Interest.member_id).where(Interest.issue_id == issue_id)
@@ -269,6 +294,7 @@ def take_snapshot(session: Session, issue: Issue, graph: UnitGraph, *, now: date
     issue.snapshot_at = now
     session.add(issue)
     session.flush()
+    return overrides
 
 
 _OPINION_FIELDS = {

@@ -75,6 +75,12 @@ class NotificationCause(SQLModel, table=True):
     draft_id: int | None = Field(default=None, foreign_key="draft.id")
     state: str | None = Field(default=None, sa_type=sa.String(64))
     fanned_out_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    delegate_weights: list[list[int]] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )
+    """Of an issue reaching voting: ``[member_id, weight]`` of every delegate carrying more than
+    their own vote, computed by the lifecycle from the graph of that moment (null for other
+    causes, and for voting causes recorded before migration 0010)."""
 
 
 class Notification(SQLModel, table=True):

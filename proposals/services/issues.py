@@ -106,10 +106,17 @@ def current_draft_ids(session: Session, initiative_ids: Sequence[int]) -> dict[i
 
 
 def change_state(
-    session: Session, issue: Issue, state: str, *, now: datetime, member_id: int | None = None
+    session: Session,
+    issue: Issue,
+    state: str,
+    *,
+    now: datetime,
+    member_id: int | None = None,
+    delegate_weights: list[list[int]] | None = None,
 ) -> tuple[str, str]:
     """The one writer of an issue's state: sets the phase timestamp, appends the event and
-    records the notification cause (issue 11: participants, and subscribers at voting)."""
+    records the notification cause (issue 11: participants, and subscribers at voting; at
+    voting also the delegates' ``delegate_weights`` of that moment, for the fan-out)."""
     previous = issue.state
     issue.state = state
     if state == "discussion":
@@ -129,6 +136,7 @@ def change_state(
         actor_id=member_id,
         now=now,
         state=state,
+        delegate_weights=delegate_weights,
     )
     append_issue_event(
         session,

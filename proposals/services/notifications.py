@@ -168,7 +168,7 @@ def notify_initiators_of_suggestion(
     )
     _insert_from(
         session,
-        recipients.subquery(),
+        [[recipients]],
         kind="new_suggestion",
         cause_id=None,
         now=suggestion.created_at,
@@ -235,6 +235,7 @@ def record_cause(
     initiative_id: int | None = None,
     draft_id: int | None = None,
     state: str | None = None,
+    delegate_weights: list[list[int]] | None = None,
 ) -> None:
     """Issue 11: one compact row for a change that concerns many members (see :func:`fan_out`)."""
     session.add(
@@ -246,6 +247,7 @@ def record_cause(
             initiative_id=initiative_id,
             draft_id=draft_id,
             state=state,
+            delegate_weights=delegate_weights,
         )
     )
     session.flush()
@@ -272,21 +274,15 @@ def _subscribers(area_id: int) -> sa.Select[Any]:
     return select(col(AreaSubscription.member_id)).where(AreaSubscription.area_id == area_id)
 
 
-def _ranked(groups: Sequence[Sequence[sa.Select[Any]]]) -> sa.Subquery:
-    """``(member_id, rank)`` for every recipient of every group; rank = the group's index."""
-    parts = [
-        statement.with_only_columns(
-            statement.selected_columns[0].label("member_id"), sa.literal(rank).label("rank")
-        )
-        for rank, statements in enumerate(groups)
-        for statement in statements
-    ]
-    return sa.union_all(*parts).subquery("recipients")
+def _members(statements: Sequence[sa.Select[Any]], name: str) -> sa.Subquery:
+    """The distinct members the statements select (their first column), as ``member_id``."""
+    parts = [s.with_only_columns(s.selected_columns[0].label("member_id")) for s in statements]
+    return (sa.union(*parts) if len(parts) > 1 else parts[0].distinct()).subquery(name)
 
 
 def _insert_from(
     session: Session,
-    recipients: sa.Subquery,
+    groups: Sequence[Sequence[sa.Select[Any]]],
     *,
     kind: str,
     cause_id: int | None,
@@ -296,38 +292,42 @@ def _insert_from(
     reasons: Sequence[str],
     actor_id: int | None = None,
 ) -> int:
-    """One ``INSERT ... SELECT`` of a notification per distinct recipient, skipping the actor;
-    the reason is that of the recipient's first group. Answers how many were made."""
+    """One notification per distinct recipient, skipping the actor: one ``INSERT ... SELECT``
+    per group of recipients (``groups[k]``: statements selecting member ids, told
+    ``reasons[k]``), each leaving out the members of the groups before it, so a member in
+    several groups hears once, with the reason of the first. Answers how many were made.
+
+    Group by group rather than one ``GROUP BY`` over all of them: the planner cannot estimate
+    the groups of a union, and for 100,000 subscribers its hash aggregate and sort spilled to
+    disk (docs/decisions.md)."""
     table: sa.Table = Notification.__table__  # type: ignore[attr-defined]
-    member = recipients.c.member_id
-    if "rank" in recipients.c and len(reasons) > 1:
-        reason: Any = sa.case(
-            {rank: sa.literal(r) for rank, r in enumerate(reasons)},
-            value=sa.func.min(recipients.c.rank),
-            else_=sa.literal(reasons[-1]),
-        )
-    else:
-        reason = sa.literal(reasons[0])
-    values: dict[str, Any] = {
-        "member_id": member,
-        "kind": sa.literal(kind),
-        "created_at": sa.literal(now, UTCDateTime()),
-        "cause_id": sa.literal(cause_id, sa.Integer()),
-        **{key: sa.literal(value, sa.Integer()) for key, value in ids.items()},
-        "text": sa.literal(text, sa.Text()),
-        "reason": reason,
-    }
-    query = sa.select(*(v.label(k) for k, v in values.items())).where(member.is_not(None))
-    if actor_id is not None:
-        query = query.where(member != actor_id)
-    # In member order: each index entry of ``(member_id, id)`` lands next to the previous one
-    # (and a serial id follows the same order), not at a random leaf page per row.
-    ordered = query.group_by(member).order_by(member)
-    insert = sa.insert(table).from_select(list(values), ordered)
-    # SQLAlchemy reads an INSERT's row count only when asked to keep it (``preserve_rowcount``);
-    # counting a ``RETURNING id`` instead cost 5-25% of the statement on PostgreSQL.
-    result = session.execute(insert, execution_options={"preserve_rowcount": True})
-    return max(getattr(result, "rowcount", 0), 0)
+    made = 0
+    for rank, (statements, reason) in enumerate(zip(groups, reasons, strict=True)):
+        recipients = _members(statements, f"group_{rank}")
+        member = recipients.c.member_id
+        values: dict[str, Any] = {
+            "member_id": member,
+            "kind": sa.literal(kind),
+            "created_at": sa.literal(now, UTCDateTime()),
+            "cause_id": sa.literal(cause_id, sa.Integer()),
+            **{key: sa.literal(value, sa.Integer()) for key, value in ids.items()},
+            "text": sa.literal(text, sa.Text()),
+            "reason": sa.literal(reason),
+        }
+        query = sa.select(*(v.label(k) for k, v in values.items())).where(member.is_not(None))
+        if actor_id is not None:
+            query = query.where(member != actor_id)
+        if rank:
+            earlier = _members([s for group in groups[:rank] for s in group], f"before_{rank}")
+            query = query.where(~sa.exists().where(earlier.c.member_id == member))
+        # In member order: each index entry of ``(member_id, id)`` lands next to the previous
+        # one (and a serial id follows the same order), not at a random leaf page per row.
+        insert = sa.insert(table).from_select(list(values), query.order_by(member))
+        # SQLAlchemy reads an INSERT's row count only when asked to keep it
+        # (``preserve_rowcount``); counting a ``RETURNING id`` cost 5-25% of the statement.
+        result = session.execute(insert, execution_options={"preserve_rowcount": True})
+        made += max(getattr(result, "rowcount", 0), 0)
+    return made
 
 
 def issue_title(issue_id: int | None, first_initiative: str | None) -> str:
@@ -404,7 +404,7 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
         groups, reasons = [_participants(issue.id or 0)], [taking_part]
     made = _insert_from(
         session,
-        _ranked(groups),
+        groups,
         kind=cause.kind,
         cause_id=cause.id,
         now=cause.created_at,
@@ -420,13 +420,18 @@ def _fan_out_cause(session: Session, cause: NotificationCause) -> int:
 
 def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, title: str) -> int:
     """Issue 11: when an issue reaches voting, each delegate whose weight (the agenda's
-    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation;
-    computed for all delegates at once by :func:`~proposals.services.weights.delegate_weights`)
-    exceeds their own vote hears how many members' votes would flow to them."""
+    :func:`~proposals.services.weights.weights_carried`, blind to ballots and participation)
+    exceeds their own vote hears how many members' votes would flow to them. The weights are
+    those the lifecycle stored with the cause as the issue reached voting; a cause recorded
+    before they were stored (migration 0010) has them computed now, for all delegates at once,
+    by :func:`~proposals.services.weights.delegate_weights`."""
+    carried = (
+        [(member, weight) for member, weight in cause.delegate_weights]
+        if cause.delegate_weights is not None
+        else sorted(delegate_weights(session, issue).items())
+    )
     delegates = [
-        (trustee, weight)
-        for trustee, weight in sorted(delegate_weights(session, issue).items())
-        if weight > 1 and trustee != cause.actor_id
+        (trustee, weight) for trustee, weight in carried if weight > 1 and trustee != cause.actor_id
     ]
     return write_to_delegates(
         session,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from app.db import Database
 from proposals.clock import FrozenClock
@@ -257,6 +258,48 @@ class TestDelegates:
             assert of_kind(world, other, "votes_delegated") == []
         assert notify(world) == 0
         assert len(of_kind(world, "B", "votes_delegated")) == 1
+
+    def test_the_count_is_the_one_of_the_moment_voting_started(self, world: World) -> None:
+        """The weights come from the lifecycle's own graph at the transition to voting (stored
+        with the cause), not from the delegations when the fan-out runs later."""
+        world.delegate("C", "B")
+        world.delegate("D", "C")
+        initiative = world.propose("A")
+        world.support("A", initiative["id"])
+        world.to_voting(initiative["issue_id"])
+        world.delegate("D", "E")  # after voting started, before the pass
+        notify(world)
+        [to_b] = of_kind(world, "B", "votes_delegated")
+        assert to_b["reason"] == "because 2 members delegate to you"
+        [to_c] = of_kind(world, "C", "votes_delegated")
+        assert to_c["reason"] == "because 1 member delegates to you"
+        assert of_kind(world, "E", "votes_delegated") == []
+
+    def test_a_voting_cause_without_stored_weights_has_them_computed(
+        self, world: World, db: Database
+    ) -> None:
+        """A voting cause recorded before migration 0010 stored no weights: the pass computes
+        them (``weights.delegate_weights``) instead of telling no delegate."""
+        from proposals.models import NotificationCause
+
+        world.delegate("C", "B")
+        world.delegate("D", "C")
+        initiative = world.propose("A")
+        world.support("A", initiative["id"])
+        world.to_voting(initiative["issue_id"])
+        with db.session(write=True) as session:
+            [cause] = session.exec(
+                select(NotificationCause).where(NotificationCause.state == "voting")
+            ).all()
+            assert cause.delegate_weights == [[world.id("B"), 3], [world.id("C"), 2]]
+            cause.delegate_weights = None
+            session.add(cause)
+            session.commit()
+        notify(world)
+        [to_b] = of_kind(world, "B", "votes_delegated")
+        assert to_b["reason"] == "because 2 members delegate to you"
+        [to_c] = of_kind(world, "C", "votes_delegated")
+        assert to_c["reason"] == "because 1 member delegates to you"
 
 
 class TestInitiators:

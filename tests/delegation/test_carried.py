@@ -12,6 +12,7 @@ from delegation import (
     build_overrides,
     build_unit_graph,
     carried_weights,
+    carried_weights_over,
     resolve,
 )
 from tests.delegation.reference import electorates, naive_resolve
@@ -31,6 +32,8 @@ class TestCarriedWeights:
             [r for r in rows if r.scope == "issue"],
         )
         weights = carried_weights(eligible, rows)
+        # The same from the graph and overrides the lifecycle holds at the transition to voting.
+        assert carried_weights_over(graph, overrides) == weights
         ids = {r.truster_id for r in rows} | {r.trustee_id for r in rows if r.trustee_id}
         for member in eligible | ids:
             alone = resolve(graph, {member}, overrides).weights.get(member, 0)
@@ -63,6 +66,7 @@ class TestCarriedWeights:
             [r for r in rows if r.scope == "issue"],
         )
         assert carried_weights(eligible, rows) == {2: 2, 3: 3, 4: 5, 5: 5, 6: 5, 7: 2}
+        assert carried_weights_over(graph, overrides) == {2: 2, 3: 3, 4: 5, 5: 5, 6: 5, 7: 2}
         # The same unit without the area's and the issue's rows: 9's unit delegation counts.
         unit_rows = [r for r in rows if r.scope == "unit"]
         assert carried_weights(eligible, unit_rows) == {2: 2, 3: 4, 4: 3, 5: 3, 6: 3}
