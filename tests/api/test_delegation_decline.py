@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.db import Database
 from proposals.clock import FrozenClock
+from proposals.services.notifications import fan_out_pending
 from tests.api.test_delegation_effects import close, delegating, to_voting
 from tests.api.world import World, build_world
 from tests.factories import bearer, make_member, make_token
@@ -199,6 +200,23 @@ class TestResolution:
             if i["kind"] == "vote"
         }
         assert weights[issue_id] == 2
+
+    def test_votes_going_to_a_delegate_skip_a_declined_delegation(self, world: World) -> None:
+        """The ``votes_delegated`` notification when voting starts counts standing rows only."""
+        world.delegate("A", "B")
+        declined = world.delegate("C", "B")
+        world.delegate("D", "C")
+        decline(world, "B", declined["id"])
+        initiative = world.propose("P")
+        world.support("P", initiative["id"])
+        world.to_voting(initiative["issue_id"])
+        fan_out_pending(world.db, clock=world.clock)
+        notes = world.all_items("/members/me/notifications", "B")
+        [to_b] = [n for n in notes if n["kind"] == "votes_delegated"]
+        assert to_b["text"].startswith("1 member's vote goes to you in issue #")
+        notes = world.all_items("/members/me/notifications", "C")
+        [to_c] = [n for n in notes if n["kind"] == "votes_delegated"]
+        assert to_c["text"].startswith("1 member's vote goes to you in issue #")
 
     def test_the_chain_passes_over_the_declined_link(self, world: World) -> None:
         world.delegate("A", "C", area_id=world.area_id)
