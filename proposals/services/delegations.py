@@ -10,7 +10,7 @@ from sqlmodel import Session, col, or_, select
 from delegation import Scope, applicable_delegation
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from proposals.models import OPEN_STATES, Delegation, Issue, Member
+from proposals.models import OPEN_STATES, Delegation, Issue, Member, standing
 from proposals.services.access import refuse, voting_right_refusal
 from proposals.services.events import append_event
 from proposals.services.issues import get_issue, lock_issue
@@ -86,16 +86,15 @@ def delegation_here(
     else:
         ids = {"unit": get_unit(session, scope_id).id or 0}
     where = [col(getattr(Delegation, f"{s}_id")) == value for s, value in ids.items()]
-    rows: dict[Scope, Delegation] = {
-        cast(Scope, row.scope): row
-        for row in session.exec(
-            select(Delegation).where(Delegation.truster_id == member_id, or_(*where))
-        )
-    }
+    read = session.exec(
+        select(Delegation, standing()).where(Delegation.truster_id == member_id, or_(*where))
+    ).all()
+    rows: dict[Scope, Delegation] = {cast(Scope, row.scope): row for row, _ in read}
+    counted = {cast(Scope, row.scope) for row, stands in read if stands}
 
     def applying(scopes: dict[Scope, Delegation]) -> Delegation | None:
         found = applicable_delegation(
-            {s: row.trustee_id for s, row in scopes.items() if row.declined_at is None}
+            {s: row.trustee_id for s, row in scopes.items() if s in counted}
         )
         return scopes[found[1]] if found else None
 
