@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from delegation import Delegation as Link
 from delegation import Overrides, Scope, UnitGraph, build_overrides, build_unit_graph
 from proposals.bulk import fetch_column, fetch_rows, gc_paused
-from proposals.models import Delegation, Privilege
+from proposals.models import Delegation, Privilege, standing
 from proposals.services.access import eligible_privileges
 
 __all__ = ["UnitGraphs", "eligible_ids", "load_overrides", "load_unit_graph", "scope_links"]
@@ -23,10 +23,11 @@ def eligible_ids(session: Session, unit_id: int) -> frozenset[int]:
 
 
 def scope_links(session: Session, scope: Scope, scope_id: int) -> list[Link]:
-    """The delegation rows of one unit, area or issue, as the engine's plain rows."""
+    """The standing delegation rows of one unit, area or issue (declined ones left out,
+    :func:`~proposals.models.standing`), as the engine's plain rows."""
     column = {"unit": Delegation.unit_id, "area": Delegation.area_id, "issue": Delegation.issue_id}
     statement = select(Delegation.truster_id, Delegation.trustee_id).where(
-        column[scope] == scope_id
+        column[scope] == scope_id, standing()
     )
     return [Link(truster, trustee, scope) for truster, trustee in fetch_rows(session, statement)]
 

@@ -54,6 +54,22 @@ def revoke_delegation(
     return Response(status_code=204)
 
 
+@router.post(
+    "/delegations/{delegation_id}/decline",
+    response_model=DelegationOut,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def decline_delegation(
+    delegation_id: int, member: DelegateMember, session: SessionDep, clock: ClockDep
+) -> DelegationOut:
+    """Decline a delegation to me: it then counts as if it did not exist (the truster's
+    delegation of the next lower scope applies) until the truster sets a new one."""
+    delegation = delegations.decline_delegation(
+        session, actor=member, delegation_id=delegation_id, clock=clock
+    )
+    return DelegationOut.of(delegation)
+
+
 @router.get("/delegations", response_model=PageOut[DelegationOut], responses=responses(401, 422))
 def list_delegations(
     _viewer: MemberViewer,
@@ -111,6 +127,7 @@ def delegation_chain(
                 scope_out=r.scope_out,
                 disabled_out=r.disabled_out,
                 loop=r.loop,
+                declined=r.member_id in answer.declined,
             )
             for r in answer.rows
         ],

@@ -272,10 +272,16 @@ class DelegationOut(BaseModel):
     area_id: int | None
     issue_id: int | None
     created_at: datetime
+    declined: bool = Field(
+        description="the trustee declined it: it counts as if it did not exist (issue 12)"
+    )
+    declined_at: datetime | None
 
     @classmethod
     def of(cls, delegation: Delegation) -> "DelegationOut":
-        return cls.model_validate(delegation.model_dump())
+        return cls.model_validate(
+            {**delegation.model_dump(), "declined": delegation.declined_at is not None}
+        )
 
 
 class ChainLinkOut(BaseModel):
@@ -288,6 +294,11 @@ class ChainLinkOut(BaseModel):
     scope_out: ScopeName | None
     disabled_out: bool | None
     loop: Literal["first", "intermediate", "last", "repetition"] | None
+    declined: bool = Field(
+        default=False,
+        description="this member's delegation of a higher scope here was declined by its"
+        " trustee, so it was passed over (issue 12)",
+    )
 
 
 class ChainOutcomeOut(BaseModel):

@@ -21,6 +21,7 @@ NotificationKind = Literal[
     "invitation",
     "new_draft",
     "voting_reminder",
+    "delegation_declined",
 ]
 
 

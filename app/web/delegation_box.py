@@ -57,7 +57,7 @@ def lower_first(sentence: str) -> str:
 
 def box(session: Session, member_id: int, scope: str, scope_id: int) -> Box:
     here = delegations.delegation_here(session, member_id, **{f"{scope}_id": scope_id})
-    rows = [r for r in (here.applies, here.inherited) if r is not None]
+    rows = [r for r in (here.applies, here.inherited, here.own) if r is not None]
     names = members.names_of(session, [r.trustee_id for r in rows if r.trustee_id is not None])
     block_label = None
     if scope != "unit":
@@ -73,11 +73,17 @@ def box(session: Session, member_id: int, scope: str, scope_id: int) -> Box:
     if here.own is not None:
         then = lower_first(where_it_goes(here.inherited, scope, names)).rstrip(".")
         remove_label = f"Remove my delegation for this {scope}: then {then}"
+    status = Markup(where_it_goes(here.applies, scope, names, link=True))
+    if here.own is not None and here.own.declined_at is not None and here.own.trustee_id:
+        trustee = here.own.trustee_id
+        status += Markup(
+            ' <a href="/members/{}">{}</a> declined your delegation for this {}: it counts as none.'
+        ).format(trustee, names.get(trustee, f"member {trustee}"), scope)
     return Box(
         scope=scope,
         scope_id=scope_id,
         own=here.own,
-        status=where_it_goes(here.applies, scope, names, link=True),
+        status=status,
         block_label=block_label,
         remove_label=remove_label,
     )

@@ -133,6 +133,27 @@ def me_page(
     )
 
 
+@router.post("/me/delegations/{delegation_id}/decline")
+def decline_delegation(delegation_id: int, page: PageDep, form: FormDep) -> Response:
+    """The same service as ``POST /delegations/{id}/decline`` (scope ``delegate``)."""
+    me = page.require_member("delegate")
+    names: list[str] = []
+
+    def decline() -> None:
+        declined = delegations.decline_delegation(
+            page.session, actor=me, delegation_id=delegation_id, clock=page.clock
+        )
+        names.extend(members.names_of(page.session, [declined.truster_id]).values())
+
+    return page.act(
+        decline,
+        back="/me#received-heading",
+        success=lambda: (
+            f"You declined the delegation: {names[0]}'s vote no longer comes to you here."
+        ),
+    )
+
+
 @router.post("/me/invitations/{initiative_id}")
 def answer_invitation(initiative_id: int, page: PageDep, form: FormDep) -> Response:
     """The same service and body schema as ``PUT /initiatives/{id}/initiators/me``."""

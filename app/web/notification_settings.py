@@ -39,6 +39,7 @@ KIND_LABELS = {
     "invitation": "An invitation to become co-initiator",
     "new_draft": "A new draft of an initiative I support",
     "voting_reminder": "The last-day reminder to vote, when members' votes go to me",
+    "delegation_declined": "My delegate declines my delegation",
 }
 
 

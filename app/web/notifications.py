@@ -69,6 +69,8 @@ def where_to_act(note: Notification) -> Entry:
         return Entry(note, f"{initiative}#draft-heading", "Read the new draft")
     if note.kind in ("delegation_started", "delegation_stopped"):
         return Entry(note, "/me#received-heading", "Delegations to me")
+    if note.kind == "delegation_declined":
+        return Entry(note, "/me#given-heading", "My delegations")
     if note.kind in ("votes_delegated", "voting_reminder") or (
         note.kind == "phase_changed" and note.text.startswith("Voting")
     ):

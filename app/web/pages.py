@@ -437,6 +437,7 @@ def chain_page(
         context_label=context_label,
         context_url=context_url,
         replayed=answer.replayed,
+        declined=answer.declined,
     )
 
 

@@ -45,6 +45,7 @@ from proposals.models.voting import (
     Delegation,
     DirectVoter,
     Vote,
+    standing,
 )
 
 __all__ = [
@@ -91,4 +92,5 @@ __all__ = [
     "Unit",
     "Vote",
     "metadata",
+    "standing",
 ]

@@ -28,6 +28,7 @@ NOTIFICATION_KINDS = (
     "invitation",
     "new_draft",
     "voting_reminder",
+    "delegation_declined",
 )
 """``new_issue``, ``phase_changed`` (voting included), ``issue_closed`` and ``new_draft`` come from
 causes; the others are written directly for one member (``votes_delegated`` by the fan-out of the

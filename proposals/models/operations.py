@@ -16,6 +16,7 @@ EVENT_TYPES = (
     "suggestion_accepted",
     "suggestion_rejected",
     "delegation_changed",
+    "delegation_declined",
 )
 
 

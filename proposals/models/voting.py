@@ -9,7 +9,11 @@ from proposals.models.base import timestamp
 
 
 class Delegation(SQLModel, table=True):
-    """(truster, trustee or null, scope); at most one per truster per unit, area or issue."""
+    """(truster, trustee or null, scope); at most one per truster per unit, area or issue.
+
+    ``declined_at``: the trustee declined it (issue 12); the row stays, shown as declined, and
+    counts as if it did not exist (:func:`standing`) until the truster sets a new one.
+    """
 
     __tablename__ = "delegation"
     __table_args__ = (
@@ -35,6 +39,16 @@ class Delegation(SQLModel, table=True):
     area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
     created_at: datetime = Field(sa_column=timestamp())
+    declined_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+def standing(table: sa.FromClause | None = None) -> sa.ColumnElement[bool]:
+    """DESIGN.md §3 with issue 12: a declined delegation counts as if it did not exist, so the
+    truster's delegation of the next lower scope applies. The one place this rule lives: every
+    query reading delegation rows for resolution (snapshots, the close, weights, chains, the
+    agenda, notifications) filters with it; ``table`` is an alias of ``delegation`` if given."""
+    source: sa.FromClause = table if table is not None else Delegation.__table__  # type: ignore[attr-defined]
+    return source.c.declined_at.is_(None)
 
 
 class Ballot(SQLModel, table=True):

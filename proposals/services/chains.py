@@ -9,12 +9,13 @@ never the whole unit.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
 from delegation import ChainRow, Scope, replay_walk, walk_chain
-from proposals.models import Delegation, Interest, Issue
+from proposals.models import Delegation, Interest, Issue, standing
 from proposals.services.access import eligible_in
 from proposals.services.issues import BEFORE_FULL_FREEZE, get_issue
 from proposals.services.members import get_member, names_of
@@ -170,20 +171,48 @@ def _structure_only(
     return Outcome("scope_only", last.member_id, text + ".")
 
 
-def _delegations_in(
-    session: Session, *, unit_id: int, area_id: int | None, issue_id: int | None
-) -> Callable[[int], dict[Scope, int | None]]:
-    """Member -> their delegation rows in the unit, the area and the issue of the context."""
+def _contexts(unit_id: int, area_id: int | None, issue_id: int | None) -> list[Any]:
     contexts = [col(Delegation.unit_id) == unit_id]
     if area_id is not None:
         contexts.append(col(Delegation.area_id) == area_id)
     if issue_id is not None:
         contexts.append(col(Delegation.issue_id) == issue_id)
+    return contexts
+
+
+def _declined_in(
+    session: Session,
+    members: list[int],
+    *,
+    unit_id: int,
+    area_id: int | None,
+    issue_id: int | None,
+) -> frozenset[int]:
+    """Issue 12: the members among ``members`` with a declined delegation in the context (passed
+    over, :func:`~proposals.models.standing`)."""
+    if not members:
+        return frozenset()
+    rows = session.exec(
+        select(Delegation.truster_id).where(
+            col(Delegation.truster_id).in_(members),
+            or_(*_contexts(unit_id, area_id, issue_id)),
+            sa.not_(standing()),
+        )
+    )
+    return frozenset(rows)
+
+
+def _delegations_in(
+    session: Session, *, unit_id: int, area_id: int | None, issue_id: int | None
+) -> Callable[[int], dict[Scope, int | None]]:
+    """Member -> their standing delegation rows in the unit, the area and the issue of the
+    context."""
+    contexts = _contexts(unit_id, area_id, issue_id)
 
     def delegations(member_id: int) -> dict[Scope, int | None]:
         rows = session.exec(
             select(Delegation.trustee_id, Delegation.scope).where(
-                Delegation.truster_id == member_id, or_(*contexts)
+                Delegation.truster_id == member_id, or_(*contexts), standing()
             )
         )
         return {scope: trustee for trustee, scope in rows}  # type: ignore[misc]
@@ -266,6 +295,8 @@ class ChainAnswer:
     outcome: Outcome
     names: dict[int, str]
     replayed: bool
+    declined: frozenset[int] = frozenset()
+    """Members of the chain whose delegation here was declined and passed over (live chains)."""
 
 
 def chain_answer(
@@ -285,10 +316,25 @@ def chain_answer(
         issue = get_issue(session, issue_id)
         state = issue.state
         rows = _issue_chain(session, issue, member_id, viewer_id)
+        where: dict[str, Any] = {
+            "unit_id": issue.unit_id,
+            "area_id": issue.area_id,
+            "issue_id": issue_id,
+        }
     else:
         rows = chain(
             session, member_id=member_id, viewer_id=viewer_id, unit_id=unit_id, area_id=area_id
         )
+        if area_id is not None:
+            where = {"unit_id": get_area(session, area_id).unit_id, "area_id": area_id}
+        else:
+            where = {"unit_id": unit_id or 0, "area_id": None}
+        where["issue_id"] = None
+    declined = (
+        frozenset()
+        if state in FINISHED
+        else _declined_in(session, [r.member_id for r in rows], **where)
+    )
     context: Context = "issue" if issue_id is not None else "area" if area_id else "unit"
     names = names_of(session, [r.member_id for r in rows])
     return ChainAnswer(
@@ -296,4 +342,5 @@ def chain_answer(
         outcome=outcome(rows, context=context, state=state, names=names),
         names=names,
         replayed=state in FINISHED,
+        declined=declined,
     )

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from proposals.errors import InvalidInput
-from proposals.models import Delegation, Member, Privilege
+from proposals.models import Delegation, Member, Privilege, standing
 from proposals.services.access import eligible_privileges
 
 DelegateSort = Literal["name", "delegators"]
@@ -34,8 +34,8 @@ def unit_delegators() -> sa.Subquery:
     """DESIGN.md §3, counted for choosing a delegate: per unit and trustee, the number of
     *eligible* members whose **unit-scope** delegation names that trustee (direct links only:
     neither area/issue delegations nor members further down a chain count; only eligible
-    members' delegations count at all). The one place this count is defined: columns
-    ``unit_id``, ``trustee_id``, ``delegators``."""
+    members' delegations count at all; a declined one counts as none). The one place this
+    count is defined: columns ``unit_id``, ``trustee_id``, ``delegators``."""
     eligible = eligible_privileges().subquery()
     return (
         select(
@@ -50,7 +50,7 @@ def unit_delegators() -> sa.Subquery:
                 eligible.c.unit_id == col(Delegation.unit_id),
             ),
         )
-        .where(Delegation.scope == "unit")
+        .where(Delegation.scope == "unit", standing())
         .group_by(col(Delegation.unit_id), col(Delegation.trustee_id))
         .subquery()
     )

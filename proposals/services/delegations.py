@@ -4,18 +4,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
 from delegation import Scope, applicable_delegation
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from proposals.models import OPEN_STATES, Delegation, Issue, Member
+from proposals.models import OPEN_STATES, Delegation, Issue, Member, standing
 from proposals.services.access import refuse, voting_right_refusal
 from proposals.services.events import append_event
 from proposals.services.issues import get_issue, lock_issue
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member
-from proposals.services.notifications import delegation_changed
+from proposals.services.notifications import delegation_changed, delegation_declined
 from proposals.services.paging import Page, paginate
 from proposals.services.structure import get_area, get_unit
 from proposals.services.upsert import upsert
@@ -51,9 +52,10 @@ def list_delegations(
 class DelegationHere:
     """A member's delegation at one scope, first hop only (the chain is :mod:`chains`' job).
 
-    ``own`` is the member's row at exactly this scope; ``applies`` the row that applies here
-    (``None``: no delegation, the vote stays with the member; a row with a null trustee: a
-    block); ``inherited`` the row that would apply without ``own`` (what removing it returns to).
+    ``own`` is the member's row at exactly this scope (possibly declined by its trustee);
+    ``applies`` the row that applies here (``None``: no delegation, the vote stays with the
+    member; a row with a null trustee: a block; never a declined row); ``inherited`` the row that
+    would apply without ``own`` (what removing it returns to).
     """
 
     scope: Scope
@@ -84,15 +86,16 @@ def delegation_here(
     else:
         ids = {"unit": get_unit(session, scope_id).id or 0}
     where = [col(getattr(Delegation, f"{s}_id")) == value for s, value in ids.items()]
-    rows: dict[Scope, Delegation] = {
-        cast(Scope, row.scope): row
-        for row in session.exec(
-            select(Delegation).where(Delegation.truster_id == member_id, or_(*where))
-        )
-    }
+    read = session.exec(
+        select(Delegation, standing()).where(Delegation.truster_id == member_id, or_(*where))
+    ).all()
+    rows: dict[Scope, Delegation] = {cast(Scope, row.scope): row for row, _ in read}
+    counted = {cast(Scope, row.scope) for row, stands in read if stands}
 
     def applying(scopes: dict[Scope, Delegation]) -> Delegation | None:
-        found = applicable_delegation({s: row.trustee_id for s, row in scopes.items()})
+        found = applicable_delegation(
+            {s: row.trustee_id for s, row in scopes.items() if s in counted}
+        )
         return scopes[found[1]] if found else None
 
     return DelegationHere(
@@ -160,11 +163,17 @@ def set_delegation(
         refuse(delegation_refusal(session, unit, actor, lock_issue(session, scope_id, shared=True)))
     now = clock()
     key = f"{scope}_id"
-    old_trustee_id = session.exec(
-        select(Delegation.trustee_id).where(
+    old = session.exec(
+        select(Delegation.id, Delegation.trustee_id, Delegation.declined_at).where(
             Delegation.truster_id == actor.id, getattr(Delegation, key) == scope_id
         )
     ).first()
+    old_trustee_id = None
+    if old is not None and old[2] is not None:
+        # A declined row gives way to a fresh one (new id, undeclined): docs/decisions.md.
+        session.execute(sa.delete(Delegation).where(col(Delegation.id) == old[0]))
+    elif old is not None:
+        old_trustee_id = old[1]
     upsert(
         session,
         Delegation,
@@ -204,20 +213,7 @@ def _changed(
     new_trustee_id: int | None,
 ) -> None:
     """Append the public event, and tell the old and new trustee (issue 11, privately)."""
-    unit_id: int | None
-    area_id: int | None
-    issue_id: int | None
-    if delegation.scope == "issue":
-        issue = get_issue(session, delegation.issue_id or 0)
-        unit_id, area_id, issue_id = issue.unit_id, issue.area_id, issue.id
-        scope_text = f"in issue #{issue.id}"
-    elif delegation.scope == "area":
-        area = get_area(session, delegation.area_id or 0)
-        unit_id, area_id, issue_id = area.unit_id, area.id, None
-        scope_text = f"in the area {area.name}"
-    else:
-        unit_id, area_id, issue_id = delegation.unit_id, None, None
-        scope_text = f"in the unit {get_unit(session, delegation.unit_id or 0).name}"
+    unit_id, area_id, issue_id, scope_text = _place(session, delegation)
     delegation_changed(
         session,
         actor=actor,
@@ -240,6 +236,70 @@ def _changed(
     )
 
 
+def _place(
+    session: Session, delegation: Delegation
+) -> tuple[int | None, int | None, int | None, str]:
+    """The delegation's unit, area and issue ids, and its scope in words."""
+    if delegation.scope == "issue":
+        issue = get_issue(session, delegation.issue_id or 0)
+        return issue.unit_id, issue.area_id, issue.id, f"in issue #{issue.id}"
+    if delegation.scope == "area":
+        area = get_area(session, delegation.area_id or 0)
+        return area.unit_id, area.id, None, f"in the area {area.name}"
+    unit = get_unit(session, delegation.unit_id or 0)
+    return unit.id, None, None, f"in the unit {unit.name}"
+
+
+def decline_delegation(
+    session: Session, *, actor: Member, delegation_id: int, clock: Clock = utcnow
+) -> Delegation:
+    """Issue 12: only the trustee declines a delegation to them (403 for anyone else), once
+    (409 when already declined), and an issue delegation only while the issue is open (409).
+    The row stays, marked declined, and counts as if it did not exist
+    (:func:`~proposals.models.standing`); the truster is told, the feed gets an event."""
+    delegation = get_delegation(session, delegation_id)
+    if delegation.trustee_id is None or delegation.trustee_id != actor.id:
+        raise Forbidden("only the trustee may decline a delegation")
+    lock_unit(session, _unit_of(session, delegation), shared=True)
+    if delegation.scope == "issue":
+        refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
+    session.refresh(delegation)
+    if delegation.trustee_id != actor.id:
+        raise Conflict("this delegation no longer goes to you")
+    if delegation.declined_at is not None:
+        raise Conflict("this delegation is already declined")
+    now = clock()
+    declined = session.execute(
+        sa.update(Delegation)
+        .where(col(Delegation.id) == delegation_id, col(Delegation.declined_at).is_(None))
+        .values(declined_at=now)
+    )
+    if declined.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("this delegation is already declined")
+    session.refresh(delegation)
+    unit_id, area_id, issue_id, scope_text = _place(session, delegation)
+    delegation_declined(
+        session,
+        actor=actor,
+        truster_id=delegation.truster_id,
+        scope_text=scope_text,
+        now=now,
+        unit_id=unit_id,
+        area_id=area_id,
+        issue_id=issue_id,
+    )
+    append_event(
+        session,
+        "delegation_declined",
+        member_id=actor.id,
+        unit_id=unit_id,
+        area_id=area_id,
+        issue_id=issue_id,
+        clock=lambda: now,
+    )
+    return delegation
+
+
 def revoke_delegation(
     session: Session, *, actor: Member, delegation_id: int, clock: Clock = utcnow
 ) -> None:
@@ -251,7 +311,7 @@ def revoke_delegation(
     if delegation.scope == "issue":
         refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
     now = clock()
-    old_trustee_id = delegation.trustee_id
+    old_trustee_id = delegation.trustee_id if delegation.declined_at is None else None
     session.delete(delegation)
     session.flush()
     _changed(session, delegation, actor, now, old_trustee_id=old_trustee_id, new_trustee_id=None)

@@ -76,6 +76,7 @@ KIND_URGENCY = (
     "new_draft",
     "delegation_started",
     "delegation_stopped",
+    "delegation_declined",
     "new_issue",
     "issue_closed",
 )

@@ -222,6 +222,32 @@ def delegation_changed(
     )
 
 
+def delegation_declined(
+    session: Session,
+    *,
+    actor: Member,
+    truster_id: int,
+    scope_text: str,
+    now: datetime,
+    unit_id: int | None,
+    area_id: int | None,
+    issue_id: int | None,
+) -> None:
+    """Issue 12: a truster hears when their delegate declines their delegation."""
+    notify_member(
+        session,
+        truster_id,
+        "delegation_declined",
+        actor_id=actor.id,
+        text=f"{actor.name} declined your delegation {scope_text}",
+        reason=f"because you had delegated to {actor.name}",
+        now=now,
+        unit_id=unit_id,
+        area_id=area_id,
+        issue_id=issue_id,
+    )
+
+
 # --- causes: written in the change's transaction, fanned out later ----------------------------
 
 

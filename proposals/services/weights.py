@@ -31,7 +31,7 @@ from sqlmodel import Session, col, or_
 from delegation import Delegation as Link
 from delegation import build_overrides, build_unit_graph, carried_weights, resolve
 from proposals.bulk import fetch_column, fetch_rows, gc_paused
-from proposals.models import Delegation, Issue, Privilege
+from proposals.models import Delegation, Issue, Privilege, standing
 from proposals.services.access import eligible_in, eligible_privileges
 
 __all__ = ["delegate_weights", "weight_carried", "weights_carried"]
@@ -40,11 +40,15 @@ __all__ = ["delegate_weights", "weight_carried", "weights_carried"]
 def _in_context(
     table: sa.FromClause, unit_id: int, area_ids: Sequence[int], issue_ids: Sequence[int]
 ) -> Any:
-    """Delegation rows of the unit, of these areas and of these issues."""
-    return or_(
-        table.c.unit_id == unit_id,
-        table.c.area_id.in_(area_ids),
-        table.c.issue_id.in_(issue_ids),
+    """Standing delegation rows (:func:`~proposals.models.standing`) of the unit, of these
+    areas and of these issues."""
+    return sa.and_(
+        or_(
+            table.c.unit_id == unit_id,
+            table.c.area_id.in_(area_ids),
+            table.c.issue_id.in_(issue_ids),
+        ),
+        standing(table),
     )
 
 

@@ -156,6 +156,15 @@ def delegation_to_delete(m: Matrix, who: str) -> int:
     return delegation_id
 
 
+def delegation_to_decline(m: Matrix, who: str) -> Call:
+    """A delegation of ``author`` to ``who`` (a trustee need not be eligible: any member may be
+    one, and may decline)."""
+    delegation = m.world.ok(
+        "PUT", "/delegations", "author", json={"unit_id": m.world.unit_id, "trustee_id": m.id(who)}
+    )
+    return Call(f"/delegations/{delegation['id']}/decline")
+
+
 def voting_ballot(m: Matrix, who: str) -> Call:
     initiative = m.voting
     if who in ELIGIBLE:
@@ -297,6 +306,9 @@ ROWS = [
     # Only the truster revokes: eligible actors their own, the others the author's.
     Row("DELETE", "/api/v1/delegations/{delegation_id}", (401, 403, 204, 204, 403, 403),
         lambda m, who: Call(f"/delegations/{delegation_to_delete(m, who)}"), "delegate"),
+    # Only the trustee declines: each actor a delegation to them (any member may be a trustee).
+    Row("POST", "/api/v1/delegations/{delegation_id}/decline", (401, 200, 200, 200, 200, 403),
+        delegation_to_decline, "delegate"),
     Row("PUT", "/api/v1/issues/{issue_id}/ballot", (401, 403, 200, 200, 403, 403),
         lambda m, who: Call(f"/issues/{m.voting['issue_id']}/ballot",
                             {"votes": [{"initiative_id": m.voting["id"], "grade": 1}]}), "vote"),

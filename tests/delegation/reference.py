@@ -4,7 +4,7 @@ Nothing here is clever: the resolver walks every member's chain with a visited s
 counter compares every pair of candidates on every ballot.
 """
 
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Collection, Iterable, Mapping, Set
 from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
@@ -33,10 +33,11 @@ class Naive:
 
 
 def effective(
-    eligible: set[int], rows: Iterable[Delegation]
+    eligible: set[int], rows: Iterable[Delegation], declined: Collection[Delegation] = ()
 ) -> dict[int, tuple[int | None, Scope]]:
-    """Eligible member -> (trustee or None, scope) after precedence issue > area > unit."""
-    by_scope = {(r.truster_id, r.scope): r.trustee_id for r in rows}
+    """Eligible member -> (trustee or None, scope) after precedence issue > area > unit; a
+    declined row counts as if it did not exist (issue 12), so the next lower scope applies."""
+    by_scope = {(r.truster_id, r.scope): r.trustee_id for r in rows if r not in declined}
     links: dict[int, tuple[int | None, Scope]] = {}
     for member in eligible:
         for scope in ("issue", "area", "unit"):
@@ -47,10 +48,13 @@ def effective(
 
 
 def naive_resolve(
-    eligible: Iterable[int], rows: Iterable[Delegation], participants: Iterable[int]
+    eligible: Iterable[int],
+    rows: Iterable[Delegation],
+    participants: Iterable[int],
+    declined: Collection[Delegation] = (),
 ) -> Naive:
     elig = set(eligible)
-    links = effective(elig, rows)
+    links = effective(elig, rows, declined)
     voters = set(participants) & elig
     result = Naive({p: 1 for p in voters}, {}, {}, {}, set(), set())
     for member in sorted(elig - voters):
@@ -132,6 +136,17 @@ def electorates(
     if len(cycle) >= 2:
         participants |= draw(st.sets(st.sampled_from(cycle), max_size=2))
     return eligible, rows, participants
+
+
+@st.composite
+def electorates_with_declines(
+    draw: st.DrawFn, max_members: int = 10
+) -> tuple[set[int], list[Delegation], set[int], set[Delegation]]:
+    """An :func:`electorates` electorate and the rows (with a trustee) its trustees declined."""
+    eligible, rows, participants = draw(electorates(max_members))
+    declinable = [r for r in rows if r.trustee_id is not None]
+    declined = draw(st.sets(st.sampled_from(declinable))) if declinable else set()
+    return eligible, rows, participants, declined
 
 
 grades = st.integers(min_value=-3, max_value=3)

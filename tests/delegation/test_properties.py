@@ -15,11 +15,17 @@ from delegation import (
     resolve,
     resolve_delegations,
 )
-from tests.delegation.reference import effective, electorates, naive_resolve
+from tests.delegation.reference import (
+    effective,
+    electorates,
+    electorates_with_declines,
+    naive_resolve,
+)
 
 Electorate = tuple[set[int], list[Delegation], set[int]]
+Declined = tuple[set[int], list[Delegation], set[int], set[Delegation]]
 
-# 5 properties x 150 examples = 750 generated electorates.
+# 8 properties x 150 examples = 1200 generated electorates.
 EXAMPLES = settings(max_examples=150, deadline=None)
 
 
@@ -115,3 +121,61 @@ class TestResolutionProperties:
             ),
         )
         assert warm == resolve_delegations(eligible, rows, participants)
+
+
+class TestDeclinedProperties:
+    """Issue 12: a declined delegation counts as if it did not exist. The database leaves declined
+    rows out before they reach ``delegation/`` (``proposals.models.standing``); the naive reference
+    is given every row and skips the declined ones itself."""
+
+    @EXAMPLES
+    @given(electorates_with_declines())
+    def test_resolving_the_standing_rows_agrees_with_the_naive_resolver(
+        self, electorate: Declined
+    ) -> None:
+        eligible, rows, participants, declined = electorate
+        standing = [r for r in rows if r not in declined]
+        r = resolve_delegations(eligible, standing, participants)
+        naive = naive_resolve(eligible, rows, participants, declined)
+        assert dict(r.weights) == naive.weights
+        assert dict(r.intermediate_weights) == naive.intermediate_weights
+        assert dict(r.trustees) == naive.trustees
+        assert dict(r.scopes) == naive.scopes
+        assert (set(r.lost), set(r.absent)) == (naive.lost, naive.absent)
+        # The same through a unit graph with overrides, as the lifecycle resolves.
+        graph = build_unit_graph(eligible, [d for d in standing if d.scope == "unit"])
+        overrides = build_overrides(
+            graph,
+            [d for d in standing if d.scope == "area"],
+            [d for d in standing if d.scope == "issue"],
+        )
+        assert resolve(graph, participants, overrides) == r
+
+    @EXAMPLES
+    @given(electorates_with_declines())
+    def test_a_declined_row_falls_back_to_the_next_lower_scope(self, electorate: Declined) -> None:
+        eligible, rows, _, declined = electorate
+        links = effective(eligible, rows, declined)
+        order = ("issue", "area", "unit")
+        for member in eligible:
+            own = {r.scope: r for r in rows if r.truster_id == member}
+            expected = next(
+                ((own[s].trustee_id, s) for s in order if s in own and own[s] not in declined),
+                None,
+            )
+            assert links.get(member) == expected
+
+    @EXAMPLES
+    @given(electorates_with_declines())
+    def test_declining_every_delegation_to_me_leaves_me_my_own_vote(
+        self, electorate: Declined
+    ) -> None:
+        eligible, rows, participants, declined = electorate
+        for me in sorted(eligible):
+            mine = declined | {r for r in rows if r.trustee_id == me}
+            standing = [r for r in rows if r not in mine]
+            r = resolve_delegations(eligible, standing, participants)
+            naive = naive_resolve(eligible, rows, participants, mine)
+            assert dict(r.weights) == naive.weights
+            assert r.weights.get(me, 0) == (1 if me in participants else 0)
+            assert me not in r.trustees.values()

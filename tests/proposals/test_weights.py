@@ -2,6 +2,7 @@
 member's chain, on small generated delegation graphs stored in the database; and proof that
 nobody's interest or ballot changes it."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from app.db import Database
+from delegation import resolve
+from proposals.graphs import load_overrides, load_unit_graph
 from proposals.models import Ballot, Delegation, Interest, Issue, Member, Privilege
 from proposals.services import initiatives, issues
 from proposals.services.weights import delegate_weights, weight_carried, weights_carried
@@ -99,13 +102,20 @@ def graphs(draw: st.DrawFn) -> tuple[set[int], list[Row], int]:
     return eligible, [(t, e, c) for (t, c), e in rows.items()], me
 
 
-def naive_weight(eligible: set[int], rows: list[Row], me: int, issue_context: str) -> int:
+def naive_weight(
+    eligible: set[int],
+    rows: list[Row],
+    me: int,
+    issue_context: str,
+    declined: Collection[Row] = (),
+) -> int:
     """Follow every other eligible member's chain by hand: issue row, else area row, else unit
-    row; a null block, an ineligible member, a member without delegation or a repeat ends it."""
+    row; a null block, an ineligible member, a member without delegation or a repeat ends it; a
+    declined row counts as if it did not exist (issue 12)."""
     if me not in eligible:
         return 0
     contexts = {"issue": issue_context, "area": "area", "unit": "unit"}
-    by = {(t, c): e for t, e, c in rows}
+    by = {(t, c): e for t, e, c in rows if (t, e, c) not in declined}
 
     def link(member: int) -> int | None:
         for scope in ("issue", "area", "unit"):
@@ -126,9 +136,16 @@ def naive_weight(eligible: set[int], rows: list[Row], me: int, issue_context: st
     return weight
 
 
-def _store(session: Session, org: Org, eligible: set[int], rows: list[Row]) -> None:
-    """Store the rows; a member outside ``eligible`` is not eligible in one of three ways, by
-    index: no privilege in the unit, a privilege without voting right, or inactive."""
+def _store(
+    session: Session,
+    org: Org,
+    eligible: set[int],
+    rows: list[Row],
+    declined: Collection[Row] = (),
+) -> None:
+    """Store the rows (those in ``declined`` declined by their trustee); a member outside
+    ``eligible`` is not eligible in one of three ways, by index: no privilege in the unit, a
+    privilege without voting right, or inactive."""
     for index, member_id in enumerate(org.members):
         way = "eligible" if index in eligible else ("none", "no_right", "inactive")[index % 3]
         if way != "none":
@@ -151,6 +168,7 @@ def _store(session: Session, org: Org, eligible: set[int], rows: list[Row]) -> N
                 truster_id=org.members[truster],
                 trustee_id=None if trustee is None else org.members[trustee],
                 created_at=NOW,
+                declined_at=NOW if (truster, trustee, context) in declined else None,
                 **org.scope_of(context),
             )
         )
@@ -213,6 +231,42 @@ class TestWeightsCarried:
                         one = weights_carried(session, member, [issue])[issue.id or 0]
                         assert one == naive_weight(eligible, rows, index, context)
                         assert at_once.get(member, 1 if index in eligible else 0) == one
+            finally:
+                session.rollback()
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(graph=graphs(), data=st.data())
+    def test_declined_rows_count_as_if_they_did_not_exist(
+        self, db: Database, org: Org, graph: tuple[set[int], list[Row], int], data: st.DataObject
+    ) -> None:
+        """Issue 12: weights, delegate weights and the lifecycle's graph (snapshot and close)
+        read declined rows from the database as if they were not there."""
+        eligible, rows, _ = graph
+        declinable = [row for row in rows if row[1] is not None]
+        declined = data.draw(st.sets(st.sampled_from(declinable))) if declinable else set()
+        with db.session() as session:
+            try:
+                _store(session, org, eligible, rows, declined)
+                unit_graph = load_unit_graph(session, org.unit_id)
+                for issue, context in ((org.issue, "issue"), (org.other_issue, "other_issue")):
+                    at_once = delegate_weights(session, issue)
+                    overrides = load_overrides(
+                        session, unit_graph, area_id=issue.area_id, issue_id=issue.id
+                    )
+                    nobody_votes = resolve(unit_graph, set(), overrides)
+                    for index, member in enumerate(org.members):
+                        expected = naive_weight(eligible, rows, index, context, declined)
+                        one = weights_carried(session, member, [issue])[issue.id or 0]
+                        assert one == expected
+                        assert at_once.get(member, 1 if index in eligible else 0) == expected
+                        if index in eligible:
+                            alone = resolve(unit_graph, {member}, overrides).weights[member]
+                            assert alone == expected
+                    assert not nobody_votes.weights
             finally:
                 session.rollback()
 

@@ -40,3 +40,18 @@ def test_a_member_behind_a_direct_participant_is_not_reached(
     assert "takes part directly: the vote is cast here." in steps[0]
     assert "not reached: someone earlier in the chain takes part directly" in steps[1]
     assert "the vote is cast here" not in steps[1]
+
+
+def test_a_declined_delegation_is_named_where_it_was_passed_over(
+    client: TestClient, world: World
+) -> None:
+    """Issue 12: the chain page says which member's delegation here was declined."""
+    world.delegate("A", "C", area_id=world.area_id)
+    declined = world.delegate("A", "B")
+    world.ok("POST", f"/delegations/{declined['id']}/decline", "B")
+    web_login(client, "A")
+    response = client.get(f"/chain?member_id={world.id('A')}&area_id={world.area_id}")
+    steps = re.findall(r'<li class="link[^"]*">(.*?)</li>', response.text, re.S)
+    assert len(steps) == 2
+    assert "a delegation of theirs here was declined, and is passed over" in steps[0]
+    assert "declined" not in steps[1]

@@ -66,6 +66,14 @@ class TestCounts:
         assert rows(response.text) == [("A", 1), ("B", 1), ("C", 0), ("D", 0)]
         assert "directly to this member (a unit delegation)" in response.text
 
+    def test_a_declined_delegation_does_not_count(self, client: TestClient, world: World) -> None:
+        """Issue 12: a declined delegation counts as if it did not exist."""
+        world.delegate("B", "A")
+        declined = world.delegate("C", "A")
+        world.ok("POST", f"/delegations/{declined['id']}/decline", "A")
+        web_login(client, "A")
+        assert dict(rows(client.get("/members").text))["A"] == 1
+
     def test_ineligible_delegators_do_not_count(self, client: TestClient, world: World) -> None:
         _member(world, "D")
         _member(world, "E")

@@ -96,6 +96,21 @@ class TestTheBoxSaysWhereTheVoteGoes:
         assert _options(text)["block"] == "Block: don't pass my vote on in this issue"
         assert "remove" not in _options(text)
 
+    def test_a_declined_delegation_says_so_and_the_lower_scope_applies(
+        self, client: TestClient, world: World
+    ) -> None:
+        """Issue 12: the truster sees their delegation declined where it was set."""
+        first = _carol_delegates_to_alice_for_the_unit(world, client)
+        area = world.delegate("C", "B", area_id=world.area_id)
+        world.ok("POST", f"/delegations/{area['id']}/decline", "B")
+        text = client.get(f"/areas/{world.area_id}").text
+        assert _status(text) == (
+            "Your vote goes to A — your unit delegation."
+            " B declined your delegation for this area: it counts as none."
+        )
+        text = client.get(f"/issues/{first['issue_id']}").text
+        assert _status(text) == "Your vote goes to A — your unit delegation."
+
 
 class TestTheDefaultChangesNothing:
     def test_submitting_the_box_unchanged_creates_no_row(

@@ -161,6 +161,48 @@ class TestDelegations:
         assert f'From <a href="/members/{world.id("C")}">C</a> for area' in area
         assert "None." in issue
 
+    def test_declining_a_delegation_to_me(self, client: TestClient, world: World) -> None:
+        """Issue 12: a button per delegation to me; the truster sees it declined on their page."""
+        delegation = world.delegate("A", "B")
+        other = world.delegate("C", "B", area_id=world.area_id)
+        web_login(client, "B")
+        page = client.get("/me").text
+        received = page.split('id="received-heading"', 1)[1].split("</section>", 1)[0]
+        action = f'action="/me/delegations/{delegation["id"]}/decline"'
+        assert action in received
+        form = received.split(action, 1)[1].split("</form>", 1)[0]
+        assert 'name="csrf_token"' in form and "<button" in form
+        response = submit(client, f"/me/delegations/{delegation['id']}/decline")
+        assert flash(response) == (
+            "success",
+            "You declined the delegation: A's vote no longer comes to you here.",
+        )
+        received = response.text.split('id="received-heading"', 1)[1].split("</section>", 1)[0]
+        assert action not in received  # declined: no button any more
+        assert "(declined)" in received.split("</ul>", 1)[0]
+        assert f'action="/me/delegations/{other["id"]}/decline"' in received
+        again = submit(client, f"/me/delegations/{delegation['id']}/decline")
+        assert flash(again) == ("error", "this delegation is already declined")
+        [row] = world.all_items("/delegations", "A", truster_id=world.id("A"))
+        assert row["declined"] is True
+        # Nobody else's delegation: refused with the API's message.
+        mine = world.delegate("B", "C")
+        refused = submit(client, f"/me/delegations/{mine['id']}/decline")
+        assert flash(refused) == ("error", "only the trustee may decline a delegation")
+        # The truster sees it declined on their page.
+        client.cookies.clear()
+        web_login(client, "A")
+        given = client.get("/me").text.split('id="given-heading"', 1)[1].split("</section>", 1)[0]
+        assert "declined by" in given
+
+    def test_declining_needs_the_csrf_token(self, client: TestClient, world: World) -> None:
+        delegation = world.delegate("A", "B")
+        web_login(client, "B")
+        response = client.post(f"/me/delegations/{delegation['id']}/decline")
+        assert response.status_code == 403
+        [row] = world.all_items("/delegations", "A", truster_id=world.id("A"))
+        assert row["declined"] is False
+
 
 @pytest.mark.parametrize("public_access", [PublicAccess.NONE, PublicAccess.ANONYMOUS])
 def test_logged_in_i_see_names_at_every_public_access_level(

@@ -93,6 +93,7 @@ def _world_ids(world: World) -> dict[str, int]:
         "policy_id": world.policy_id,
         "token_id": 1,  # none exists: the revoke form answers its 404 page
         "draft_id": fresh["current_draft_id"],
+        "delegation_id": world.delegate("B", "A")["id"],  # to the logged-in A, who may decline
     }
 
 
