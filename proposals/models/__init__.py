@@ -35,6 +35,7 @@ from proposals.models.operations import (
     InstanceSecret,
     LoginFailure,
 )
+from proposals.models.record import CHUNK_SIZE, IssueRecord, IssueRecordChunk, IssueRecordDue
 from proposals.models.search import SEARCH_KINDS, SearchDocument
 from proposals.models.structure import Area, Policy, Privilege, Unit
 from proposals.models.voting import (
@@ -48,6 +49,7 @@ from proposals.models.voting import (
 )
 
 __all__ = [
+    "CHUNK_SIZE",
     "CAUSE_KINDS",
     "EMAIL_FREQUENCIES",
     "EVENT_TYPES",
@@ -76,6 +78,9 @@ __all__ = [
     "InstanceSecret",
     "Interest",
     "Issue",
+    "IssueRecord",
+    "IssueRecordChunk",
+    "IssueRecordDue",
     "LoginFailure",
     "Member",
     "Notification",

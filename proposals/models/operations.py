@@ -16,6 +16,7 @@ EVENT_TYPES = (
     "suggestion_accepted",
     "suggestion_rejected",
     "delegation_changed",
+    "issue_recorded",
 )
 
 
@@ -40,6 +41,7 @@ class Event(SQLModel, table=True):
     draft_id: int | None = Field(default=None, foreign_key="draft.id")
     suggestion_id: int | None = Field(default=None, foreign_key="suggestion.id")
     state: str | None = Field(default=None, sa_type=sa.String(64))
+    record_digest: str | None = Field(default=None, sa_type=sa.String(64))
 
 
 class IdempotencyRecord(SQLModel, table=True):
