@@ -49,8 +49,8 @@ from proposals.models.voting import (
 )
 
 __all__ = [
-    "CHUNK_SIZE",
     "CAUSE_KINDS",
+    "CHUNK_SIZE",
     "EMAIL_FREQUENCIES",
     "EVENT_TYPES",
     "FINAL_STATES",
