@@ -210,7 +210,7 @@ def _delegations(session: Session, issue: Issue) -> Iterator[dict[str, Any]]:
     ):
         statement = (
             sa.select(col(Delegation.truster_id), col(Delegation.trustee_id))
-            .where(column == scope_id)
+            .where(col(column) == scope_id)
             .order_by(col(Delegation.truster_id))
         )
         for truster, trustee in _rows(session, statement):
@@ -232,7 +232,7 @@ def _ballots(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
             (col(Vote.issue_id) == col(DirectVoter.issue_id))
             & (col(Vote.member_id) == col(DirectVoter.member_id)),
         )
-        .where(DirectVoter.issue_id == issue_id)
+        .where(col(DirectVoter.issue_id) == issue_id)
         .order_by(col(DirectVoter.member_id), col(Vote.initiative_id))
     )
     for member_id, rows in groupby(_rows(session, statement), key=lambda row: row[0]):
@@ -243,7 +243,7 @@ def _ballots(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
 def _direct_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
     statement = (
         sa.select(col(DirectVoter.member_id), col(DirectVoter.weight))
-        .where(DirectVoter.issue_id == issue_id)
+        .where(col(DirectVoter.issue_id) == issue_id)
         .order_by(col(DirectVoter.member_id))
     )
     for member_id, weight in _rows(session, statement):
@@ -258,7 +258,7 @@ def _delegating_voters(session: Session, issue_id: int) -> Iterator[dict[str, An
             col(DelegatingVoter.weight),
             col(DelegatingVoter.scope),
         )
-        .where(DelegatingVoter.issue_id == issue_id)
+        .where(col(DelegatingVoter.issue_id) == issue_id)
         .order_by(col(DelegatingVoter.member_id))
     )
     for member_id, trustee_id, weight, scope in _rows(session, statement):

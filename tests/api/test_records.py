@@ -17,7 +17,7 @@ from proposals.models import IssueRecordDue
 from proposals.services.records import stored_body, write_due_records
 from tests.api.world import DAY, World, build_world
 
-NAME = "Ölpreis senken – café ✓ \"quoted\" \\ tab\t end"
+NAME = 'Ölpreis senken \u2013 café ✓ "quoted" \\ tab\t end'
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ class TestWritten:
     def test_by_the_background_step_after_the_close_and_not_before(
         self, world: World, db: Database, clock: FrozenClock
     ) -> None:
-        issue, first, second = to_voting(world)
+        issue, first, _ = to_voting(world)
         assert world.vote("A", issue, {first: 1}).status_code == 200
         assert write_due_records(db, clock=clock) == []
         assert record(world, issue).status_code == 409
@@ -91,7 +91,7 @@ class TestWritten:
         assert rfc8785.dumps(json.loads(served)) == served  # the served form is canonical too
         assert served == b'{"digest":"' + digest.encode() + b'",' + stored[1:]
         # non-ASCII as UTF-8, quotes, backslash and tab escaped: as RFC 8785 writes them
-        assert '"Ölpreis senken – café ✓ \\"quoted\\" \\\\ tab\\t end"' in stored.decode()
+        assert '"Ölpreis senken \u2013 café ✓ \\"quoted\\" \\\\ tab\\t end"' in stored.decode()
 
     def test_records_chain_in_the_order_they_are_written(
         self, world: World, db: Database, clock: FrozenClock
@@ -125,9 +125,10 @@ class TestContent:
         results, inputs = document["results"], document["inputs"]
         assert results["direct_voters"] == world.all_items(f"/issues/{issue}/voters")
         delegating = world.all_items(f"/issues/{issue}/delegating-voters")
-        assert [
-            {k: d[k] for k in ("member_id", "weight", "scope")} for d in results["delegating_voters"]
-        ] == [{k: d[k] for k in ("member_id", "weight", "scope")} for d in delegating]
+        fields = ("member_id", "weight", "scope")
+        assert [{k: d[k] for k in fields} for d in results["delegating_voters"]] == [
+            {k: d[k] for k in fields} for d in delegating
+        ]
         trustees = {d["member_id"]: d["trustee_id"] for d in results["delegating_voters"]}
         assert trustees == {d["member_id"]: d["delegate_member_ids"][0] for d in delegating}
         votes = world.all_items(f"/issues/{issue}/votes")
@@ -152,9 +153,7 @@ class TestContent:
             (second, "Zweite", True),
         ]
         assert inputs["eligible_member_ids"] == sorted(m.values())
-        assert {
-            (d["scope"], d["truster_id"], d["trustee_id"]) for d in inputs["delegations"]
-        } == {
+        assert {(d["scope"], d["truster_id"], d["trustee_id"]) for d in inputs["delegations"]} == {
             ("unit", m["C"], m["A"]),
             ("area", m["D"], m["C"]),
             ("issue", m["E"], None),
