@@ -33,8 +33,11 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from delegation import resolve_delegations
+from proposals.bulk import fetch_rows, gc_paused
 from proposals.clock import Clock, utcnow
 from proposals.errors import NotFound
+from proposals.graphs import eligible_ids, scope_links
 from proposals.models import (
     CHUNK_SIZE,
     Battle,
@@ -55,8 +58,10 @@ from proposals.services.events import append_issue_event
 
 __all__ = [
     "FORMAT",
+    "InputsChanged",
     "RecordInfo",
     "canonical",
+    "check_inputs",
     "encode",
     "record_info",
     "served_chunks",
@@ -351,6 +356,58 @@ def _spool(document: Any, out: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size + len(data)
 
 
+class InputsChanged(Exception):
+    """The eligible members or delegations read now no longer give the stored weights."""
+
+
+@gc_paused()
+def check_inputs(session: Session, issue: Issue) -> None:
+    """Issue 12: the record's inputs, read after the close, must reproduce the close.
+
+    Eligibility and unit and area delegations may change after the close, and the record is
+    written after it (in the same lifecycle step, so rarely): replay the resolution with
+    ``delegation/`` from exactly the members and rows the record will hold and the stored
+    direct voters, and refuse (:class:`InputsChanged`) unless it gives every stored weight,
+    trustee and scope. The tally itself depends only on stored rows (ballots, weights, policy,
+    admission), so a record that passes is one ``liquidpolicy verify`` recomputes.
+    """
+    issue_id = issue.id or 0
+    rows = [
+        *scope_links(session, "unit", issue.unit_id),
+        *scope_links(session, "area", issue.area_id),
+        *scope_links(session, "issue", issue_id),
+    ]
+    stored = dict(
+        fetch_rows(
+            session,
+            sa.select(col(DirectVoter.member_id), col(DirectVoter.weight)).where(
+                col(DirectVoter.issue_id) == issue_id
+            ),
+        )
+    )
+    replay = resolve_delegations(eligible_ids(session, issue.unit_id), rows, stored)
+    if dict(replay.weights) != stored:
+        raise InputsChanged(f"issue {issue_id}: the weights no longer follow from the inputs")
+    delegating = {
+        m: (trustee, weight, scope)
+        for m, trustee, weight, scope in fetch_rows(
+            session,
+            sa.select(
+                col(DelegatingVoter.member_id),
+                col(DelegatingVoter.trustee_id),
+                col(DelegatingVoter.weight),
+                col(DelegatingVoter.scope),
+            ).where(col(DelegatingVoter.issue_id) == issue_id),
+        )
+    }
+    trustees, weights, scopes = replay.trustees, replay.intermediate_weights, replay.scopes
+    if len(delegating) != len(weights) or any(
+        (trustees.get(m), weights.get(m), scopes.get(m)) != stored_link
+        for m, stored_link in delegating.items()
+    ):
+        raise InputsChanged(f"issue {issue_id}: the delegating voters no longer follow")
+
+
 def _lock_chain(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECORD_LOCK_KEY})
@@ -358,12 +415,14 @@ def _lock_chain(session: Session) -> None:
 
 def write_record(session: Session, issue_id: int, *, now: datetime) -> IssueRecord | None:
     """Issue 12: write the due record of one finished issue as the next link of the chain, in
-    the caller's transaction (which should do nothing else); None when it is not due."""
+    the caller's transaction (which should do nothing else); None when it is not due.
+    Raises :class:`InputsChanged` when the inputs read now do not reproduce the close."""
     _lock_chain(session)
     if session.get(IssueRecordDue, issue_id) is None:
         return None  # written meanwhile, or closed before records existed
     issue = session.get(Issue, issue_id)
     assert issue is not None and issue.closed_at is not None
+    check_inputs(session, issue)
     last = session.exec(select(IssueRecord).order_by(col(IssueRecord.seq).desc()).limit(1)).first()
     seq = 1 if last is None else last.seq + 1
     previous = None if last is None else last.digest
@@ -415,6 +474,8 @@ def write_due_records(database: SessionFactory, *, clock: Clock = utcnow) -> lis
                 session.commit()
             if done is not None:
                 written.append(done)
+        except InputsChanged as exc:
+            log.error("record not written: %s", exc, extra={"issue_id": issue_id})
         except Exception:
             log.exception("writing the record failed", extra={"issue_id": issue_id})
     return written

@@ -113,6 +113,17 @@ class TestWritten:
         assert world.issue(other["issue_id"])["record_digest"] == two_digest
         assert world.issue(other["issue_id"])["previous_record_digest"] == one_digest
 
+    def test_not_while_the_inputs_no_longer_reproduce_the_close(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        issue, _, _ = close(world)
+        world.delegate("D", "B", area_id=world.area_id)  # after the close, before the record
+        assert write_due_records(db, clock=clock) == []
+        assert record(world, issue).status_code == 404
+        world.delegate("D", "C", area_id=world.area_id)
+        assert [i for i, _ in write_due_records(db, clock=clock)] == [issue]
+        assert record(world, issue).status_code == 200
+
 
 class TestContent:
     def test_matches_the_stored_results(
