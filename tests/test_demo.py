@@ -188,6 +188,31 @@ class TestLoadDemo:
             assert session.exec(select(func.count()).select_from(Member)).one() == count
 
 
+class TestRecords:
+    def test_every_finished_issue_has_its_record_and_they_chain(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        """Issue 12: the demo writes the records as the server would, right after each run."""
+        import hashlib
+
+        from proposals.models import IssueRecord
+        from proposals.services.records import stored_body
+
+        database, _ = loaded
+        finished = [
+            issue.id
+            for state in ("finished_with_winner", "finished_without_winner")
+            for issue in issues_by_state(database).get(state, [])
+        ]
+        with database.session() as session:
+            records = list(session.exec(select(IssueRecord).order_by(col(IssueRecord.seq))))
+            bodies = [stored_body(session, r.issue_id) for r in records]
+        assert finished and sorted(r.issue_id for r in records) == sorted(finished)
+        assert [r.seq for r in records] == list(range(1, len(records) + 1))
+        assert [r.previous_digest for r in records] == [None] + [r.digest for r in records[:-1]]
+        assert [hashlib.sha256(b).hexdigest() for b in bodies] == [r.digest for r in records]
+
+
 class TestDemoCommand:
     def test_prints_logins_and_refuses_a_second_run(
         self,
