@@ -200,7 +200,7 @@ class TestRecords:
 
         database, _ = loaded
         finished = [
-            issue.id
+            issue.id or 0
             for state in ("finished_with_winner", "finished_without_winner")
             for issue in issues_by_state(database).get(state, [])
         ]
