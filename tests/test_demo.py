@@ -269,10 +269,33 @@ class TestExport:
         removed = expected["suggestions"] - counts["suggestions"]
         assert removed >= 0
         assert {**counts, "suggestions": counts["suggestions"] + removed} == expected
-        assert written == sum(counts.values()) and written > 100
+        assert written == sum(counts.values()) + len(document["records"]) and written > 100
         text = out.getvalue()
         assert "password_hash" not in text and '"email"' not in text and "token" not in text
         assert document["issues"][0]["created_at"].endswith("Z")
+
+    def test_includes_the_records_as_served(self, loaded: tuple[Database, DemoSummary]) -> None:
+        """Issue 12: each record, byte for byte as ``GET /issues/{id}/record`` serves it."""
+        import io
+        import json
+
+        from app.export import export
+        from proposals.models import IssueRecord
+        from proposals.services.records import served_chunks
+
+        database, _ = loaded
+        out = io.StringIO()
+        with database.session() as session:
+            export(session, out, exported_at=utcnow())
+            stored = list(session.exec(select(IssueRecord).order_by(col(IssueRecord.seq))))
+            served = [b"".join(served_chunks(session, r.issue_id)) for r in stored]
+        exported = json.loads(out.getvalue())["records"]
+        assert stored and [
+            (e["issue_id"], e["seq"], e["digest"], e["previous_digest"]) for e in exported
+        ] == [(r.issue_id, r.seq, r.digest, r.previous_digest) for r in stored]
+        assert [e["record"] for e in exported] == [json.loads(s) for s in served]
+        for record in served:
+            assert record.decode() in out.getvalue()
 
     def test_progress_bar_only_on_a_terminal(self, loaded: tuple[Database, DemoSummary]) -> None:
         import io
