@@ -1,6 +1,7 @@
 """The verifiable record of every close (issue 12, item 1): written after the close by the
 background step, canonical (RFC 8785), digested, chained, served at /issues/{id}/record."""
 
+import dataclasses
 import hashlib
 import json
 from typing import Any
@@ -12,6 +13,9 @@ from fastapi.testclient import TestClient
 
 from app.db import Database
 from app.settings import PublicAccess
+from delegation import Delegation as Link
+from delegation import Policy as TallyPolicy
+from delegation import resolve_delegations, tally_ballots
 from proposals.clock import FrozenClock
 from proposals.models import IssueRecordDue
 from proposals.services.records import stored_body, write_due_records
@@ -172,6 +176,52 @@ class TestContent:
         assert inputs["policy"]["id"] == world.policy_id
         assert document["issue"]["id"] == issue
         assert document["issue"]["closed_at"].endswith("Z")
+
+    def test_recomputes_with_delegation_alone(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        """Item 3's check, by hand: the inputs give every result with ``delegation/`` only."""
+        issue, _, _ = close(world)
+        world.delegate("B", "A", area_id=world.area_id)  # a voter's own delegation: cut
+        write_due_records(db, clock=clock)
+        _, document = split(record(world, issue).content)
+        inputs, results = document["inputs"], document["results"]
+        rows = [Link(d["truster_id"], d["trustee_id"], d["scope"]) for d in inputs["delegations"]]
+        grades = {
+            b["member_id"]: {g["initiative_id"]: g["grade"] for g in b["grades"]}
+            for b in inputs["ballots"]
+        }
+        resolution = resolve_delegations(inputs["eligible_member_ids"], rows, grades)
+        assert results["direct_voters"] == [
+            {"member_id": m, "weight": w} for m, w in sorted(resolution.weights.items())
+        ]
+        assert results["delegating_voters"] == [
+            {
+                "member_id": m,
+                "trustee_id": resolution.trustees[m],
+                "weight": w,
+                "scope": resolution.scopes[m],
+            }
+            for m, w in sorted(resolution.intermediate_weights.items())
+        ]
+        fields = {f.name for f in dataclasses.fields(TallyPolicy)}
+        tally = tally_ballots(
+            {m: (resolution.weights[m], g) for m, g in grades.items()},
+            [i["id"] for i in inputs["initiatives"] if i["admitted"]],
+            TallyPolicy(**{k: v for k, v in inputs["policy"].items() if k in fields}),
+        )
+        assert (tally.voter_count, tally.status_quo_schulze_rank, tally.winner) == (
+            results["voter_count"],
+            results["status_quo_schulze_rank"],
+            results["winner_initiative_id"],
+        )
+        assert {(w, lo): c for (w, lo), c in tally.battle.items()} == {
+            (b["winning_initiative_id"], b["losing_initiative_id"]): b["count"]
+            for b in results["battles"]
+        }
+        for outcome in results["initiatives"]:
+            computed = tally.initiatives[outcome["id"]]
+            assert outcome == {"id": outcome["id"], **dataclasses.asdict(computed)}
 
     def test_holds_no_floats(self, world: World, db: Database, clock: FrozenClock) -> None:
         issue, _, _ = close(world)
