@@ -8,7 +8,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proposals.services.records import Stream, canonical, encode
+from proposals.services.records import RowEncoder, Stream, canonical, encode, scalar
 
 SAMPLE: dict[str, Any] = {
     "seq": 2,
@@ -83,3 +83,31 @@ class TestRefuses:
     def test_what_rfc8785_would_change(self, value: Any) -> None:
         with pytest.raises((TypeError, ValueError)):
             text(value)
+
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.text(st.characters(exclude_categories=["Cs"]))
+)
+
+
+class TestFastEncoders:
+    @given(SCALARS)
+    def test_scalar(self, value: Any) -> None:
+        assert scalar(value) == canonical(value)
+
+    @given(st.dictionaries(st.sampled_from(["trustee_id", "truster_id", "scope", "a"]), SCALARS))
+    def test_row_encoder(self, row: dict[str, Any]) -> None:
+        assert RowEncoder(row)(row) == canonical(row)
+
+    @given(st.lists(st.tuples(st.integers(0, 2**31), st.integers(-(2**31), 2**31))))
+    def test_in_a_stream(self, grades: list[tuple[int, int]]) -> None:
+        encoder = RowEncoder(("initiative_id", "grade"))
+        rows = [{"initiative_id": i, "grade": g} for i, g in grades]
+        assert text(Stream(rows, encoder)) == rfc8785.dumps(rows)
+
+    def test_refuses_a_row_with_other_keys(self) -> None:
+        with pytest.raises(ValueError):
+            RowEncoder(("a", "b"))({"a": 1})
