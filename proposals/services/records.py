@@ -55,6 +55,7 @@ from proposals.models import (
 )
 from proposals.services.access import eligible_privileges
 from proposals.services.events import append_issue_event
+from proposals.services.locks import lock_unit
 
 __all__ = [
     "FORMAT",
@@ -481,6 +482,9 @@ def write_record(session: Session, issue_id: int, *, now: datetime) -> IssueReco
         return None  # written meanwhile, or closed before records existed
     issue = session.get(Issue, issue_id)
     assert issue is not None and issue.closed_at is not None
+    # Eligibility and delegation writes in the unit wait (proposals.services.locks), so the
+    # inputs checked are the inputs recorded.
+    lock_unit(session, issue.unit_id)
     check_inputs(session, issue)
     last = session.exec(select(IssueRecord).order_by(col(IssueRecord.seq).desc()).limit(1)).first()
     seq = 1 if last is None else last.seq + 1
