@@ -212,6 +212,55 @@ class TestRecords:
         assert [r.previous_digest for r in records] == [None] + [r.digest for r in records[:-1]]
         assert [hashlib.sha256(b).hexdigest() for b in bodies] == [r.digest for r in records]
 
+    def test_survives_a_postgresql_dump_and_restore_bit_for_bit(
+        self, loaded: tuple[Database, DemoSummary], backend: str, tmp_path: Path
+    ) -> None:
+        """Issue 12: a restored database serves the same bytes, so the same digests."""
+        import hashlib
+        import subprocess
+
+        import sqlalchemy as sa
+        from sqlalchemy.engine import make_url
+
+        if backend != "postgres":
+            pytest.skip("pg_dump and pg_restore are PostgreSQL's")
+        database, _ = loaded
+        query = "SELECT issue_id, position, data FROM issue_record_chunk ORDER BY 1, 2"
+
+        def chunks(engine: sa.Engine) -> list[tuple[int, int, bytes]]:
+            with engine.connect() as connection:
+                return [(i, p, bytes(d)) for i, p, d in connection.execute(sa.text(query))]
+
+        def libpq(url: str | sa.URL) -> str:
+            return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+        before = chunks(database.engine)
+        dump = tmp_path / "demo.dump"
+        subprocess.run(
+            ["pg_dump", "--format=custom", f"--file={dump}", libpq(database.engine.url)],
+            check=True,
+        )
+        with throwaway_database("postgres", tmp_path) as url:
+            subprocess.run(
+                ["pg_restore", "--no-owner", f"--dbname={libpq(url)}", str(dump)], check=True
+            )
+            restored = create_engine(url)
+            try:
+                after = chunks(restored)
+                with restored.connect() as connection:
+                    digests: dict[int, str] = dict(
+                        connection.execute(
+                            sa.text("SELECT issue_id, digest FROM issue_record")
+                        ).all()
+                    )
+            finally:
+                restored.dispose()
+        assert before and after == before
+        bodies: dict[int, bytes] = {}
+        for issue_id, _, data in after:
+            bodies[issue_id] = bodies.get(issue_id, b"") + data
+        assert {i: hashlib.sha256(b).hexdigest() for i, b in bodies.items()} == digests
+
 
 class TestDemoCommand:
     def test_prints_logins_and_refuses_a_second_run(
