@@ -7,7 +7,7 @@ input decided at full freeze), the members eligible and the delegation rows in e
 and issue scope), every counted ballot, and the stored results. Everything is an integer, string,
 boolean or null (times are ISO 8601 UTC strings), serialised canonically by RFC 8785 (JCS); for
 such values and ASCII keys that is ``json.dumps(sort_keys=True, separators=(",", ":"),
-ensure_ascii=False)``, which :func:`canonical` is. The long lists are generated piece by piece
+ensure_ascii=False)`` (:mod:`proposals.canonical`). The long lists are generated piece by piece
 in key order and hashed as they are written (to a temporary file, then stored in chunks), so a
 record of a million members is never held in memory whole.
 
@@ -20,13 +20,12 @@ sorts after ``"digest"``: remove ``digest``, canonicalise, hash, and the digest 
 """
 
 import hashlib
-import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby, islice
+from itertools import groupby
 from typing import IO, Any, Protocol
 
 import sqlalchemy as sa
@@ -35,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from delegation import resolve_delegations
 from proposals.bulk import fetch_rows, gc_paused
+from proposals.canonical import RowEncoder, Stream, encode, scalar
 from proposals.clock import Clock, utcnow
 from proposals.errors import NotFound
 from proposals.graphs import eligible_ids, scope_links
@@ -61,13 +61,8 @@ __all__ = [
     "FORMAT",
     "InputsChanged",
     "RecordInfo",
-    "RowEncoder",
-    "Stream",
-    "canonical",
     "check_inputs",
-    "encode",
     "record_info",
-    "scalar",
     "served_chunks",
     "write_due_records",
     "write_record",
@@ -77,71 +72,13 @@ log = logging.getLogger("liquidpolicy.records")
 
 FORMAT = "liquidpolicy-record/1"
 RECORD_LOCK_KEY = 7_240_431_012  # an arbitrary constant naming the chain's advisory lock
-_BATCH = 10_000
+_BATCH = 10_000  # rows fetched per round trip
 _FLUSH_AT = 1 << 16
-_SAFE_INTEGER = 2**53 - 1  # RFC 8785 numbers are IEEE doubles: larger integers would not survive
 _POLICY_OMITTED = ("description", "active")  # prose, and a switch that changes after the close
 
 
 class SessionFactory(Protocol):
     def session(self, *, write: bool = False) -> Session: ...
-
-
-def canonical(value: Any) -> str:
-    """RFC 8785 for integers, strings, booleans, null, arrays and objects with ASCII keys.
-
-    >>> canonical({"b": "é", "a": [1, None, True]})
-    '{"a":[1,null,true],"b":"é"}'
-    """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-class Stream:
-    """A JSON array whose items are produced only while the record is written, each encoded by
-    ``encoder`` (which must give :func:`canonical`'s text, only faster)."""
-
-    def __init__(self, items: Iterable[Any], encoder: Callable[[Any], str] | None = None) -> None:
-        self.items = items
-        self.encoder = encoder or canonical
-
-
-def scalar(value: Any) -> str:
-    """:func:`canonical` of an integer, string, boolean or null, without ``json.dumps`` for the
-    common cases (a record has millions of them)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if type(value) is int and -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
-        return str(value)
-    _check(value)
-    return canonical(value)
-
-
-class RowEncoder:
-    """:func:`canonical` of flat objects with the given keys and scalar values, fast.
-
-    >>> RowEncoder(("weight", "member_id", "scope"))({"member_id": 3, "weight": 1, "scope": None})
-    '{"member_id":3,"scope":null,"weight":1}'
-    """
-
-    def __init__(self, keys: Iterable[str]) -> None:
-        self.keys = sorted(keys)
-        self.prefixes = [
-            ("{" if i == 0 else ",") + canonical(k) + ":" for i, k in enumerate(self.keys)
-        ]
-
-    def __call__(self, row: Mapping[str, Any]) -> str:
-        if len(row) != len(self.keys):
-            raise ValueError(f"a row with keys {sorted(row)}, not {self.keys}")
-        if not self.keys:
-            return "{}"
-        return (
-            "".join([p + scalar(row[k]) for p, k in zip(self.prefixes, self.keys, strict=True)])
-            + "}"
-        )
 
 
 _GRADE = RowEncoder(("initiative_id", "grade"))
@@ -151,50 +88,6 @@ def _ballot_text(ballot: Mapping[str, Any]) -> str:
     """:func:`canonical` of ``{"member_id", "grades": [{"initiative_id", "grade"}]}``, fast."""
     grades = ",".join([_GRADE(g) for g in ballot["grades"]])
     return '{"grades":[' + grades + '],"member_id":' + scalar(ballot["member_id"]) + "}"
-
-
-def _check(value: Any) -> None:
-    """Refuse what RFC 8785 would change or JSON cannot carry: floats, huge ints, odd keys."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
-    if isinstance(value, int):
-        if abs(value) > _SAFE_INTEGER:
-            raise ValueError(f"integer {value} is outside the range RFC 8785 keeps exact")
-        return
-    if isinstance(value, list):
-        for item in value:
-            _check(item)
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str) or not key.isascii():
-                raise ValueError(f"record keys are ASCII strings, not {key!r}")
-            _check(item)
-        return
-    raise TypeError(f"a record holds no {type(value).__name__}: {value!r}")
-
-
-def encode(document: Any) -> Iterator[str]:
-    """The canonical text of ``document`` in pieces, in order; :class:`Stream` values are
-    generated lazily (their items are small values, encoded one by one)."""
-    if isinstance(document, Stream):
-        yield "["
-        items, encoder, separator = iter(document.items), document.encoder, ""
-        while batch := list(islice(items, _BATCH)):
-            yield separator + ",".join([encoder(item) for item in batch])
-            separator = ","
-        yield "]"
-    elif isinstance(document, dict):
-        yield "{"
-        for index, key in enumerate(sorted(document)):
-            if not isinstance(key, str) or not key.isascii():
-                raise ValueError(f"record keys are ASCII strings, not {key!r}")
-            yield ("," if index else "") + canonical(key) + ":"
-            yield from encode(document[key])
-        yield "}"
-    else:
-        _check(document)
-        yield canonical(document)
 
 
 def _time(value: datetime | None) -> str | None:

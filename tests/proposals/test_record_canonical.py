@@ -8,7 +8,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proposals.services.records import RowEncoder, Stream, canonical, encode, scalar
+from proposals.canonical import RowEncoder, Stream, canonical, encode, scalar
 
 SAMPLE: dict[str, Any] = {
     "seq": 2,
