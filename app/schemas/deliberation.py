@@ -65,10 +65,16 @@ class IssueOut(BaseModel):
     voter_count: int | None
     status_quo_schulze_rank: int | None
     initiative_ids: list[int]
-    record_digest: str | None = None
-    """SHA-256 (hex) of the issue's record (``GET /issues/{id}/record``); null until written."""
-    previous_record_digest: str | None = None
-    """The digest the record names as the one before it in the chain; null for the first."""
+    record_digest: str | None = Field(
+        default=None,
+        description="SHA-256 (hex) of the issue's record (GET /issues/{id}/record); null for an"
+        " issue without one (open, canceled, closed before records existed, not yet written)",
+    )
+    previous_record_digest: str | None = Field(
+        default=None,
+        description="The digest the record names as the one before it in the chain of records;"
+        " null for the first record and for an issue without one",
+    )
 
     @classmethod
     def of(
@@ -382,8 +388,11 @@ class EventOut(BaseModel):
     draft_id: int | None
     suggestion_id: int | None
     state: str | None
-    record_digest: str | None = None
-    """On ``issue_recorded``: the digest of the issue's record as it was published."""
+    record_digest: str | None = Field(
+        default=None,
+        description="On issue_recorded (the record of a close was written): the record's"
+        " SHA-256 digest as it was published; null on every other event",
+    )
 
     @classmethod
     def of(cls, event: Event, viewer: Viewer) -> "EventOut":
