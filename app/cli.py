@@ -13,6 +13,7 @@ from proposals.errors import DomainError
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
 from proposals.services import members
+from proposals.services.records import write_due_records
 
 log = logging.getLogger("liquidpolicy.cli")
 
@@ -26,7 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="migrate the database to the newest schema")
-    commands.add_parser("tick", help="run the lifecycle once (snapshots and due transitions)")
+    commands.add_parser(
+        "tick",
+        help="run the lifecycle once (snapshots and due transitions), then write due records",
+    )
     notify = commands.add_parser(
         "notify",
         help="one notification pass: derive reminders, fan causes out, compose and send due e-mail",
@@ -100,8 +104,12 @@ def _export(settings: Settings, output: str) -> int:
 def _tick(settings: Settings) -> int:
     database = Database(create_engine(settings.database_url))
     try:
-        for step in run_lifecycle(database):
-            print(f"issue {step.issue_id}: {step.from_state} -> {step.to_state}")
+        try:
+            for step in run_lifecycle(database):
+                print(f"issue {step.issue_id}: {step.from_state} -> {step.to_state}")
+        finally:
+            for issue_id, digest in write_due_records(database):
+                print(f"issue {issue_id}: record {digest}")
     finally:
         database.dispose()
     return 0

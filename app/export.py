@@ -6,6 +6,7 @@ batches and written as they come, so memory stays flat however large the databas
 terminal a progress bar goes to standard error.
 """
 
+import codecs
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from proposals.models import (
     Area,
@@ -26,6 +27,7 @@ from proposals.models import (
     Initiative,
     Initiator,
     Issue,
+    IssueRecord,
     Member,
     Opinion,
     Policy,
@@ -34,6 +36,7 @@ from proposals.models import (
     Unit,
     Vote,
 )
+from proposals.services.records import served_chunks
 
 BATCH = 1000
 
@@ -78,8 +81,32 @@ def _rows(
         yield {c.name: _plain(row[i]) for i, c in enumerate(columns)}
 
 
+def _records(session: Session, out: IO[str], bar: "Progress") -> int:
+    """Issue 12: each record as served (``GET /issues/{id}/record``, the same characters),
+    chunk by chunk, beside its chain position; in chain order."""
+    written = 0
+    out.write(', "records": [')
+    statement = select(IssueRecord).order_by(col(IssueRecord.seq))
+    for index, record in enumerate(session.exec(statement).all()):
+        head = {
+            "issue_id": record.issue_id,
+            "seq": record.seq,
+            "digest": record.digest,
+            "previous_digest": record.previous_digest,
+        }
+        out.write(("," if index else "") + "\n" + json.dumps(head)[:-1] + ', "record": ')
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for chunk in served_chunks(session, record.issue_id):
+            out.write(decoder.decode(chunk))
+        out.write(decoder.decode(b"", final=True) + "}")
+        written += 1
+        bar.step()
+    out.write("]")
+    return written
+
+
 def count_rows(session: Session) -> int:
-    total = 0
+    total = int(session.execute(sa.select(sa.func.count()).select_from(IssueRecord)).scalar_one())
     for _name, model, _ in SECTIONS:
         table = model.__table__  # type: ignore[attr-defined]
         total += int(session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
@@ -127,6 +154,7 @@ def export(
             written += 1
             bar.step()
         out.write("]")
+    written += _records(session, out, bar)
     out.write("}\n")
     bar.close()
     return written

@@ -27,6 +27,7 @@ from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
 from proposals.services import idempotency, instance, throttle
+from proposals.services.records import write_due_records
 
 log = logging.getLogger("liquidpolicy.lifecycle")
 
@@ -62,7 +63,8 @@ async def _lifecycle_loop(
     stop: asyncio.Event | None = None,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
-    24 hours and of failed logins older than the throttle window), then one notification pass
+    24 hours and of failed logins older than the throttle window), then the records of the
+    issues it closed (issue 12, each in its own transaction), then one notification pass
     (issue 11: the delegates' due reminders, the fan-out of pending causes, with ``SMTP_URL``
     the composing of due e-mail; :func:`app.mail.compose.notify_pass`), outside the lifecycle's
     unit locks, then, with ``SMTP_URL``, the sending of the e-mail that is due (in the thread
@@ -74,6 +76,7 @@ async def _lifecycle_loop(
     steps: list[tuple[str, Callable[[], object]]] = [
         ("purge of expired records", lambda: _purge_expired(database, clock, login_window)),
         ("lifecycle run", lambda: _log_transitions(run_lifecycle(database, clock=clock))),
+        ("writing records", lambda: _log_records(write_due_records(database, clock=clock))),
         ("notification pass", lambda: notify_pass(database, settings, clock=clock)),
     ]
     if settings.smtp_url:
@@ -88,6 +91,11 @@ async def _lifecycle_loop(
                 log.exception(f"{name} failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+def _log_records(written: Iterable[tuple[int, str]]) -> None:
+    for issue_id, digest in written:
+        log.info("record written", extra={"issue_id": issue_id, "digest": digest})
 
 
 def _log_transitions(transitions: Iterable[Any]) -> None:

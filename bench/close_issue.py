@@ -20,18 +20,26 @@ The unit holds two issues in one area, both with the generated issue delegations
   longer eligible) hold ballots.  Timed: ``advance_issue`` with a clock past the end of voting,
   i.e. ``close_voting`` -- resolve, tally, store the results (``close_s``).
 
+Then the issue's record (issue 12) is written as the background step does it, after the close
+and in its own transaction: ``write_due_records`` (``record_s``: read the inputs, replay the
+resolution, stream the canonical JSON through SHA-256 into a temporary file, store its chunks);
+its digest is checked against the stored chunks.
+
 Both runs are cold: the unit graph is read from the database inside the timed call, as in a
 lifecycle run whose first issue of the unit this is.  Each timing includes the commit.  The stored
 result is checked against the engine run on the generated rows in memory.
 
 With ``--json`` the last line is one JSON object with the keys ``members``, ``delegation_rows``,
-``ballots``, ``load_s``, ``snapshot_s``, ``close_s``.
+``ballots``, ``load_s``, ``snapshot_s``, ``close_s``, ``record_s``, ``record_bytes``,
+``peak_rss_mb`` (the whole process's peak, generation and load included).
 """
 
 import argparse
 import cProfile
+import hashlib
 import json
 import os
+import resource
 import signal
 import sys
 import time
@@ -57,6 +65,7 @@ from delegation import resolve_delegations
 from proposals.graphs import UnitGraphs
 from proposals.lifecycle import Transition, advance_issue
 from proposals.models import Area, Draft, Initiative, Issue, Policy, Suggestion, Unit
+from proposals.services.records import write_due_records
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -407,6 +416,20 @@ def check_results(database: Database, e: Electorate) -> dict[str, int]:
     return counts
 
 
+def check_record(database: Database, digest: str) -> int:
+    """The stored chunks hash to the record's digest; returns the record's size in bytes."""
+    sha, size = hashlib.sha256(), 0
+    with database.engine.connect() as connection:
+        for (data,) in connection.execute(
+            sa.text("SELECT data FROM issue_record_chunk WHERE issue_id = :i ORDER BY position"),
+            {"i": VOTING_ISSUE},
+        ):
+            sha.update(data)
+            size += len(data)
+    assert sha.hexdigest() == digest, "the stored record does not hash to its digest"
+    return size
+
+
 def run(members: int, seed: int, profile: Path | None) -> dict[str, Any]:
     e = generate_electorate(members, seed)
     with throwaway_database() as url:
@@ -426,6 +449,9 @@ def run(members: int, seed: int, profile: Path | None) -> dict[str, Any]:
                 ["finished_without_winner"],
             ), steps
             counts = check_results(database, e)
+            record, recorded = timed(lambda: write_due_records(database), profile, "record")
+            assert [issue for issue, _ in recorded] == [VOTING_ISSUE], recorded
+            record_bytes = check_record(database, recorded[0][1])
         finally:
             engine.dispose()
     return {
@@ -435,6 +461,9 @@ def run(members: int, seed: int, profile: Path | None) -> dict[str, Any]:
         "load_s": round(load, 3),
         "snapshot_s": round(snapshot, 3),
         "close_s": round(close, 3),
+        "record_s": round(record, 3),
+        "record_bytes": record_bytes,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "loaded": written,
         "stored": counts,
         "state": steps[0].to_state,
@@ -446,7 +475,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
-    parser.add_argument("--profile", type=Path, help="write cProfile stats (snap/close.prof)")
+    parser.add_argument(
+        "--profile", type=Path, help="write cProfile stats (snap/close/record.prof)"
+    )
     args = parser.parse_args(argv)
     r = run(args.members, args.seed, args.profile)
     loaded = sum(r["loaded"].values())
@@ -459,8 +490,23 @@ def main(argv: list[str] | None = None) -> None:
     print(f"snapshot  {r['snapshot_s']:8.3f} s  (issue in verification, cold unit graph)")
     stored = ", ".join(f"{n} {t}" for t, n in r["stored"].items())
     print(f"close     {r['close_s']:8.3f} s  ({r['state']}; wrote {stored})")
+    print(
+        f"record    {r['record_s']:8.3f} s  ({r['record_bytes']} bytes; peak RSS of the process"
+        f" {r['peak_rss_mb']} MiB)"
+    )
+    print(f"record_s {r['record_s']}")
     if args.json:
-        keys = ("members", "delegation_rows", "ballots", "load_s", "snapshot_s", "close_s")
+        keys = (
+            "members",
+            "delegation_rows",
+            "ballots",
+            "load_s",
+            "snapshot_s",
+            "close_s",
+            "record_s",
+            "record_bytes",
+            "peak_rss_mb",
+        )
         print(json.dumps({k: r[k] for k in keys}))
 
 

@@ -38,6 +38,7 @@ from proposals.services import (
     structure,
     voting,
 )
+from proposals.services.records import write_due_records
 
 __all__ = ["DEMO_PASSWORD", "DemoIssue", "DemoSummary", "DemoUnavailable", "load_demo"]
 
@@ -239,6 +240,7 @@ class _Loader:
                         step.action(session)
                         session.commit()
             transitions = run_lifecycle(self.database, clock=self.clock)
+            write_due_records(self.database, clock=self.clock)  # as the server's next step
             if at == timedelta(0) and transitions:
                 raise RuntimeError(f"the demo's open issues are not settled at now: {transitions}")
         return self._summary()

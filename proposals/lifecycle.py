@@ -39,6 +39,7 @@ from proposals.models import (
     Initiative,
     Interest,
     Issue,
+    IssueRecordDue,
     Opinion,
     Policy,
     Suggestion,
@@ -404,6 +405,7 @@ def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
     issue.voter_count = result.voter_count
     issue.status_quo_schulze_rank = result.status_quo_schulze_rank
     session.add(issue)
+    session.add(IssueRecordDue(issue_id=issue_id))  # written later (proposals.services.records)
     session.flush()
     return "finished_with_winner" if result.winner is not None else "finished_without_winner"
 

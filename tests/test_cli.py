@@ -96,6 +96,67 @@ class TestTick:
         assert main(["tick"]) == 0
         assert capsys.readouterr().out.strip() == ""
 
+    def test_writes_the_record_of_an_issue_it_closes(
+        self, url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Issue 12: the record is written after the close, by the same ``tick``."""
+        from datetime import UTC, datetime
+
+        from proposals.models import IssueRecord
+        from proposals.services import initiatives, members, participation, structure
+        from tests.factories import CHEAP_HASHER, policy_fields
+
+        assert main(["migrate"]) == 0
+        database = Database(create_engine(url))
+        try:
+            with database.session(write=True) as session:
+                admin = members.create_member(
+                    session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
+                )
+                unit = structure.create_unit(session, actor=admin, name="u")
+                area = structure.create_area(session, actor=admin, unit_id=unit.id or 0, name="a")
+                zero = dict.fromkeys(
+                    ("discussion_time", "verification_time", "voting_time", "max_admission_time"),
+                    0,
+                )
+                policy = structure.create_policy(
+                    session, actor=admin, fields=policy_fields(min_admission_time=0, **zero)
+                )
+                structure.set_privilege(
+                    session,
+                    actor=admin,
+                    unit_id=unit.id or 0,
+                    member_id=admin.id or 0,
+                    voting_right=True,
+                    initiative_right=True,
+                )
+                initiative = initiatives.create_initiative(
+                    session,
+                    actor=admin,
+                    name="i",
+                    content="c",
+                    area_id=area.id,
+                    policy_id=policy.id,
+                    clock=lambda: datetime(2020, 1, 1, tzinfo=UTC),
+                )
+                participation.support(session, actor=admin, initiative_id=initiative.id or 0)
+                session.commit()
+            capsys.readouterr()
+            assert main(["tick"]) == 0
+            with database.session() as session:
+                stored = session.exec(select(IssueRecord)).one()
+        finally:
+            database.dispose()
+        issue = initiative.issue_id
+        assert capsys.readouterr().out.strip().splitlines() == [
+            f"issue {issue}: admission -> discussion",
+            f"issue {issue}: discussion -> verification",
+            f"issue {issue}: verification -> voting",
+            f"issue {issue}: voting -> finished_without_winner",
+            f"issue {issue}: record {stored.digest}",
+        ]
+        assert (stored.issue_id, stored.seq, stored.previous_digest) == (issue, 1, None)
+
 
 def _subscriber_and_new_issue(
     database: Database, *, email: str | None = None, initiative: str = "i"

@@ -188,6 +188,80 @@ class TestLoadDemo:
             assert session.exec(select(func.count()).select_from(Member)).one() == count
 
 
+class TestRecords:
+    def test_every_finished_issue_has_its_record_and_they_chain(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        """Issue 12: the demo writes the records as the server would, right after each run."""
+        import hashlib
+
+        from proposals.models import IssueRecord
+        from proposals.services.records import stored_body
+
+        database, _ = loaded
+        finished = [
+            issue.id or 0
+            for state in ("finished_with_winner", "finished_without_winner")
+            for issue in issues_by_state(database).get(state, [])
+        ]
+        with database.session() as session:
+            records = list(session.exec(select(IssueRecord).order_by(col(IssueRecord.seq))))
+            bodies = [stored_body(session, r.issue_id) for r in records]
+        assert finished and sorted(r.issue_id for r in records) == sorted(finished)
+        assert [r.seq for r in records] == list(range(1, len(records) + 1))
+        assert [r.previous_digest for r in records] == [None] + [r.digest for r in records[:-1]]
+        assert [hashlib.sha256(b).hexdigest() for b in bodies] == [r.digest for r in records]
+
+    def test_survives_a_postgresql_dump_and_restore_bit_for_bit(
+        self, loaded: tuple[Database, DemoSummary], backend: str, tmp_path: Path
+    ) -> None:
+        """Issue 12: a restored database serves the same bytes, so the same digests."""
+        import hashlib
+        import subprocess
+
+        import sqlalchemy as sa
+        from sqlalchemy.engine import make_url
+
+        if backend != "postgres":
+            pytest.skip("pg_dump and pg_restore are PostgreSQL's")
+        database, _ = loaded
+        query = "SELECT issue_id, position, data FROM issue_record_chunk ORDER BY 1, 2"
+
+        def chunks(engine: sa.Engine) -> list[tuple[int, int, bytes]]:
+            with engine.connect() as connection:
+                return [(i, p, bytes(d)) for i, p, d in connection.execute(sa.text(query))]
+
+        def libpq(url: str | sa.URL) -> str:
+            return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+        before = chunks(database.engine)
+        dump = tmp_path / "demo.dump"
+        subprocess.run(
+            ["pg_dump", "--format=custom", f"--file={dump}", libpq(database.engine.url)],
+            check=True,
+        )
+        with throwaway_database("postgres", tmp_path) as url:
+            subprocess.run(
+                ["pg_restore", "--no-owner", f"--dbname={libpq(url)}", str(dump)], check=True
+            )
+            restored = create_engine(url)
+            try:
+                after = chunks(restored)
+                with restored.connect() as connection:
+                    digests: dict[int, str] = dict(
+                        connection.execute(
+                            sa.text("SELECT issue_id, digest FROM issue_record")
+                        ).all()
+                    )
+            finally:
+                restored.dispose()
+        assert before and after == before
+        bodies: dict[int, bytes] = {}
+        for issue_id, _, data in after:
+            bodies[issue_id] = bodies.get(issue_id, b"") + data
+        assert {i: hashlib.sha256(b).hexdigest() for i, b in bodies.items()} == digests
+
+
 class TestDemoCommand:
     def test_prints_logins_and_refuses_a_second_run(
         self,
@@ -244,10 +318,33 @@ class TestExport:
         removed = expected["suggestions"] - counts["suggestions"]
         assert removed >= 0
         assert {**counts, "suggestions": counts["suggestions"] + removed} == expected
-        assert written == sum(counts.values()) and written > 100
+        assert written == sum(counts.values()) + len(document["records"]) and written > 100
         text = out.getvalue()
         assert "password_hash" not in text and '"email"' not in text and "token" not in text
         assert document["issues"][0]["created_at"].endswith("Z")
+
+    def test_includes_the_records_as_served(self, loaded: tuple[Database, DemoSummary]) -> None:
+        """Issue 12: each record, byte for byte as ``GET /issues/{id}/record`` serves it."""
+        import io
+        import json
+
+        from app.export import export
+        from proposals.models import IssueRecord
+        from proposals.services.records import served_chunks
+
+        database, _ = loaded
+        out = io.StringIO()
+        with database.session() as session:
+            export(session, out, exported_at=utcnow())
+            stored = list(session.exec(select(IssueRecord).order_by(col(IssueRecord.seq))))
+            served = [b"".join(served_chunks(session, r.issue_id)) for r in stored]
+        exported = json.loads(out.getvalue())["records"]
+        assert stored and [
+            (e["issue_id"], e["seq"], e["digest"], e["previous_digest"]) for e in exported
+        ] == [(r.issue_id, r.seq, r.digest, r.previous_digest) for r in stored]
+        assert [e["record"] for e in exported] == [json.loads(s) for s in served]
+        for record in served:
+            assert record.decode() in out.getvalue()
 
     def test_progress_bar_only_on_a_terminal(self, loaded: tuple[Database, DemoSummary]) -> None:
         import io

@@ -1,8 +1,9 @@
 """Issues, interest, ballots and results (API.md)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.responses import StreamingResponse
 
 from app.deps import (
     AdminMember,
@@ -30,7 +31,7 @@ from app.schemas.deliberation import (
 )
 from app.schemas.results import ResultExplanationOut
 from proposals.models import Issue, Member
-from proposals.services import explain, issues, participation, voting
+from proposals.services import explain, issues, participation, records, voting
 from proposals.services.voting import BallotView
 
 router = APIRouter(prefix="/issues", tags=["issues"], route_class=IdempotentRoute)
@@ -39,7 +40,11 @@ VoteMember = Annotated[Member, Depends(require_scope("vote"))]
 
 def issue_out(session: SessionDep, items: list[Issue]) -> list[IssueOut]:
     ids = issues.initiative_ids_of(session, [i.id or 0 for i in items])
-    return [IssueOut.of(i, ids[i.id or 0], issues.phase_ends_at(i)) for i in items]
+    recorded = records.record_info(session, [i.id or 0 for i in items if i.closed_at is not None])
+    return [
+        IssueOut.of(i, ids[i.id or 0], issues.phase_ends_at(i), recorded.get(i.id or 0))
+        for i in items
+    ]
 
 
 @router.get("", response_model=PageOut[IssueOut], responses=responses(401, 422))
@@ -231,3 +236,28 @@ def result_explanation(
 ) -> ResultExplanationOut:
     """Why the closed issue ended as it did, and each initiative's majority (the page's words)."""
     return ResultExplanationOut.of(explain.issue_result(session, issue_id))
+
+
+RECORD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The issue's record: RFC 8785 canonical JSON, its first member ``digest``"
+        " (SHA-256 of the record without it) and ``previous_digest`` the record before it",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+    **responses(401, 422),
+    404: {
+        **responses(404)[404],
+        "description": "No such issue, or the issue has no record"
+        " (canceled, closed before records existed, or not yet written)",
+    },
+    409: {**responses(409)[409], "description": "The issue is still open"},
+}
+
+
+@router.get("/{issue_id}/record", response_class=StreamingResponse, responses=RECORD_RESPONSES)
+def get_record(issue_id: int, _viewer: MemberViewer, session: SessionDep) -> StreamingResponse:
+    """The verifiable record of a finished issue's close (inputs and results), as stored."""
+    voting.closed_issue(session, issue_id)
+    return StreamingResponse(
+        records.served_chunks(session, issue_id), media_type="application/json"
+    )

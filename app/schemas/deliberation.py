@@ -10,6 +10,7 @@ from app.schemas.messages import at_most, max_length_schema
 from app.schemas.numbers import Int, integer_only
 from proposals.models import Delegation, Draft, Event, Initiative, Issue, Opinion, Suggestion
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
+from proposals.services.records import RecordInfo
 
 # Blank text reaches the services, whose one rule (proposals.services.text.clean_text) refuses it
 # with the same words as the web forms; the schema only bounds the length, in the same words.
@@ -64,9 +65,25 @@ class IssueOut(BaseModel):
     voter_count: int | None
     status_quo_schulze_rank: int | None
     initiative_ids: list[int]
+    record_digest: str | None = Field(
+        default=None,
+        description="SHA-256 (hex) of the issue's record (GET /issues/{id}/record); null for an"
+        " issue without one (open, canceled, closed before records existed, not yet written)",
+    )
+    previous_record_digest: str | None = Field(
+        default=None,
+        description="The digest the record names as the one before it in the chain of records;"
+        " null for the first record and for an issue without one",
+    )
 
     @classmethod
-    def of(cls, issue: Issue, initiative_ids: list[int], ends: datetime | None) -> "IssueOut":
+    def of(
+        cls,
+        issue: Issue,
+        initiative_ids: list[int],
+        ends: datetime | None,
+        record: RecordInfo | None = None,
+    ) -> "IssueOut":
         return cls(
             id=issue.id or 0,
             area_id=issue.area_id,
@@ -83,6 +100,8 @@ class IssueOut(BaseModel):
             voter_count=issue.voter_count,
             status_quo_schulze_rank=issue.status_quo_schulze_rank,
             initiative_ids=initiative_ids,
+            record_digest=None if record is None else record.digest,
+            previous_record_digest=None if record is None else record.previous_digest,
         )
 
 
@@ -380,6 +399,11 @@ class EventOut(BaseModel):
     draft_id: int | None
     suggestion_id: int | None
     state: str | None
+    record_digest: str | None = Field(
+        default=None,
+        description="On issue_recorded (the record of a close was written): the record's"
+        " SHA-256 digest as it was published; null on every other event",
+    )
 
     @classmethod
     def of(cls, event: Event, viewer: Viewer) -> "EventOut":

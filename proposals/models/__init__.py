@@ -35,6 +35,7 @@ from proposals.models.operations import (
     InstanceSecret,
     LoginFailure,
 )
+from proposals.models.record import CHUNK_SIZE, IssueRecord, IssueRecordChunk, IssueRecordDue
 from proposals.models.search import SEARCH_KINDS, SearchDocument
 from proposals.models.structure import Area, Policy, Privilege, Unit
 from proposals.models.voting import (
@@ -50,6 +51,7 @@ from proposals.models.voting import (
 
 __all__ = [
     "CAUSE_KINDS",
+    "CHUNK_SIZE",
     "EMAIL_FREQUENCIES",
     "EVENT_TYPES",
     "FINAL_STATES",
@@ -77,6 +79,9 @@ __all__ = [
     "InstanceSecret",
     "Interest",
     "Issue",
+    "IssueRecord",
+    "IssueRecordChunk",
+    "IssueRecordDue",
     "LoginFailure",
     "Member",
     "Notification",

@@ -17,6 +17,7 @@ EVENT_TYPES = (
     "suggestion_rejected",
     "delegation_changed",
     "delegation_declined",
+    "issue_recorded",
 )
 
 
@@ -41,6 +42,7 @@ class Event(SQLModel, table=True):
     draft_id: int | None = Field(default=None, foreign_key="draft.id")
     suggestion_id: int | None = Field(default=None, foreign_key="suggestion.id")
     state: str | None = Field(default=None, sa_type=sa.String(64))
+    record_digest: str | None = Field(default=None, sa_type=sa.String(64))
 
 
 class IdempotencyRecord(SQLModel, table=True):

@@ -30,6 +30,7 @@ def append_event(
     draft_id: int | None = None,
     suggestion_id: int | None = None,
     state: str | None = None,
+    record_digest: str | None = None,
     clock: Clock = utcnow,
 ) -> Event:
     """DESIGN.md §5: append one event in the caller's transaction, in commit order."""
@@ -48,6 +49,7 @@ def append_event(
         draft_id=draft_id,
         suggestion_id=suggestion_id,
         state=state,
+        record_digest=record_digest,
     )
     session.add(event)
     session.flush()
@@ -64,6 +66,7 @@ def append_issue_event(
     draft_id: int | None = None,
     suggestion_id: int | None = None,
     state: str | None = None,
+    record_digest: str | None = None,
     clock: Clock = utcnow,
 ) -> Event:
     """An event about an issue (or something in it), filed under its unit, area and issue."""
@@ -78,6 +81,7 @@ def append_issue_event(
         draft_id=draft_id,
         suggestion_id=suggestion_id,
         state=state,
+        record_digest=record_digest,
         clock=clock,
     )
 

@@ -4,6 +4,7 @@ These tests commit for real (``committed_db``) and call the services from thread
 processes would. SQLite serializes writers anyway, so they run on PostgreSQL only.
 """
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +104,38 @@ def in_threads(*targets: Callable[[], None]) -> None:
     assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
     if errors:
         raise errors[0]
+
+
+class TestParallelRecordWriters:
+    def test_each_record_is_written_once_and_the_chain_stays_whole(
+        self, committed_db: Database, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """Issue 12: two background steps at once (two workers, or a worker and ``tick``), on
+        issues of two units (the chain's lock, not a unit's, orders them)."""
+        from proposals.models import IssueRecord
+        from proposals.services.records import write_due_records
+
+        one = voting_world(committed_db, clock, members=6, issues=2)
+        two = voting_world(committed_db, clock, members=6, issues=2)
+        clock.advance(DAY)
+        assert len(run_lifecycle(committed_db, clock=clock)) == 4
+        written: list[list[tuple[int, str]]] = [[], []]
+
+        def writer(slot: int) -> Callable[[], None]:
+            def run() -> None:
+                written[slot] = write_due_records(committed_db, clock=clock)
+
+            return run
+
+        with caplog.at_level(logging.ERROR, logger="liquidpolicy.records"):
+            in_threads(writer(0), writer(1))
+        assert [r.getMessage() for r in caplog.records] == []
+        issues = sorted([*one.issues, *two.issues])
+        assert sorted(i for batch in written for i, _ in batch) == issues
+        with committed_db.session() as session:
+            records = list(session.exec(select(IssueRecord).order_by(col(IssueRecord.seq))))
+        assert [r.seq for r in records] == [1, 2, 3, 4]
+        assert [r.previous_digest for r in records] == [None] + [r.digest for r in records[:-1]]
 
 
 class TestParallelLifecycleRuns:

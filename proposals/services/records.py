@@ -1,0 +1,490 @@
+"""The verifiable record of every close and the hash chain of records (DESIGN.md §4, issue 12).
+
+After the close of the vote (:func:`proposals.lifecycle.close_voting` marks the issue with an
+``issue_record_due`` row), :func:`write_due_records` writes each due record in its own
+transaction, outside the close: the issue's policy parameters, initiatives (with ``admitted``, an
+input decided at full freeze), the members eligible and the delegation rows in effect (unit, area
+and issue scope), every counted ballot, and the stored results. Everything is an integer, string,
+boolean or null (times are ISO 8601 UTC strings), serialised canonically by RFC 8785 (JCS); for
+such values and ASCII keys that is ``json.dumps(sort_keys=True, separators=(",", ":"),
+ensure_ascii=False)`` (:mod:`proposals.canonical`). The long lists are generated piece by piece
+in key order and hashed as they are written (to a temporary file, then stored in chunks), so a
+record of a million members is never held in memory whole.
+
+The chain: records are numbered ``seq`` 1, 2, ... in the order they are written, under one
+transaction-scoped lock (a PostgreSQL advisory lock; SQLite serializes writers); each body names
+the digest of record ``seq - 1`` as ``previous_digest`` (null for the first), and its own digest is
+the SHA-256 of the body. The record served to readers (:func:`served_chunks`) is the body with
+``"digest"`` added as its first member, which keeps it canonical because every other top-level key
+sorts after ``"digest"``: remove ``digest``, canonicalise, hash, and the digest must match.
+"""
+
+import hashlib
+import logging
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import groupby
+from typing import IO, Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from delegation import resolve_delegations
+from proposals.bulk import fetch_rows, gc_paused
+from proposals.canonical import RowEncoder, Stream, encode, scalar
+from proposals.clock import Clock, utcnow
+from proposals.errors import NotFound
+from proposals.graphs import eligible_ids, scope_links
+from proposals.models import (
+    CHUNK_SIZE,
+    Battle,
+    DelegatingVoter,
+    Delegation,
+    DirectVoter,
+    Initiative,
+    Issue,
+    IssueRecord,
+    IssueRecordChunk,
+    IssueRecordDue,
+    Policy,
+    Privilege,
+    Vote,
+    standing,
+)
+from proposals.services.access import eligible_privileges
+from proposals.services.events import append_issue_event
+from proposals.services.locks import lock_unit
+
+__all__ = [
+    "FORMAT",
+    "InputsChanged",
+    "RecordInfo",
+    "check_inputs",
+    "record_info",
+    "served_chunks",
+    "write_due_records",
+    "write_record",
+]
+
+log = logging.getLogger("liquidpolicy.records")
+
+FORMAT = "liquidpolicy-record/1"
+RECORD_LOCK_KEY = 7_240_431_012  # an arbitrary constant naming the chain's advisory lock
+_BATCH = 10_000  # rows fetched per round trip
+_FLUSH_AT = 1 << 16
+_POLICY_OMITTED = ("description", "active")  # prose, and a switch that changes after the close
+
+
+class SessionFactory(Protocol):
+    def session(self, *, write: bool = False) -> Session: ...
+
+
+_GRADE = RowEncoder(("initiative_id", "grade"))
+
+
+def _ballot_text(ballot: Mapping[str, Any]) -> str:
+    """:func:`canonical` of ``{"member_id", "grades": [{"initiative_id", "grade"}]}``, fast."""
+    grades = ",".join([_GRADE(g) for g in ballot["grades"]])
+    return '{"grades":[' + grades + '],"member_id":' + scalar(ballot["member_id"]) + "}"
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _rows(session: Session, statement: Any) -> Iterator[Any]:
+    """Rows of ``statement`` in batches from a server-side cursor (never all in memory)."""
+    result = session.execute(statement, execution_options={"yield_per": _BATCH})
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def _policy(policy: Policy) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in policy.model_dump().items():
+        if name in _POLICY_OMITTED:
+            continue
+        out[name] = _time(value) if isinstance(value, datetime) else value
+    return out
+
+
+def _initiative_input(initiative: Initiative) -> dict[str, Any]:
+    return {
+        "id": initiative.id,
+        "name": initiative.name,
+        "admitted": initiative.admitted,
+        "revoked_at": _time(initiative.revoked_at),
+    }
+
+
+_RESULT_FIELDS = (
+    "positive_votes",
+    "negative_votes",
+    "first_preference_votes",
+    "direct_majority",
+    "indirect_majority",
+    "schulze_rank",
+    "better_than_status_quo",
+    "reverse_beat_path",
+    "multistage_majority",
+    "eligible",
+    "winner",
+    "rank",
+)
+
+
+def _initiative_result(initiative: Initiative) -> dict[str, Any]:
+    out = {field: getattr(initiative, field) for field in _RESULT_FIELDS}
+    out["id"] = initiative.id
+    return out
+
+
+def _eligible(session: Session, unit_id: int) -> Iterator[int]:
+    eligible = eligible_privileges().where(Privilege.unit_id == unit_id).subquery()
+    for (member_id,) in _rows(
+        session, sa.select(eligible.c.member_id).order_by(eligible.c.member_id)
+    ):
+        yield member_id
+
+
+def _delegations(session: Session, issue: Issue) -> Iterator[dict[str, Any]]:
+    """The delegation rows the close resolved: the unit's, the area's and the issue's, declined
+    ones left out as the close left them out (``models.standing``)."""
+    for scope, column, scope_id in (
+        ("unit", Delegation.unit_id, issue.unit_id),
+        ("area", Delegation.area_id, issue.area_id),
+        ("issue", Delegation.issue_id, issue.id),
+    ):
+        statement = (
+            sa.select(col(Delegation.truster_id), col(Delegation.trustee_id))
+            .where(col(column) == scope_id, standing())
+            .order_by(col(Delegation.truster_id))
+        )
+        for truster, trustee in _rows(session, statement):
+            yield {
+                "scope": scope,
+                "scope_id": scope_id,
+                "truster_id": truster,
+                "trustee_id": trustee,
+            }
+
+
+def _ballots(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
+    """Every counted ballot: each direct voter's grades (an all-zero or empty ballot counts)."""
+    statement = (
+        sa.select(col(DirectVoter.member_id), col(Vote.initiative_id), col(Vote.grade))
+        .select_from(DirectVoter)
+        .outerjoin(
+            Vote,
+            (col(Vote.issue_id) == col(DirectVoter.issue_id))
+            & (col(Vote.member_id) == col(DirectVoter.member_id)),
+        )
+        .where(col(DirectVoter.issue_id) == issue_id)
+        .order_by(col(DirectVoter.member_id), col(Vote.initiative_id))
+    )
+    for member_id, rows in groupby(_rows(session, statement), key=lambda row: row[0]):
+        grades = [{"initiative_id": i, "grade": g} for _, i, g in rows if i is not None]
+        yield {"member_id": member_id, "grades": grades}
+
+
+def _direct_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
+    statement = (
+        sa.select(col(DirectVoter.member_id), col(DirectVoter.weight))
+        .where(col(DirectVoter.issue_id) == issue_id)
+        .order_by(col(DirectVoter.member_id))
+    )
+    for member_id, weight in _rows(session, statement):
+        yield {"member_id": member_id, "weight": weight}
+
+
+def _delegating_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
+    statement = (
+        sa.select(
+            col(DelegatingVoter.member_id),
+            col(DelegatingVoter.trustee_id),
+            col(DelegatingVoter.weight),
+            col(DelegatingVoter.scope),
+        )
+        .where(col(DelegatingVoter.issue_id) == issue_id)
+        .order_by(col(DelegatingVoter.member_id))
+    )
+    for member_id, trustee_id, weight, scope in _rows(session, statement):
+        yield {"member_id": member_id, "trustee_id": trustee_id, "weight": weight, "scope": scope}
+
+
+def _battles(session: Session, issue_id: int) -> list[dict[str, Any]]:
+    rows = session.exec(select(Battle).where(Battle.issue_id == issue_id)).all()
+    return [
+        {
+            "winning_initiative_id": b.winning_initiative_id,
+            "losing_initiative_id": b.losing_initiative_id,
+            "count": b.count,
+        }
+        for b in sorted(
+            rows, key=lambda b: (b.winning_initiative_id or 0, b.losing_initiative_id or 0)
+        )
+    ]
+
+
+_DELEGATION = RowEncoder(("scope", "scope_id", "truster_id", "trustee_id"))
+_DIRECT_VOTER = RowEncoder(("member_id", "weight"))
+_DELEGATING_VOTER = RowEncoder(("member_id", "trustee_id", "weight", "scope"))
+
+
+def record_document(
+    session: Session, issue: Issue, *, seq: int, previous_digest: str | None
+) -> dict[str, Any]:
+    """The record of a finished issue as a document whose long lists are :class:`Stream`\\ s.
+
+    Every top-level key sorts after ``"digest"`` (see :func:`served_chunks`)."""
+    issue_id = issue.id or 0
+    policy = session.get(Policy, issue.policy_id)
+    assert policy is not None
+    initiatives = list(
+        session.exec(
+            select(Initiative).where(Initiative.issue_id == issue_id).order_by(col(Initiative.id))
+        )
+    )
+    winners = [i.id for i in initiatives if i.winner]
+    return {
+        "format": FORMAT,
+        "seq": seq,
+        "previous_digest": previous_digest,
+        "issue": {
+            "id": issue_id,
+            "unit_id": issue.unit_id,
+            "area_id": issue.area_id,
+            "policy_id": issue.policy_id,
+            "created_at": _time(issue.created_at),
+            "accepted_at": _time(issue.accepted_at),
+            "half_frozen_at": _time(issue.half_frozen_at),
+            "fully_frozen_at": _time(issue.fully_frozen_at),
+            "closed_at": _time(issue.closed_at),
+            "voting_time": issue.voting_time,
+        },
+        "inputs": {
+            "policy": _policy(policy),
+            "initiatives": [_initiative_input(i) for i in initiatives],
+            "eligible_member_ids": Stream(_eligible(session, issue.unit_id), scalar),
+            "delegations": Stream(_delegations(session, issue), _DELEGATION),
+            "ballots": Stream(_ballots(session, issue_id), _ballot_text),
+        },
+        "results": {
+            "state": issue.state,
+            "voter_count": issue.voter_count,
+            "status_quo_schulze_rank": issue.status_quo_schulze_rank,
+            "winner_initiative_id": winners[0] if winners else None,
+            "initiatives": [_initiative_result(i) for i in initiatives],
+            "battles": _battles(session, issue_id),
+            "direct_voters": Stream(_direct_voters(session, issue_id), _DIRECT_VOTER),
+            "delegating_voters": Stream(_delegating_voters(session, issue_id), _DELEGATING_VOTER),
+        },
+    }
+
+
+def _spool(document: Any, out: IO[bytes]) -> tuple[str, int]:
+    """Write the canonical UTF-8 text of ``document`` to ``out``; its SHA-256 and size."""
+    digest = hashlib.sha256()
+    size = 0
+    pending: list[str] = []
+    pending_length = 0
+    for piece in encode(document):
+        pending.append(piece)
+        pending_length += len(piece)
+        if pending_length >= _FLUSH_AT:
+            data = "".join(pending).encode()
+            digest.update(data)
+            out.write(data)
+            size += len(data)
+            pending, pending_length = [], 0
+    data = "".join(pending).encode()
+    digest.update(data)
+    out.write(data)
+    return digest.hexdigest(), size + len(data)
+
+
+class InputsChanged(Exception):
+    """The eligible members or delegations read now no longer give the stored weights."""
+
+
+@gc_paused()
+def check_inputs(session: Session, issue: Issue) -> None:
+    """Issue 12: the record's inputs, read after the close, must reproduce the close.
+
+    Eligibility and unit and area delegations may change after the close, and the record is
+    written after it (in the same lifecycle step, so rarely): replay the resolution with
+    ``delegation/`` from exactly the members and rows the record will hold and the stored
+    direct voters, and refuse (:class:`InputsChanged`) unless it gives every stored weight,
+    trustee and scope. The tally itself depends only on stored rows (ballots, weights, policy,
+    admission), so a record that passes is one ``liquidpolicy verify`` recomputes.
+    """
+    issue_id = issue.id or 0
+    rows = [
+        *scope_links(session, "unit", issue.unit_id),
+        *scope_links(session, "area", issue.area_id),
+        *scope_links(session, "issue", issue_id),
+    ]
+    stored = dict(
+        fetch_rows(
+            session,
+            sa.select(col(DirectVoter.member_id), col(DirectVoter.weight)).where(
+                col(DirectVoter.issue_id) == issue_id
+            ),
+        )
+    )
+    replay = resolve_delegations(eligible_ids(session, issue.unit_id), rows, stored)
+    if dict(replay.weights) != stored:
+        raise InputsChanged(f"issue {issue_id}: the weights no longer follow from the inputs")
+    delegating = {
+        m: (trustee, weight, scope)
+        for m, trustee, weight, scope in fetch_rows(
+            session,
+            sa.select(
+                col(DelegatingVoter.member_id),
+                col(DelegatingVoter.trustee_id),
+                col(DelegatingVoter.weight),
+                col(DelegatingVoter.scope),
+            ).where(col(DelegatingVoter.issue_id) == issue_id),
+        )
+    }
+    trustees, weights, scopes = replay.trustees, replay.intermediate_weights, replay.scopes
+    if len(delegating) != len(weights) or any(
+        (trustees.get(m), weights.get(m), scopes.get(m)) != stored_link
+        for m, stored_link in delegating.items()
+    ):
+        raise InputsChanged(f"issue {issue_id}: the delegating voters no longer follow")
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECORD_LOCK_KEY})
+        # The record reads whole result sets through server-side cursors: plan for all rows,
+        # not (PostgreSQL's default for cursors) the first tenth.
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+
+
+def write_record(session: Session, issue_id: int, *, now: datetime) -> IssueRecord | None:
+    """Issue 12: write the due record of one finished issue as the next link of the chain, in
+    the caller's transaction (which should do nothing else); None when it is not due.
+    Raises :class:`InputsChanged` when the inputs read now do not reproduce the close."""
+    _lock_chain(session)
+    if session.get(IssueRecordDue, issue_id) is None:
+        return None  # written meanwhile, or closed before records existed
+    issue = session.get(Issue, issue_id)
+    assert issue is not None and issue.closed_at is not None
+    # Eligibility and delegation writes in the unit wait (proposals.services.locks), so the
+    # inputs checked are the inputs recorded.
+    lock_unit(session, issue.unit_id)
+    check_inputs(session, issue)
+    last = session.exec(select(IssueRecord).order_by(col(IssueRecord.seq).desc()).limit(1)).first()
+    seq = 1 if last is None else last.seq + 1
+    previous = None if last is None else last.digest
+    with tempfile.TemporaryFile() as spool:
+        digest, size = _spool(
+            record_document(session, issue, seq=seq, previous_digest=previous), spool
+        )
+        record = IssueRecord(
+            issue_id=issue_id,
+            seq=seq,
+            digest=digest,
+            previous_digest=previous,
+            size=size,
+            written_at=now,
+        )
+        session.add(record)
+        session.flush()
+        spool.seek(0)
+        position = 0
+        while chunk := spool.read(CHUNK_SIZE):
+            session.execute(
+                sa.insert(IssueRecordChunk).values(issue_id=issue_id, position=position, data=chunk)
+            )
+            position += 1
+    session.execute(sa.delete(IssueRecordDue).where(col(IssueRecordDue.issue_id) == issue_id))
+    append_issue_event(session, "issue_recorded", issue, state=issue.state, record_digest=digest)
+    return record
+
+
+def write_due_records(database: SessionFactory, *, clock: Clock = utcnow) -> list[tuple[int, str]]:
+    """Issue 12: write every due record, oldest close first, each in its own transaction; the
+    issues recorded and their digests. A failure is logged and the record stays due for the next
+    run (the background runner and ``liquidpolicy tick`` call this after the lifecycle run)."""
+    with database.session() as session:
+        due = [
+            issue_id
+            for (issue_id,) in session.execute(
+                sa.select(col(IssueRecordDue.issue_id))
+                .join(Issue, col(Issue.id) == col(IssueRecordDue.issue_id))
+                .order_by(col(Issue.closed_at), col(Issue.id))
+            )
+        ]
+    written: list[tuple[int, str]] = []
+    for issue_id in due:
+        try:
+            with database.session(write=True) as session:
+                record = write_record(session, issue_id, now=clock())
+                done = None if record is None else (issue_id, record.digest)
+                session.commit()
+            if done is not None:
+                written.append(done)
+        except InputsChanged as exc:
+            log.error("record not written: %s", exc, extra={"issue_id": issue_id})
+        except Exception:
+            log.exception("writing the record failed", extra={"issue_id": issue_id})
+    return written
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    digest: str
+    previous_digest: str | None
+    seq: int
+
+
+def record_info(session: Session, issue_ids: Iterable[int]) -> dict[int, RecordInfo]:
+    """The digests of the issues that have a record (for the issue object)."""
+    ids = list(issue_ids)
+    if not ids:
+        return {}
+    rows = session.exec(select(IssueRecord).where(col(IssueRecord.issue_id).in_(ids))).all()
+    return {r.issue_id: RecordInfo(r.digest, r.previous_digest, r.seq) for r in rows}
+
+
+def served_chunks(session: Session, issue_id: int) -> Iterator[bytes]:
+    """The record as served: the stored body with ``"digest"`` inserted as its first member
+    (still canonical: every other top-level key sorts after it). NotFound without a record."""
+    record = session.get(IssueRecord, issue_id)
+    if record is None:
+        raise NotFound("this issue has no record")
+    return _served(session, record)
+
+
+def _served(session: Session, record: IssueRecord) -> Iterator[bytes]:
+    yield b'{"digest":"' + record.digest.encode() + b'",'
+    position = 0
+    while True:
+        data = session.exec(
+            select(IssueRecordChunk.data).where(
+                IssueRecordChunk.issue_id == record.issue_id,
+                IssueRecordChunk.position == position,
+            )
+        ).first()
+        if data is None:
+            return
+        yield bytes(data[1:]) if position == 0 else bytes(data)
+        position += 1
+
+
+def stored_body(session: Session, issue_id: int) -> bytes:
+    """The stored body (what the digest is the SHA-256 of), whole: for tests and small records."""
+    rows = session.exec(
+        select(IssueRecordChunk.data)
+        .where(IssueRecordChunk.issue_id == issue_id)
+        .order_by(col(IssueRecordChunk.position))
+    ).all()
+    return b"".join(bytes(r) for r in rows)
