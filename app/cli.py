@@ -1,4 +1,5 @@
-"""The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, export, demo."""
+"""The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, export, demo and
+verify."""
 
 import argparse
 import logging
@@ -42,6 +43,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser("export", help="write every public record as one JSON document")
     export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
+    verify = commands.add_parser(
+        "verify",
+        help="recompute a record of a close offline and check its digest (no database)",
+        description="Recompute the results of a record (GET /api/v1/issues/ID/record) from its "
+        "inputs and check its digest; exit 0 printing 'verified', 1 printing what differs, 2 "
+        "for bad input.",
+    )
+    verify.add_argument("record", nargs="?", metavar="RECORD.json", help="a downloaded record")
+    verify.add_argument("--digest", metavar="HEX", help="the digest trusted from elsewhere")
+    verify.add_argument(
+        "--url", help="fetch the record and its issue's record_digest from a running instance"
+    )
+    verify.add_argument("--token", help="a bearer token for --url")
+    verify.add_argument(
+        "--chain", metavar="DIR", help="check the records (*.json) of a directory as one chain"
+    )
+    verify.add_argument(
+        "--after",
+        metavar="HEX",
+        help="with --chain: the digest the first record names as its previous one",
+    )
     commands.add_parser("demo", help="migrate and load a demo organisation (empty database only)")
     admin = commands.add_parser("create-admin", help="create an admin member and print its id")
     admin.add_argument("name")
@@ -182,6 +204,17 @@ def _demo(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "verify":  # offline: no settings, no database
+        from app.verify import verify_command
+
+        return verify_command(
+            args.record,
+            digest=args.digest,
+            url=args.url,
+            token=args.token,
+            chain=args.chain,
+            after=args.after,
+        )
     settings = Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     if args.command == "serve":

@@ -117,3 +117,43 @@ class TestPagesReadThroughServices:
     )
     def test_service_calls_pass(self, snippet: str) -> None:
         assert database_calls(snippet) == []
+
+
+class TestOfflineVerifier:
+    """Issue 12, item 3: ``liquidpolicy verify`` recomputes a record with ``delegation/`` alone."""
+
+    def test_imports_only_stdlib_delegation_and_the_canonical_encoder(self) -> None:
+        allowed = set(sys.stdlib_module_names) | {"delegation"}
+        source = (ROOT / "proposals" / "verify.py").read_text()
+        modules: set[str] = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules.add(node.module)
+        assert "proposals.canonical" in modules
+        assert {
+            m for m in modules - {"proposals.canonical"} if m.split(".")[0] not in allowed
+        } == set()
+        canonical = (ROOT / "proposals" / "canonical.py").read_text()
+        assert imported_names(canonical) <= set(sys.stdlib_module_names)
+
+    def test_runs_without_the_database_layer(self) -> None:
+        import subprocess
+
+        blocked = ["sqlalchemy", "sqlmodel", "fastapi", "starlette", "app"]
+        code = (
+            f"import sys\nsys.modules.update(dict.fromkeys({blocked!r}))\nimport proposals.verify\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True)
+        assert done.returncode == 0, done.stderr.decode()
+
+
+def imported_names(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names

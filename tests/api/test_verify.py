@@ -1,0 +1,351 @@
+"""``liquidpolicy verify`` (issue 12, item 3): a record's results recompute from its inputs
+with ``delegation/`` alone, its digest matches its content, a digest trusted from elsewhere
+(``--digest``, ``--url``, ``--chain``) matches too; every disagreement is named."""
+
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.cli import main
+from app.db import Database
+from proposals.clock import FrozenClock
+from proposals.services.records import write_due_records
+from proposals.verify import content_digest
+from tests.api.test_records import close, record
+from tests.api.world import DAY, World, build_world
+
+Document = dict[str, Any]
+
+
+@pytest.fixture
+def world(client: TestClient, db: Database, clock: FrozenClock) -> World:
+    return build_world(client, db, clock, list("ABCDE"))
+
+
+def recorded(world: World, db: Database, clock: FrozenClock) -> bytes:
+    """The served record of :func:`close` (delegations in all three scopes, a block)."""
+    issue, _, _ = close(world)
+    write_due_records(db, clock=clock)
+    response = record(world, issue)
+    assert response.status_code == 200
+    content: bytes = response.content
+    return content
+
+
+def verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["verify", *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def save(path: Path, document: Document | bytes) -> str:
+    path.write_bytes(document if isinstance(document, bytes) else json.dumps(document).encode())
+    return str(path)
+
+
+def redigest(document: Document) -> Document:
+    """A forger's record: the content changed and its digest member recomputed to match."""
+    document["digest"] = content_digest(document)
+    return document
+
+
+def by(rows: list[Document], key: str, value: Any) -> Document:
+    [row] = [r for r in rows if r[key] == value]
+    return row
+
+
+class TestVerified:
+    def test_a_served_record_verifies(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        served = recorded(world, db, clock)
+        path = save(tmp_path / "record.json", served)
+        assert verify(capsys, path) == (0, "verified\n", "")
+        digest = json.loads(served)["digest"]
+        assert verify(capsys, path, "--digest", digest) == (0, "verified\n", "")
+        assert verify(capsys, path, "--digest", digest.upper())[0] == 0
+
+    def test_a_pretty_printed_copy_verifies(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """The digest is of the content, not of the bytes of the file."""
+        document = json.loads(recorded(world, db, clock))
+        path = tmp_path / "pretty.json"
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=True))
+        assert verify(capsys, str(path))[0] == 0
+
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_generated_closes_verify(
+        self,
+        client: TestClient,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        seed: int,
+    ) -> None:
+        """Random electorates: delegations in every scope (blocks, cycles, chains), random
+        ballots, some members without voting right."""
+        rng = random.Random(seed)
+        names = [f"M{i}" for i in range(14)]
+        world = build_world(client, db, clock, names)
+        first = world.propose(names[0], "First")
+        issue = first["issue_id"]
+        others = [world.propose(names[i], f"Other {i}", issue_id=issue) for i in (1, 2)]
+        ids = [first["id"], *(o["id"] for o in others)]
+        for initiative in ids:  # quorum: 1/10 of 14 members
+            for who in names[:3]:
+                world.support(who, initiative)
+        world.to_voting(issue)
+        for name in names:
+            for scope in ({}, {"area_id": world.area_id}, {"issue_id": issue}):
+                if rng.random() < 0.4:
+                    trustee = rng.choice([n for n in names if n != name])
+                    blocked = scope and rng.random() < 0.2
+                    world.delegate(name, None if blocked else trustee, **scope)
+        for name in names:
+            if rng.random() < 0.45:
+                grades = {i: rng.randint(-2, 2) for i in ids if rng.random() < 0.8}
+                assert world.vote(name, issue, grades).status_code == 200
+        assert world.step(DAY)[0].startswith("finished")
+        assert write_due_records(db, clock=clock)
+        served = record(world, issue, names[0]).content
+        document = json.loads(served)
+        assert document["results"]["delegating_voters"] or seed != 1
+        assert verify(capsys, save(tmp_path / "r.json", served)) == (0, "verified\n", "")
+
+
+def _weight(d: Document) -> str:
+    row = d["results"]["direct_voters"][0]
+    row["weight"] += 1
+    return f"results.direct_voters[member {row['member_id']}].weight"
+
+
+def _trustee(d: Document) -> str:
+    rows = d["results"]["delegating_voters"]
+    row = rows[0]
+    row["trustee_id"] = next(
+        r["member_id"] for r in d["results"]["direct_voters"] if r["member_id"] != row["trustee_id"]
+    )
+    return f"results.delegating_voters[member {row['member_id']}].trustee_id"
+
+
+def _battle(d: Document) -> str:
+    row = next(b for b in d["results"]["battles"] if b["losing_initiative_id"] is None)
+    row["count"] += 1
+    return f"results.battles[initiative {row['winning_initiative_id']} over status quo].count"
+
+
+def _winner(d: Document) -> str:
+    winner = d["results"]["winner_initiative_id"]
+    other = next(i["id"] for i in d["inputs"]["initiatives"] if i["id"] != winner)
+    d["results"]["winner_initiative_id"] = other
+    return "results.winner_initiative_id"
+
+
+def _rank(d: Document) -> str:
+    row = d["results"]["initiatives"][1]
+    row["rank"] = 1 if row["rank"] != 1 else 2
+    return f"results.initiatives[initiative {row['id']}].rank"
+
+
+def _state(d: Document) -> str:
+    d["results"]["state"] = "finished_without_winner"
+    return "results.state"
+
+
+def _voter_count(d: Document) -> str:
+    d["results"]["voter_count"] += 1
+    return "results.voter_count"
+
+
+def _missing_voter(d: Document) -> str:
+    row = d["results"]["direct_voters"].pop()
+    return f"results.direct_voters[member {row['member_id']}]"
+
+
+def _scope(d: Document) -> str:
+    row = d["results"]["delegating_voters"][-1]
+    row["scope"] = "issue" if row["scope"] != "issue" else "unit"
+    return f"results.delegating_voters[member {row['member_id']}].scope"
+
+
+RESULT_CHANGES: list[Callable[[Document], str]] = [
+    _weight,
+    _trustee,
+    _battle,
+    _winner,
+    _rank,
+    _state,
+    _voter_count,
+    _missing_voter,
+    _scope,
+]
+
+
+class TestResultChanged:
+    @pytest.mark.parametrize("change", RESULT_CHANGES, ids=lambda c: c.__name__.strip("_"))
+    def test_names_the_field(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        change: Callable[[Document], str],
+    ) -> None:
+        document = json.loads(recorded(world, db, clock))
+        digest = document["digest"]
+        name = change(document)
+        # as altered: the digest no longer matches, and the recomputation names the field
+        status, out, err = verify(capsys, save(tmp_path / "a.json", document))
+        assert (status, err) == (1, "")
+        assert f"{name}: the record says" in out or f"{name}: recomputed" in out, out
+        assert "digest: the record says" in out
+        assert "verified" not in out.replace("NOT verified", "")
+        # re-digested by a forger: the recomputation still names the field
+        status, out, _ = verify(capsys, save(tmp_path / "b.json", redigest(document)))
+        assert status == 1 and name in out and "digest" not in out, out
+        # and against the digest published elsewhere
+        status, out, _ = verify(capsys, str(tmp_path / "b.json"), "--digest", digest)
+        assert status == 1 and f"digest: --digest says {digest}" in out
+
+
+def _grade_without_effect(d: Document) -> None:
+    """A changed grade that changes no result: only the digest catches it."""
+    ballot = next(b for b in d["inputs"]["ballots"] if b["grades"])
+    grade = ballot["grades"][-1]
+    grade["grade"] = 2 if grade["grade"] == 1 else 1
+
+
+def _grade(d: Document) -> None:
+    for ballot in d["inputs"]["ballots"]:
+        for grade in ballot["grades"]:
+            grade["grade"] = -grade["grade"] if grade["grade"] else 2
+
+
+def _eligible(d: Document) -> None:
+    voter = d["results"]["delegating_voters"][0]["member_id"]
+    d["inputs"]["eligible_member_ids"].remove(voter)
+
+
+def _delegation(d: Document) -> None:
+    row = next(r for r in d["inputs"]["delegations"] if r["trustee_id"] is not None)
+    d["inputs"]["delegations"].remove(row)
+
+
+def _admitted(d: Document) -> None:
+    d["inputs"]["initiatives"][0]["admitted"] = False
+    for ballot in d["inputs"]["ballots"]:
+        ballot["grades"] = [
+            g for g in ballot["grades"] if g["initiative_id"] != d["inputs"]["initiatives"][0]["id"]
+        ]
+
+
+def _policy(d: Document) -> None:
+    d["inputs"]["policy"]["direct_majority_num"] = 99
+    d["inputs"]["policy"]["direct_majority_den"] = 100
+
+
+INPUT_CHANGES: list[Callable[[Document], None]] = [
+    _grade_without_effect,
+    _grade,
+    _eligible,
+    _delegation,
+    _admitted,
+    _policy,
+]
+
+
+class TestInputChanged:
+    @pytest.mark.parametrize("change", INPUT_CHANGES, ids=lambda c: c.__name__.strip("_"))
+    def test_fails(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        change: Callable[[Document], None],
+    ) -> None:
+        document = json.loads(recorded(world, db, clock))
+        digest = document["digest"]
+        change(document)
+        status, out, _ = verify(capsys, save(tmp_path / "a.json", document))
+        assert status == 1 and "digest: the record says" in out, out
+        status, out, _ = verify(
+            capsys, save(tmp_path / "b.json", redigest(document)), "--digest", digest
+        )
+        assert status == 1 and f"digest: --digest says {digest}" in out, out
+
+    @pytest.mark.parametrize("change", INPUT_CHANGES[1:], ids=lambda c: c.__name__.strip("_"))
+    def test_that_changes_a_result_fails_the_recomputation_too(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        change: Callable[[Document], None],
+    ) -> None:
+        document = json.loads(recorded(world, db, clock))
+        change(document)
+        status, out, _ = verify(capsys, save(tmp_path / "a.json", redigest(document)))
+        assert status == 1 and "results." in out and "digest" not in out, out
+
+
+class TestBadInput:
+    def test_missing_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        status, out, err = verify(capsys, str(tmp_path / "nowhere.json"))
+        assert (status, out) == (2, "")
+        assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+    @pytest.mark.parametrize(
+        "content",
+        [
+            b"not json at all",
+            b"[1, 2]",
+            b'{"format": "something else"}',
+            b'{"format": "liquidpolicy-record/1", "seq": 1}',
+            b'{"format": "liquidpolicy-record/1", "format": "liquidpolicy-record/1"}',
+            b"\xff\xfe",
+            b"",
+        ],
+    )
+    def test_not_a_record(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+    ) -> None:
+        status, out, err = verify(capsys, save(tmp_path / "x.json", content))
+        assert (status, out) == (2, "")
+        assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+    def test_a_float_is_not_a_record(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        text = recorded(world, db, clock).replace(b'"voter_count":4', b'"voter_count":4.0')
+        assert b"4.0" in text
+        assert verify(capsys, save(tmp_path / "x.json", text))[0] == 2
+
+    def test_no_source_or_two(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert verify(capsys)[0] == 2
+        assert verify(capsys, "a.json", "--chain", str(tmp_path))[0] == 2
