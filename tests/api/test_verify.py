@@ -4,15 +4,22 @@ with ``delegation/`` alone, its digest matches its content, a digest trusted fro
 
 import json
 import random
-from collections.abc import Callable
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.cli import main
 from app.db import Database
+from app.settings import PublicAccess
 from proposals.clock import FrozenClock
 from proposals.services.records import write_due_records
 from proposals.verify import content_digest
@@ -349,3 +356,98 @@ class TestBadInput:
     def test_no_source_or_two(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert verify(capsys)[0] == 2
         assert verify(capsys, "a.json", "--chain", str(tmp_path))[0] == 2
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live(app: FastAPI, client: TestClient) -> Iterator[str]:
+    """The test's app (the same database as ``world``) served by uvicorn in a thread."""
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+class TestUrl:
+    def test_verified_from_a_running_instance(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        live: str,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        issue, _, _ = close(world)
+        write_due_records(db, clock=clock)
+        url = f"{live}/api/v1/issues/{issue}/record"
+        assert verify(capsys, "--url", url) == (0, "verified\n", "")
+        assert verify(capsys, "--url", f"{live}/api/v1/issues/{issue}")[0] == 0
+        token = world.headers["A"]["Authorization"].removeprefix("Bearer ")
+        assert verify(capsys, "--url", url, "--token", token)[0] == 0
+
+    def test_a_downloaded_record_altered_fails_against_the_issues_digest(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        live: str,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Acceptance 2: download, alter one grade, verify with --digest from the issue."""
+        issue, _, _ = close(world)
+        write_due_records(db, clock=clock)
+        with urllib.request.urlopen(f"{live}/api/v1/issues/{issue}/record") as response:
+            document = json.loads(response.read())
+        with urllib.request.urlopen(f"{live}/api/v1/issues/{issue}") as response:
+            published = json.loads(response.read())["record_digest"]
+        assert verify(capsys, save(tmp_path / "ok.json", document), "--digest", published)[0] == 0
+        _grade_without_effect(document)
+        path = save(tmp_path / "altered.json", redigest(document))
+        status, out, _ = verify(capsys, path, "--digest", published)
+        assert status == 1 and f"digest: --digest says {published}" in out, out
+
+    @pytest.mark.parametrize("public_access", [PublicAccess.ANONYMOUS])
+    def test_a_token_for_an_instance_that_asks_for_one(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        live: str,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        issue, _, _ = close(world)
+        write_due_records(db, clock=clock)
+        url = f"{live}/api/v1/issues/{issue}/record"
+        status, out, err = verify(capsys, "--url", url)
+        assert (status, out) == (2, "") and "401" in err and err.count("\n") == 1
+        token = world.headers["E"]["Authorization"].removeprefix("Bearer ")
+        assert verify(capsys, "--url", url, "--token", token)[0] == 0
+
+    def test_bad_urls(self, world: World, live: str, capsys: pytest.CaptureFixture[str]) -> None:
+        for url in (
+            f"{live}/api/v1/issues/999999/record",  # 404
+            f"{live}/api/v1/units",  # not a record's URL
+            "ftp://example.org/api/v1/issues/1/record",
+            f"http://127.0.0.1:{_free_port()}/api/v1/issues/1/record",  # nobody listens
+        ):
+            status, out, err = verify(capsys, "--url", url)
+            assert (status, out) == (2, ""), url
+            assert err.startswith("error: ") and err.count("\n") == 1, err
