@@ -451,3 +451,92 @@ class TestUrl:
             status, out, err = verify(capsys, "--url", url)
             assert (status, out) == (2, ""), url
             assert err.startswith("error: ") and err.count("\n") == 1, err
+
+
+def closes(world: World, db: Database, clock: FrozenClock, count: int) -> list[Document]:
+    """``count`` closed issues, their records written one after another: a chain."""
+    issues = []
+    for n in range(count):
+        initiative = world.propose("A", f"Proposal {n}")
+        world.support("A", initiative["id"])
+        world.to_voting(initiative["issue_id"])
+        if n % 2 == 0:
+            world.vote("B", initiative["issue_id"], {initiative["id"]: 1})
+        world.delegate("C", "B")
+        assert world.step(DAY)[0].startswith("finished")
+        write_due_records(db, clock=clock)
+        issues.append(initiative["issue_id"])
+    return [json.loads(record(world, issue).content) for issue in issues]
+
+
+def save_chain(folder: Path, documents: list[Document]) -> str:
+    folder.mkdir()
+    for document in documents:
+        save(folder / f"issue-{document['issue']['id']}.json", document)
+    return str(folder)
+
+
+class TestChain:
+    def test_a_chain_verifies(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        documents = closes(world, db, clock, 4)
+        assert [d["seq"] for d in documents] == [1, 2, 3, 4]
+        folder = save_chain(tmp_path / "all", documents)
+        assert verify(capsys, "--chain", folder) == (0, "verified\n", "")
+        head = documents[-1]["digest"]
+        assert verify(capsys, "--chain", folder, "--digest", head)[0] == 0
+        # the later part of the chain, from a digest trusted from elsewhere
+        part = save_chain(tmp_path / "part", documents[2:])
+        assert verify(capsys, "--chain", part)[0] == 1
+        assert verify(capsys, "--chain", part, "--after", documents[1]["digest"])[0] == 0
+        assert verify(capsys, "--chain", part, "--after", documents[0]["digest"])[0] == 1
+        assert verify(capsys, "--chain", folder, "--digest", documents[0]["digest"])[0] == 1
+
+    @pytest.mark.parametrize("middle", [1, 2])
+    def test_an_altered_record_in_the_middle_breaks_it(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        middle: int,
+    ) -> None:
+        documents = closes(world, db, clock, 4)
+        altered = documents[middle]
+        altered["inputs"]["policy"]["name"] += " (altered)"  # changes no result
+        # as altered: its own digest no longer matches
+        status, out, _ = verify(capsys, "--chain", save_chain(tmp_path / "a", documents))
+        assert status == 1 and f"issue-{altered['issue']['id']}.json: digest" in out, out
+        # re-digested by a forger: the next record names the old digest
+        redigest(altered)
+        status, out, _ = verify(capsys, "--chain", save_chain(tmp_path / "b", documents))
+        following = documents[middle + 1]["issue"]["id"]
+        assert status == 1 and f"issue-{following}.json: previous_digest" in out, out
+
+    def test_a_missing_record_breaks_it(
+        self,
+        world: World,
+        db: Database,
+        clock: FrozenClock,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        documents = closes(world, db, clock, 3)
+        del documents[1]
+        status, out, _ = verify(capsys, "--chain", save_chain(tmp_path / "c", documents))
+        assert status == 1 and "seq 3 follows seq 1" in out, out
+
+    def test_bad_directories(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert verify(capsys, "--chain", str(tmp_path / "nowhere"))[0] == 2
+        assert verify(capsys, "--chain", str(tmp_path))[0] == 2  # empty
+        (tmp_path / "x.json").write_text("{}")
+        status, _, err = verify(capsys, "--chain", str(tmp_path))
+        assert status == 2 and err.count("\n") == 1
+        assert verify(capsys, "a.json", "--after", "00")[0] == 2
