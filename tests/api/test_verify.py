@@ -22,7 +22,7 @@ from app.db import Database
 from app.settings import PublicAccess
 from proposals.clock import FrozenClock
 from proposals.services.records import write_due_records
-from proposals.verify import content_digest
+from proposals.verify import content_digest, recompute
 from tests.api.test_records import close, record
 from tests.api.world import DAY, World, build_world
 
@@ -540,3 +540,64 @@ class TestChain:
         status, _, err = verify(capsys, "--chain", str(tmp_path))
         assert status == 2 and err.count("\n") == 1
         assert verify(capsys, "a.json", "--after", "00")[0] == 2
+
+
+def _changed(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    return 0  # null
+
+
+_ROW_KEYS = {
+    "initiatives": ("id",),
+    "battles": ("winning_initiative_id", "losing_initiative_id"),
+    "direct_voters": ("member_id",),
+    "delegating_voters": ("member_id",),
+}
+
+
+def _row_name(part: str, row: Document) -> str:
+    if part == "initiatives":
+        return f"results.initiatives[initiative {row['id']}]"
+    if part == "battles":
+        won, lost = (
+            "status quo" if row[k] is None else f"initiative {row[k]}"
+            for k in ("winning_initiative_id", "losing_initiative_id")
+        )
+        return f"results.battles[{won} over {lost}]"
+    return f"results.{part}[member {row['member_id']}]"
+
+
+class TestEveryResultField:
+    def test_each_changed_leaf_is_named(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        """Every value under ``results``, changed alone (the record re-digested), is named by
+        its path; a changed row key names the row."""
+        original = json.loads(recorded(world, db, clock))
+        assert recompute(original) == []
+        checked = 0
+        for part, value in original["results"].items():
+            if not isinstance(value, list):
+                document = json.loads(json.dumps(original))
+                document["results"][part] = _changed(value)
+                assert any(line.startswith(f"results.{part}:") for line in recompute(document))
+                checked += 1
+                continue
+            for index, row in enumerate(value):
+                for field in row:
+                    document = json.loads(json.dumps(original))
+                    document["results"][part][index][field] = _changed(row[field])
+                    found = recompute(document)
+                    if field in _ROW_KEYS[part]:
+                        expected = f"{_row_name(part, row)}: recomputed, missing from the record"
+                        assert expected in found, (part, field, found)
+                    else:
+                        expected = f"{_row_name(part, row)}.{field}: the record says"
+                        assert any(line.startswith(expected) for line in found), (expected, found)
+                    checked += 1
+        assert checked > 40
