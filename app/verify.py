@@ -124,6 +124,8 @@ def verify_command(
             raise BadInput("give exactly one of RECORD, --url URL or --chain DIR")
         if after is not None and chain is None:
             raise BadInput("--after goes with --chain")
+        if token is not None and url is None:
+            raise BadInput("--token goes with --url")
         if chain is not None:
             found = _chain(chain, after, digest)
         else:

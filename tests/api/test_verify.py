@@ -96,6 +96,25 @@ class TestVerified:
         path.write_text(json.dumps(document, indent=2, ensure_ascii=True))
         assert verify(capsys, str(path))[0] == 0
 
+    def test_needs_no_database(
+        self, world: World, db: Database, clock: FrozenClock, tmp_path: Path
+    ) -> None:
+        """The installed command, with a database URL nobody answers: verify never opens it."""
+        import os
+        import subprocess
+        import sys
+
+        path = save(tmp_path / "record.json", recorded(world, db, clock))
+        env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing"}
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "verify", path],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (done.returncode, done.stdout, done.stderr) == (0, "verified\n", "")
+
     @pytest.mark.parametrize("seed", [1, 2, 3])
     def test_generated_closes_verify(
         self,
@@ -540,6 +559,7 @@ class TestChain:
         status, _, err = verify(capsys, "--chain", str(tmp_path))
         assert status == 2 and err.count("\n") == 1
         assert verify(capsys, "a.json", "--after", "00")[0] == 2
+        assert verify(capsys, "a.json", "--token", "secret")[0] == 2
 
 
 def _changed(value: Any) -> Any:
