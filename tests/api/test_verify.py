@@ -134,6 +134,7 @@ class TestVerified:
         issue = first["issue_id"]
         others = [world.propose(names[i], f"Other {i}", issue_id=issue) for i in (1, 2)]
         ids = [first["id"], *(o["id"] for o in others)]
+        world.propose(names[3], "Without support", issue_id=issue)  # not admitted
         for initiative in ids:  # quorum: 1/10 of 14 members
             for who in names[:3]:
                 world.support(who, initiative)
@@ -153,6 +154,7 @@ class TestVerified:
         served = record(world, issue, names[0]).content
         document = json.loads(served)
         assert document["results"]["delegating_voters"] or seed != 1
+        assert [i["admitted"] for i in document["inputs"]["initiatives"]] == [True] * 3 + [False]
         assert verify(capsys, save(tmp_path / "r.json", served)) == (0, "verified\n", "")
 
 
