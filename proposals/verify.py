@@ -13,17 +13,26 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from delegation import Delegation, DelegationError, Policy, resolve_delegations, tally_ballots
+from delegation import (
+    Delegation,
+    DelegationError,
+    Policy,
+    Resolution,
+    resolve_delegations,
+    tally_ballots,
+)
 from proposals.canonical import canonical
 
 __all__ = [
     "FORMAT",
     "NotARecord",
+    "Replay",
     "check_chain",
     "check_digest",
     "content_digest",
     "load_record",
     "recompute",
+    "replay",
 ]
 
 FORMAT = "liquidpolicy-record/1"
@@ -190,25 +199,48 @@ def _candidate(value: Any) -> str:
     return "status quo" if value is None else f"initiative {value}"
 
 
-def recompute(document: Mapping[str, Any]) -> list[str]:
-    """Issue 12: replay the close from the record's inputs with :mod:`delegation` alone and name
-    every result field that disagrees (e.g. ``results.direct_voters[member 12].weight``); an
-    empty list when every result follows. The document must have passed :func:`load_record`."""
-    inputs, results = document["inputs"], document["results"]
-    rows = [
+@dataclasses.dataclass(frozen=True)
+class Replay:
+    """The close's delegations replayed from a record's inputs (see :func:`replay`)."""
+
+    eligible: frozenset[int]
+    rows: tuple[Delegation, ...]
+    grades: dict[int, dict[int, Any]]
+    casters: list[int]
+    resolution: Resolution
+
+
+def replay(document: Mapping[str, Any]) -> Replay:
+    """Issue 12: the record's eligible members, delegation rows and ballots, and the
+    :func:`delegation.resolve_delegations` of them as the close resolved them (ballots of members
+    not eligible are discarded, as the close discards them). Raises :class:`DelegationError`,
+    ``TypeError`` or ``KeyError`` when the inputs cannot be replayed. The document must have
+    passed :func:`load_record`."""
+    inputs = document["inputs"]
+    rows = tuple(
         Delegation(row["truster_id"], row.get("trustee_id"), row["scope"])
         for row in inputs["delegations"]
-    ]
+    )
     grades: dict[int, dict[int, Any]] = {}
     for ballot in inputs["ballots"]:
         grades.setdefault(ballot["member_id"], {}).update(
             {g["initiative_id"]: g.get("grade") for g in ballot["grades"]}
         )
+    eligible = frozenset(inputs["eligible_member_ids"])
+    casters = [m for m in grades if m in eligible]  # as the close discards the others
+    resolution = resolve_delegations(eligible, rows, casters)
+    return Replay(eligible, rows, grades, casters, resolution)
+
+
+def recompute(document: Mapping[str, Any]) -> list[str]:
+    """Issue 12: replay the close from the record's inputs with :mod:`delegation` alone and name
+    every result field that disagrees (e.g. ``results.direct_voters[member 12].weight``); an
+    empty list when every result follows. The document must have passed :func:`load_record`."""
+    inputs, results = document["inputs"], document["results"]
     admitted = [i["id"] for i in inputs["initiatives"] if i["admitted"]]
     try:
-        eligible = set(inputs["eligible_member_ids"])
-        casters = [m for m in grades if m in eligible]  # as the close discards the others
-        resolution = resolve_delegations(eligible, rows, casters)
+        replayed = replay(document)
+        resolution, grades, casters = replayed.resolution, replayed.grades, replayed.casters
         policy = Policy(**{name: inputs["policy"][name] for name in _POLICY_FIELDS})
         tally = tally_ballots(
             {m: (resolution.weights[m], grades[m]) for m in casters},
