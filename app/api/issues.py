@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from app.deps import (
@@ -15,7 +15,7 @@ from app.deps import (
     WriteMember,
     require_scope,
 )
-from app.errors import responses
+from app.errors import Unauthorized, responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
 from app.schemas.deliberation import (
@@ -29,7 +29,7 @@ from app.schemas.deliberation import (
     VoteOut,
     VoterOut,
 )
-from app.schemas.results import ResultExplanationOut
+from app.schemas.results import ResultExplanationOut, VoteExplanationOut
 from proposals.models import Issue, Member
 from proposals.services import explain, issues, participation, records, voting
 from proposals.services.voting import BallotView
@@ -261,3 +261,38 @@ def get_record(issue_id: int, _viewer: MemberViewer, session: SessionDep) -> Str
     return StreamingResponse(
         records.served_chunks(session, issue_id), media_type="application/json"
     )
+
+
+@router.get(
+    "/{issue_id}/explanation",
+    response_model=VoteExplanationOut,
+    responses={
+        **responses(401, 422),
+        404: {
+            **responses(404)[404],
+            "description": "No such issue or member, or the issue has no record",
+        },
+        409: {**responses(409)[409], "description": "The issue is still open"},
+    },
+)
+def vote_explanation(
+    issue_id: int,
+    viewer: MemberViewer,
+    session: SessionDep,
+    member_id: Annotated[
+        int | None,
+        Query(description="The member asked about; without it, the caller (needs a token)"),
+    ] = None,
+) -> VoteExplanationOut:
+    """How was my vote counted? From the finished issue's record (the close's inputs replayed
+    with ``delegation/``, never today's delegations): voted directly (weight, whose votes by
+    scope), delegated and counted (the chain, the voter's grades, their weight), delegated but
+    not counted (where the chain ended), not eligible, or not participating. Any member may be
+    asked about as far as member data is visible (as ``/votes``)."""
+    caller = viewer.member.id if viewer.member is not None else None
+    if member_id is None:
+        if caller is None:
+            raise Unauthorized("log in to ask about your own vote, or name a member_id")
+        member_id = caller
+    answer = records.explain_member_vote(session, issue_id, member_id, you=member_id == caller)
+    return VoteExplanationOut(issue_id=issue_id, member_id=member_id, **answer)

@@ -1,7 +1,9 @@
 """Why a closed issue ended as it did (an endpoint added beside API.md's results; the same words
 as the issue page, from ``proposals.services.explain``)."""
 
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 from proposals.services.explain import ResultExplanation
 
@@ -80,3 +82,74 @@ class ResultExplanationOut(BaseModel):
                 for r in explained.ranking
             ],
         )
+
+
+class ChainStepOut(BaseModel):
+    member_id: int = Field(description="The member the vote reached at this step")
+    scope: str = Field(description="Scope of the delegation that led there: unit, area or issue")
+
+
+class CarriedOut(BaseModel):
+    scope: str = Field(description="Scope of these members' own applying delegation")
+    member_ids: list[int] = Field(description="Members whose chains ended at the direct voter")
+
+
+class VoteGradeOut(BaseModel):
+    initiative_id: int
+    grade: int
+
+
+class VoteExplanationOut(BaseModel):
+    """How was my vote counted? (issue 12, item 2) Computed from the issue's record: the
+    eligible members, delegation rows and ballots of the close, replayed with ``delegation/``."""
+
+    issue_id: int
+    member_id: int
+    case: Literal[
+        "voted_directly",
+        "delegated_counted",
+        "delegated_not_counted",
+        "not_eligible",
+        "not_participating",
+    ] = Field(description="Exactly one of the five cases")
+    sentence: str = Field(description="The answer in one plain English sentence")
+    weight: int | None = Field(
+        None,
+        description="voted_directly: the weight counted; delegated_counted: this member's vote"
+        " plus the votes behind them (their weight on the way)",
+    )
+    grades: list[VoteGradeOut] | None = Field(
+        None,
+        description="voted_directly: the member's grades; delegated_counted: the grades of the"
+        " voter the vote was counted with (an empty list abstains on every initiative)",
+    )
+    carried: list[CarriedOut] | None = Field(
+        None, description="voted_directly: whose votes were carried, by scope (issue, area, unit)"
+    )
+    chain: list[ChainStepOut] | None = Field(
+        None,
+        description="delegated_counted, delegated_not_counted: the chain from the member's"
+        " trustee on, scope by scope",
+    )
+    voter_id: int | None = Field(
+        None, description="delegated_counted: the direct voter the vote was counted with"
+    )
+    voter_weight: int | None = Field(
+        None, description="delegated_counted: that voter's weight, this vote one of them"
+    )
+    ended_at: int | None = Field(
+        None, description="delegated_not_counted: the member where the chain ended"
+    )
+    end: Literal["did_not_vote", "blocked", "not_eligible", "loop"] | None = Field(
+        None,
+        description="delegated_not_counted: why the chain ended there (a member who neither"
+        " voted nor delegated further, blocked delegation, was not eligible, or a loop)",
+    )
+    reason: Literal["not_among_eligible_members"] | None = Field(
+        None,
+        description="not_eligible: the record lists the members eligible at the close (voting"
+        " right in the unit, active), not why others were not",
+    )
+    blocked_scope: str | None = Field(
+        None, description="not_participating: the scope of the member's own block, if any"
+    )

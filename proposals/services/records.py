@@ -57,6 +57,10 @@ from proposals.models import (
 from proposals.services.access import eligible_privileges
 from proposals.services.events import append_issue_event
 from proposals.services.locks import lock_unit
+from proposals.services.members import get_member
+from proposals.services.voting import closed_issue
+from proposals.verify import load_record
+from proposals.vote_explanation import explain_vote
 
 __all__ = [
     "FORMAT",
@@ -488,3 +492,16 @@ def stored_body(session: Session, issue_id: int) -> bytes:
         .order_by(col(IssueRecordChunk.position))
     ).all()
     return b"".join(bytes(r) for r in rows)
+
+
+def explain_member_vote(
+    session: Session, issue_id: int, member_id: int, *, you: bool = False
+) -> dict[str, Any]:
+    """Issue 12, item 2: how ``member_id``'s vote was counted at the issue's close, from its
+    stored record (:func:`proposals.vote_explanation.explain_vote`). Conflict while the issue
+    is open; NotFound for an unknown issue or member, or an issue without a record."""
+    closed_issue(session, issue_id)
+    if session.get(IssueRecord, issue_id) is None:
+        raise NotFound("this issue has no record")
+    get_member(session, member_id)
+    return explain_vote(load_record(stored_body(session, issue_id)), member_id, you=you)
