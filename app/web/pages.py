@@ -23,6 +23,7 @@ from proposals.services import (
     issues,
     members,
     participation,
+    records,
     structure,
     voting,
 )
@@ -183,6 +184,11 @@ def issue_page(issue_id: int, page: PageDep) -> HTMLResponse:
             except NotFound:
                 my["ballot"] = None
         my["delegation"] = _my_delegation(page, issue_id=issue_id)
+        if closed:
+            try:
+                my["counted"] = records.explain_member_vote(session, issue_id, me.id or 0, you=True)
+            except NotFound:  # no record (canceled, closed before records, not yet written)
+                my["counted"] = None
         my["why"] = {
             "interest": why_not(
                 participation.interest_refusal(session, issue, me, removing=my["interested"])
@@ -438,6 +444,9 @@ def chain_page(
         context_url=context_url,
         replayed=answer.replayed,
         declined=answer.declined,
+        counted_link=f"/issues/{issue_id}#how-counted"
+        if issue_id is not None and answer.replayed and page.member is not None
+        else None,
     )
 
 
