@@ -149,6 +149,35 @@ class TestOfflineVerifier:
         assert done.returncode == 0, done.stderr.decode()
 
 
+class TestVoteExplanation:
+    """Issue 12, item 2: the answer comes from a record alone, as :mod:`proposals.verify`."""
+
+    def test_imports_only_stdlib_delegation_and_the_verifier(self) -> None:
+        source = (ROOT / "proposals" / "vote_explanation.py").read_text()
+        allowed = set(sys.stdlib_module_names) | {"delegation"}
+        modules: set[str] = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules.add(node.module)
+        assert "proposals.verify" in modules
+        assert {
+            m for m in modules - {"proposals.verify"} if m.split(".")[0] not in allowed
+        } == set()
+
+    def test_runs_without_the_database_layer(self) -> None:
+        import subprocess
+
+        blocked = ["sqlalchemy", "sqlmodel", "fastapi", "starlette", "app"]
+        code = (
+            f"import sys\nsys.modules.update(dict.fromkeys({blocked!r}))\n"
+            "import proposals.vote_explanation\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True)
+        assert done.returncode == 0, done.stderr.decode()
+
+
 def imported_names(source: str) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
