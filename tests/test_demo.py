@@ -239,6 +239,38 @@ class TestRecords:
         assert main(["verify", "--chain", str(tmp_path), "--digest", records[-1].digest]) == 0
         assert capsys.readouterr().out == "verified\n"
 
+    def test_every_member_gets_an_explanation_agreeing_with_the_record(
+        self, loaded: tuple[Database, DemoSummary]
+    ) -> None:
+        """Issue 12, item 2: over every demo record and member, the answer matches the stored
+        direct and delegating voters."""
+        import json
+
+        from proposals.models import IssueRecord
+        from proposals.services.records import explain_member_vote, stored_body
+
+        database, _ = loaded
+        cases: set[str] = set()
+        with database.session() as session:
+            member_ids = [m.id or 0 for m in session.exec(select(Member))]
+            for record in session.exec(select(IssueRecord)):
+                results = json.loads(stored_body(session, record.issue_id))["results"]
+                direct = {r["member_id"]: r["weight"] for r in results["direct_voters"]}
+                delegating = {r["member_id"]: r for r in results["delegating_voters"]}
+                for member_id in member_ids:
+                    got = explain_member_vote(session, record.issue_id, member_id)
+                    cases.add(got["case"])
+                    if member_id in direct:
+                        assert (got["case"], got["weight"]) == ("voted_directly", direct[member_id])
+                    elif member_id in delegating:
+                        assert got["case"] == "delegated_counted"
+                        assert got["chain"][0]["member_id"] == delegating[member_id]["trustee_id"]
+                        assert got["weight"] == delegating[member_id]["weight"]
+                        assert got["voter_weight"] == direct[got["voter_id"]]
+                    else:
+                        assert got["case"] not in ("voted_directly", "delegated_counted")
+        assert {"voted_directly", "delegated_counted", "not_eligible"} <= cases
+
     def test_survives_a_postgresql_dump_and_restore_bit_for_bit(
         self, loaded: tuple[Database, DemoSummary], backend: str, tmp_path: Path
     ) -> None:
