@@ -25,6 +25,7 @@ from proposals.canonical import canonical
 
 __all__ = [
     "FORMAT",
+    "RESULT_FIELDS",
     "NotARecord",
     "Replay",
     "check_chain",
@@ -37,7 +38,8 @@ __all__ = [
 
 FORMAT = "liquidpolicy-record/1"
 _POLICY_FIELDS = tuple(f.name for f in dataclasses.fields(Policy))
-_RESULT_FIELDS = (
+RESULT_FIELDS = (
+    # An initiative's stored results, as the record lists them (the writer and the checker).
     "positive_votes",
     "negative_votes",
     "first_preference_votes",
@@ -269,7 +271,7 @@ def recompute(document: Mapping[str, Any]) -> list[str]:
         fields = (
             dataclasses.asdict(outcome)
             if outcome is not None
-            else dict.fromkeys(_RESULT_FIELDS)  # not admitted: never tallied
+            else dict.fromkeys(RESULT_FIELDS)  # not admitted: never tallied
         )
         per_initiative[initiative["id"]] = {"id": initiative["id"], **fields}
     _rows(

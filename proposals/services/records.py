@@ -59,7 +59,7 @@ from proposals.services.events import append_issue_event
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member
 from proposals.services.voting import closed_issue
-from proposals.verify import load_record
+from proposals.verify import FORMAT, RESULT_FIELDS, load_record
 from proposals.vote_explanation import explain_vote
 
 __all__ = [
@@ -75,7 +75,6 @@ __all__ = [
 
 log = logging.getLogger("liquidpolicy.records")
 
-FORMAT = "liquidpolicy-record/1"
 RECORD_LOCK_KEY = 7_240_431_012  # an arbitrary constant naming the chain's advisory lock
 _BATCH = 10_000  # rows fetched per round trip
 _FLUSH_AT = 1 << 16
@@ -126,24 +125,8 @@ def _initiative_input(initiative: Initiative) -> dict[str, Any]:
     }
 
 
-_RESULT_FIELDS = (
-    "positive_votes",
-    "negative_votes",
-    "first_preference_votes",
-    "direct_majority",
-    "indirect_majority",
-    "schulze_rank",
-    "better_than_status_quo",
-    "reverse_beat_path",
-    "multistage_majority",
-    "eligible",
-    "winner",
-    "rank",
-)
-
-
 def _initiative_result(initiative: Initiative) -> dict[str, Any]:
-    out = {field: getattr(initiative, field) for field in _RESULT_FIELDS}
+    out = {field: getattr(initiative, field) for field in RESULT_FIELDS}
     out["id"] = initiative.id
     return out
 

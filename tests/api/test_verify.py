@@ -24,7 +24,7 @@ from proposals.clock import FrozenClock
 from proposals.services.records import write_due_records
 from proposals.verify import content_digest, recompute
 from tests.api.test_records import close, record
-from tests.api.world import DAY, World, build_world
+from tests.api.world import DAY, World, build_world, scatter
 
 Document = dict[str, Any]
 
@@ -139,16 +139,7 @@ class TestVerified:
             for who in names[:3]:
                 world.support(who, initiative)
         world.to_voting(issue)
-        for name in names:
-            for scope in ({}, {"area_id": world.area_id}, {"issue_id": issue}):
-                if rng.random() < 0.4:
-                    trustee = rng.choice([n for n in names if n != name])
-                    blocked = scope and rng.random() < 0.2
-                    world.delegate(name, None if blocked else trustee, **scope)
-        for name in names:
-            if rng.random() < 0.45:
-                grades = {i: rng.randint(-2, 2) for i in ids if rng.random() < 0.8}
-                assert world.vote(name, issue, grades).status_code == 200
+        scatter(world, rng, issue, ids, vote_share=0.45)
         assert world.step(DAY)[0].startswith("finished")
         assert write_due_records(db, clock=clock)
         served = record(world, issue, names[0]).content

@@ -14,7 +14,7 @@ from app.settings import PublicAccess
 from proposals.clock import FrozenClock
 from proposals.services.records import write_due_records
 from tests.api.test_records import to_voting
-from tests.api.world import DAY, World, build_world
+from tests.api.world import DAY, World, build_world, scatter
 
 
 @pytest.fixture
@@ -181,16 +181,7 @@ def test_every_member_agrees_with_voters_and_delegating_voters(
         for who in names[:3]:
             world.support(who, initiative)
     world.to_voting(issue)
-    for name in names:
-        for scope in ({}, {"area_id": world.area_id}, {"issue_id": issue}):
-            if rng.random() < 0.4:
-                trustee = rng.choice([n for n in names if n != name])
-                blocked = scope and rng.random() < 0.2
-                world.delegate(name, None if blocked else trustee, **scope)
-    for name in names:
-        if rng.random() < 0.4:
-            grades = {i: rng.randint(-2, 2) for i in ids if rng.random() < 0.8}
-            assert world.vote(name, issue, grades).status_code == 200
+    scatter(world, rng, issue, ids, vote_share=0.4)
     assert world.step(DAY)[0].startswith("finished")
     assert write_due_records(db, clock=clock)
     voters = world.voters(issue)

@@ -1,5 +1,6 @@
 """A small organisation driven through the HTTP API, for end-to-end tests."""
 
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,3 +181,27 @@ def build_world(
         world.members[name] = member.id or 0
         world.headers[name] = bearer(make_token(db, member, scopes=ALL_SCOPES))
     return world
+
+
+def scatter(
+    world: World,
+    rng: random.Random,
+    issue_id: int,
+    initiative_ids: list[int],
+    *,
+    vote_share: float,
+) -> None:
+    """A generated electorate for an issue in voting: each member delegates in each scope with
+    probability 0.4 (a fifth of the area and issue rows are blocks), and about ``vote_share`` of
+    the members cast random grades on most initiatives."""
+    names = list(world.members)
+    for name in names:
+        for scope in ({}, {"area_id": world.area_id}, {"issue_id": issue_id}):
+            if rng.random() < 0.4:
+                trustee = rng.choice([n for n in names if n != name])
+                blocked = scope and rng.random() < 0.2
+                world.delegate(name, None if blocked else trustee, **scope)
+    for name in names:
+        if rng.random() < vote_share:
+            grades = {i: rng.randint(-2, 2) for i in initiative_ids if rng.random() < 0.8}
+            assert world.vote(name, issue_id, grades).status_code == 200
