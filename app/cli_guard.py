@@ -127,7 +127,10 @@ def check_database(url: str, *, need_schema: bool) -> None:
 
 
 def _check_revision(url: str, current: set[str]) -> None:
-    scripts = ScriptDirectory.from_config(alembic_config())
+    try:
+        scripts = ScriptDirectory.from_config(alembic_config())
+    except RuntimeError as exc:  # an install without the alembic/ folder beside it
+        raise OperatorError(f"{exc}: run liquidpolicy from the project's directory") from None
     heads = set(scripts.get_heads())
     if current == heads:
         return

@@ -218,3 +218,11 @@ def test_a_usage_error_exits_2_without_a_traceback(tmp_path: Path) -> None:
     done = liquidpolicy("tick", "--no-such-option", url="sqlite://", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "unrecognized arguments" in done.stderr
+
+
+def test_an_export_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert liquidpolicy("migrate", url=url, cwd=tmp_path).returncode == 0
+    target = tmp_path / "no such directory" / "export.json"
+    done = liquidpolicy("export", "-o", str(target), url=url, cwd=tmp_path)
+    assert_operator_error(done, str(target), "No such file or directory")
