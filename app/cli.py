@@ -1,12 +1,16 @@
 """The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, export, demo and
-verify."""
+verify. Errors an operator can fix are printed, never a traceback (:mod:`app.cli_guard`)."""
 
 import argparse
 import logging
 import sys
+import textwrap
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from app import migrate
+from app.cli_guard import EXIT_CODES, OperatorError, guarded, settings_error
 from app.db import Database, create_engine
 from app.logs import configure_logging
 from app.settings import Settings
@@ -19,36 +23,90 @@ from proposals.services.records import write_due_records
 log = logging.getLogger("liquidpolicy.cli")
 
 
+def _command(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
+    name: str,
+    summary: str,
+    about: str,
+) -> argparse.ArgumentParser:
+    """A subcommand: ``summary`` in the list of commands, ``about`` and the exit codes in its
+    ``--help``."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(about, 79),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="liquidpolicy", description="Liquid Policy: liquid democracy for organisations."
+        prog="liquidpolicy",
+        description=textwrap.fill(
+            "Liquid Policy: liquid democracy for organisations. Every command but verify uses "
+            "the database named by DATABASE_URL (default sqlite:///liquidpolicy.db); "
+            "`liquidpolicy COMMAND --help` describes each.",
+            79,
+        ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="migrate the database, then serve API and web client")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    commands.add_parser("migrate", help="migrate the database to the newest schema")
-    commands.add_parser(
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = _command(
+        commands,
+        "serve",
+        "migrate the database, then serve API and web client",
+        "Migrate the database to the newest schema, then serve the REST API (/api/v1, "
+        "/docs) and the web client over HTTP, running the lifecycle every LIFECYCLE_INTERVAL "
+        "seconds in the background.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    _command(
+        commands,
+        "migrate",
+        "migrate the database to the newest schema",
+        "Create or upgrade the database's tables to the newest schema (Alembic migrations). "
+        "Safe to run again: an up-to-date database is left as it is.",
+    )
+    _command(
+        commands,
         "tick",
-        help="run the lifecycle once (snapshots and due transitions), then write due records",
+        "run the lifecycle once, then write due records",
+        "One lifecycle run, as the server does every LIFECYCLE_INTERVAL seconds: snapshots "
+        "and every due phase transition, then the record of each issue it closed. Prints one "
+        "line per transition and record, or 'nothing due'.",
     )
-    notify = commands.add_parser(
+    notify = _command(
+        commands,
         "notify",
-        help="one notification pass: derive reminders, fan causes out, compose and send due e-mail",
+        "one notification pass (fan-out, and e-mail when SMTP_URL is set)",
+        "One notification pass: derive the delegates' last-day reminders, fan pending causes "
+        "out to the members they concern, and, only when SMTP_URL is set, compose the e-mails "
+        "now due and send the outbox. Prints how many of each.",
     )
     notify.add_argument(
         "--preview",
         metavar="MEMBER",
         help="print the next digest of this member (by name) without queueing or changing it",
     )
-    export = commands.add_parser("export", help="write every public record as one JSON document")
+    export = _command(
+        commands,
+        "export",
+        "write every public record as one JSON document",
+        "Write every public record (no passwords, tokens or e-mail addresses) and the records "
+        "of closes as one JSON document, streamed; a progress bar goes to standard error on a "
+        "terminal.",
+    )
     export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
-    verify = commands.add_parser(
+    verify = _command(
+        commands,
         "verify",
-        help="recompute a record of a close offline and check its digest (no database)",
-        description="Recompute the results of a record (GET /api/v1/issues/ID/record) from its "
+        "recompute a record of a close offline and check its digest (no database)",
+        "Recompute the results of a record (GET /api/v1/issues/ID/record) from its "
         "inputs and check its digest; exit 0 printing 'verified', 1 printing what differs, 2 "
-        "for bad input.",
+        "for bad input. Needs no database.",
     )
     verify.add_argument("record", nargs="?", metavar="RECORD.json", help="a downloaded record")
     verify.add_argument("--digest", metavar="HEX", help="the digest trusted from elsewhere")
@@ -64,9 +122,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HEX",
         help="with --chain: the digest the first record names as its previous one",
     )
-    commands.add_parser("demo", help="migrate and load a demo organisation (empty database only)")
-    admin = commands.add_parser("create-admin", help="create an admin member and print its id")
-    admin.add_argument("name")
+    _command(
+        commands,
+        "demo",
+        "migrate and load a demo organisation (empty database only)",
+        "Migrate, then load a demo organisation (members, delegations of every scope, issues "
+        "in every phase and closed ones) and print the logins. Refused (exit 2) when the "
+        "database already has members.",
+    )
+    admin = _command(
+        commands,
+        "create-admin",
+        "create an admin member and print its id",
+        "Create an admin member (the first login of a new installation) and print its id.",
+    )
+    admin.add_argument("name", help="the login name")
     admin.add_argument("--password", required=True, help="at least 10 characters")
     return parser
 
@@ -125,15 +195,20 @@ def _export(settings: Settings, output: str) -> int:
 
 def _tick(settings: Settings) -> int:
     database = Database(create_engine(settings.database_url))
+    done = 0
     try:
         try:
             for step in run_lifecycle(database):
                 print(f"issue {step.issue_id}: {step.from_state} -> {step.to_state}")
+                done += 1
         finally:
             for issue_id, digest in write_due_records(database):
                 print(f"issue {issue_id}: record {digest}")
+                done += 1
     finally:
         database.dispose()
+    if not done:
+        print("nothing due")
     return 0
 
 
@@ -181,8 +256,14 @@ def _send_mail(database: Database, settings: Settings) -> None:
     print(f"{sent.sent} e-mails sent, {sent.retried} to retry, {sent.failed} failed")
 
 
+_EMPTY_DATABASE_HINT = """to start from an empty database, point DATABASE_URL at a new one, e.g.
+  DATABASE_URL=sqlite:///demo.db liquidpolicy demo       (a new SQLite file), or
+  createdb demo && DATABASE_URL=postgresql://USER@HOST/demo liquidpolicy demo
+and serve with the same DATABASE_URL (or delete the SQLite file: everything in it is lost)"""
+
+
 def _demo(settings: Settings) -> int:
-    from proposals.demo import load_demo
+    from proposals.demo import DemoUnavailable, load_demo
 
     migrate.upgrade(settings.database_url)
     database = Database(create_engine(settings.database_url))
@@ -193,30 +274,51 @@ def _demo(settings: Settings) -> int:
     )
     try:
         summary = load_demo(database, hasher)
-    except DomainError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 2
+    except DemoUnavailable as exc:
+        raise OperatorError(f"{exc.detail}\n{_EMPTY_DATABASE_HINT}") from None
     finally:
         database.dispose()
     print("\n".join(summary.lines()))
     return 0
 
 
+# Commands that migrate the database themselves (or need none): every other command first
+# checks that the database is migrated.
+_MIGRATING = frozenset({"serve", "migrate", "demo"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, then run one command inside :func:`app.cli_guard.guarded`: an expected failure
+    prints one ``error:`` line (exit 2), never a traceback."""
     args = _parser().parse_args(argv)
     if args.command == "verify":  # offline: no settings, no database
         from app.verify import verify_command
 
-        return verify_command(
-            args.record,
-            digest=args.digest,
-            url=args.url,
-            token=args.token,
-            chain=args.chain,
-            after=args.after,
+        return guarded(
+            lambda: verify_command(
+                args.record,
+                digest=args.digest,
+                url=args.url,
+                token=args.token,
+                chain=args.chain,
+                after=args.after,
+            ),
+            None,
         )
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"error: {settings_error(exc)}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_level, as_json=settings.log_json)
+    return guarded(
+        lambda: _run(args, settings),
+        settings.database_url,
+        need_schema=args.command not in _MIGRATING,
+    )
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     if args.command == "migrate":

@@ -94,7 +94,7 @@ class TestTick:
             f"issue {initiative.issue_id}: admission -> canceled_issue_not_accepted"
         )
         assert main(["tick"]) == 0
-        assert capsys.readouterr().out.strip() == ""
+        assert capsys.readouterr().out.strip() == "nothing due"
 
     def test_writes_the_record_of_an_issue_it_closes(
         self, url: str, capsys: pytest.CaptureFixture[str]
