@@ -17,6 +17,7 @@ __all__ = ["CASES", "explain_vote"]
 
 CASES = (
     "voted_directly",
+    "voted_secretly",
     "delegated_counted",
     "delegated_not_counted",
     "not_eligible",
@@ -61,6 +62,9 @@ def explain_vote(
     * ``voted_directly``: ``weight``, ``grades`` and ``carried`` -- the members whose chains
       ended at them, grouped by the scope of each one's own applying delegation
       (``[{"scope", "member_ids"}]``, issue then area then unit, empty scopes left out);
+    * ``voted_secretly`` (issue 12, a ``delegates_public`` policy): voted directly, carried no
+      one else's vote, and the record keeps the ballot without the member's name: ``weight``
+      (1) and ``carried`` (empty); no grades;
     * ``delegated_counted``: ``chain`` (``[{"member_id", "scope"}]`` from the first trustee to
       the voter), ``voter_id``, ``voter_weight`` (the voter's weight, this vote one of them),
       ``grades`` (the voter's) and ``weight`` (this member's vote plus those behind them);
@@ -84,6 +88,14 @@ def explain_vote(
             "reason": "not_among_eligible_members",
             "sentence": f"{subject} {was} not among the eligible members at the close"
             " (no voting right in the unit, or not active), so there was no vote to count.",
+        }
+    if member_id in replayed.secret:
+        return {
+            "case": "voted_secretly",
+            "weight": 1,
+            "carried": [],
+            "sentence": f"{subject} voted directly; {your} grades were kept without {your} name,"
+            f" and {your} ballot was counted with weight 1, {your} own vote only.",
         }
     if member_id in resolution.weights:
         weight = resolution.weights[member_id]

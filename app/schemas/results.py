@@ -107,15 +107,19 @@ class VoteExplanationOut(BaseModel):
     member_id: int
     case: Literal[
         "voted_directly",
+        "voted_secretly",
         "delegated_counted",
         "delegated_not_counted",
         "not_eligible",
         "not_participating",
-    ] = Field(description="Exactly one of the five cases")
+    ] = Field(
+        description="Exactly one of the cases; voted_secretly: voted directly with weight 1"
+        " under a policy that keeps such ballots without the member's name (no grades)"
+    )
     sentence: str = Field(description="The answer in one plain English sentence")
     weight: int | None = Field(
         None,
-        description="voted_directly: the weight counted; delegated_counted: this member's vote"
+        description="voted_directly, voted_secretly: the weight counted; delegated_counted: this member's vote"
         " plus the votes behind them (their weight on the way)",
     )
     grades: list[VoteGradeOut] | None = Field(
@@ -124,7 +128,9 @@ class VoteExplanationOut(BaseModel):
         " voter the vote was counted with (an empty list abstains on every initiative)",
     )
     carried: list[CarriedOut] | None = Field(
-        None, description="voted_directly: whose votes were carried, by scope (issue, area, unit)"
+        None,
+        description="voted_directly, voted_secretly: whose votes were carried, by scope"
+        " (issue, area, unit)",
     )
     chain: list[ChainStepOut] | None = Field(
         None,
