@@ -76,9 +76,7 @@ def downgrade() -> None:
     op.drop_table("anonymous_ballot")
     with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_vote_member_or_ballot"), type_="check")
-        batch_op.drop_constraint(
-            op.f("uq_vote_issue_id_ballot_id_initiative_id"), type_="unique"
-        )
+        batch_op.drop_constraint(op.f("uq_vote_issue_id_ballot_id_initiative_id"), type_="unique")
         batch_op.alter_column("member_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("ballot_id")
     with op.batch_alter_table("policy", schema=None) as batch_op:

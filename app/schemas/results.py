@@ -119,8 +119,8 @@ class VoteExplanationOut(BaseModel):
     sentence: str = Field(description="The answer in one plain English sentence")
     weight: int | None = Field(
         None,
-        description="voted_directly, voted_secretly: the weight counted; delegated_counted: this member's vote"
-        " plus the votes behind them (their weight on the way)",
+        description="voted_directly, voted_secretly: the weight counted; delegated_counted:"
+        " this member's vote plus the votes behind them (their weight on the way)",
     )
     grades: list[VoteGradeOut] | None = Field(
         None,

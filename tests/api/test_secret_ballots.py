@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlmodel import col, select
 
 from app.db import Database
 from app.export import export
@@ -74,24 +74,22 @@ def linked(value: Any, member_ids: set[int]) -> list[dict[str, Any]]:
 
 
 def linking_rows(db: Database, issue: int, member_ids: set[int]) -> list[tuple[str, Any]]:
-    """Rows of the database naming one of ``member_ids`` beside a grade of the issue."""
-    found: list[tuple[str, Any]] = []
+    """Rows of the database naming one of ``member_ids`` beside a grade of the issue (stored
+    votes, live ballots and their grades)."""
+    ids = sorted(member_ids)
     with db.session() as session:
-        for model in (Vote, BallotGrade):
-            table = model.__table__  # type: ignore[attr-defined]
-            rows = session.execute(
-                sa.select(table).where(
-                    table.c.issue_id == issue, table.c.member_id.in_(sorted(member_ids))
-                )
-            ).all()
-            found += [(table.name, tuple(r)) for r in rows]
-        ballots = session.execute(
-            sa.select(Ballot.__table__).where(  # type: ignore[attr-defined]
-                sa.column("issue_id") == issue, sa.column("member_id").in_(sorted(member_ids))
+        votes = session.exec(
+            select(Vote).where(Vote.issue_id == issue, col(Vote.member_id).in_(ids))
+        ).all()
+        grades = session.exec(
+            select(BallotGrade).where(
+                BallotGrade.issue_id == issue, col(BallotGrade.member_id).in_(ids)
             )
         ).all()
-        found += [("ballot", tuple(r)) for r in ballots]
-    return found
+        ballots = session.exec(
+            select(Ballot).where(Ballot.issue_id == issue, col(Ballot.member_id).in_(ids))
+        ).all()
+    return [(type(r).__name__, r.model_dump()) for r in [*votes, *grades, *ballots]]
 
 
 @pytest.fixture
@@ -154,10 +152,10 @@ def test_weight_one_voters_are_never_linked_to_their_grades(
     assert linking_rows(db, issue, secret) == []
     assert linking_rows(db, issue, {delegate}) != []  # the delegate's live ballot stays
     with db.session() as session:
-        stored = session.execute(
-            sa.select(AnonymousBallot.position, AnonymousBallot.ballot_id)  # type: ignore[call-overload]
+        stored = session.exec(
+            select(AnonymousBallot.position, AnonymousBallot.ballot_id)
             .where(AnonymousBallot.issue_id == issue)
-            .order_by(AnonymousBallot.position)
+            .order_by(col(AnonymousBallot.position))
         ).all()
     assert len(stored) == 3  # D's empty ballot counts too
     # The record: anonymous ballots sorted by content, voters by id, no member beside grades.
