@@ -21,19 +21,26 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+CHECK_SECRECY = "ballot_secrecy IN ('public', 'delegates_public')"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("policy", schema=None) as batch_op:
-        batch_op.add_column(
+    if op.get_bind().dialect.name == "sqlite":
+        # Issues refer to policies: SQLite must not rebuild the table (batch mode would drop it),
+        # so the column and its check come in one ALTER TABLE ... ADD COLUMN.
+        op.execute(
+            "ALTER TABLE policy ADD COLUMN ballot_secrecy VARCHAR(16) NOT NULL DEFAULT 'public'"
+            f" CONSTRAINT ck_policy_ballot_secrecy_known CHECK ({CHECK_SECRECY})"
+        )
+    else:
+        op.add_column(
+            "policy",
             sa.Column(
                 "ballot_secrecy", sa.String(length=16), nullable=False, server_default="public"
-            )
+            ),
         )
-        batch_op.create_check_constraint(
-            op.f("ck_policy_ballot_secrecy_known"),
-            "ballot_secrecy IN ('public', 'delegates_public')",
-        )
-    with op.batch_alter_table("policy", schema=None) as batch_op:
-        batch_op.alter_column("ballot_secrecy", server_default=None)
+        op.create_check_constraint(op.f("ck_policy_ballot_secrecy_known"), "policy", CHECK_SECRECY)
+        op.alter_column("policy", "ballot_secrecy", server_default=None)
     with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ballot_id", sa.String(length=32), nullable=True))
         batch_op.alter_column("member_id", existing_type=sa.Integer(), nullable=True)
@@ -79,6 +86,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("uq_vote_issue_id_ballot_id_initiative_id"), type_="unique")
         batch_op.alter_column("member_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("ballot_id")
-    with op.batch_alter_table("policy", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_policy_ballot_secrecy_known"), type_="check")
-        batch_op.drop_column("ballot_secrecy")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE policy DROP COLUMN ballot_secrecy")  # no rebuild, as above
+    else:
+        op.drop_constraint(op.f("ck_policy_ballot_secrecy_known"), "policy", type_="check")
+        op.drop_column("policy", "ballot_secrecy")
