@@ -9,6 +9,7 @@ import json
 import random
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from sqlmodel import col, select
 
 from app.db import Database
 from app.export import export
+from app.verify import verify_command
 from proposals.clock import FrozenClock
 from proposals.models import AnonymousBallot, Ballot, BallotGrade, Vote
 from proposals.services.records import write_due_records
@@ -128,7 +130,7 @@ def test_policy_option_in_the_api(world: World) -> None:
 
 
 def test_weight_one_voters_are_never_linked_to_their_grades(
-    world: World, db: Database, clock: FrozenClock, client: TestClient
+    world: World, db: Database, clock: FrozenClock, client: TestClient, tmp_path: Path
 ) -> None:
     issue, first, second = closed(world, db, clock)
     secret = {world.id(n) for n in "BDE"}
@@ -172,6 +174,11 @@ def test_weight_one_voters_are_never_linked_to_their_grades(
     assert linked(document, secret) == []
     assert document["inputs"]["policy"]["ballot_secrecy"] == "delegates_public"
     assert recompute(document) == [] and check_digest(document) == []
+    saved = tmp_path / "record.json"
+    saved.write_bytes(response.content)
+    said = io.StringIO()
+    assert verify_command(str(saved), out=said) == 0, said.getvalue()
+    assert said.getvalue() == "verified\n"
     # The explanation: directly, kept without the name, no grades.
     for name in "BDE":
         got = world.ok("GET", f"/issues/{issue}/explanation", name)
