@@ -183,6 +183,7 @@ def test_weight_one_voters_are_never_linked_to_their_grades(
     for name in "BDE":
         got = world.ok("GET", f"/issues/{issue}/explanation", name)
         assert (got["case"], got["weight"], got["grades"]) == ("voted_secretly", 1, None)
+        assert (got["kind"], got["counted_by"]) == ("direct", world.id(name))
         assert got["sentence"].startswith(
             "You voted directly; your grades were kept without your name"
         )
