@@ -7,13 +7,14 @@ zero-length phases pass in one run.
 """
 
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, delete, or_, select
 
 from delegation import (
     Overrides,
@@ -31,6 +32,7 @@ from proposals.errors import Conflict
 from proposals.graphs import UnitGraphs, load_overrides
 from proposals.models import (
     OPEN_STATES,
+    AnonymousBallot,
     Ballot,
     BallotGrade,
     Battle,
@@ -384,7 +386,10 @@ def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
     result = tally_ballots(
         {m: (resolution.weights[m], grades[m]) for m in casters}, admitted, _tally_policy(policy)
     )
-    _store_results(session, issue_id, resolution, grades, result)
+    secret = {m for m in casters if secret_ballot(policy.ballot_secrecy, resolution.weights[m])}
+    _store_results(session, issue_id, resolution, grades, result, secret)
+    if secret:
+        _delete_live_ballots(session, issue_id)
     for initiative in initiatives:
         outcome = result.initiatives.get(initiative.id or 0)
         if outcome is None:
@@ -410,15 +415,51 @@ def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
     return "finished_with_winner" if result.winner is not None else "finished_without_winner"
 
 
+def secret_ballot(ballot_secrecy: str, weight: int) -> bool:
+    """Issue 12, item 4 (an exception to DESIGN.md §4 for policies that choose it), the one place
+    of the rule: under ``delegates_public`` the ballot of a direct voter who carried no one
+    else's vote (weight 1) is kept without their member id; delegates' ballots stay public."""
+    return ballot_secrecy == "delegates_public" and weight == 1
+
+
+def _anonymous(
+    issue_id: int, grades: dict[int, dict[int, int]], secret: set[int]
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, None, int, int, str]]]:
+    """The anonymous ballots of ``secret`` members: each under a random ``ballot_id``, numbered
+    in the order of their content (sorted grades, then the random id), never of member or time.
+    Rows of ``anonymous_ballot`` and of ``vote`` (``member_id`` null)."""
+    ballots = sorted((sorted(grades[m].items()), secrets.token_hex(16)) for m in secret)
+    heads = [(issue_id, position, ballot_id) for position, (_, ballot_id) in enumerate(ballots)]
+    votes = [(issue_id, None, i, g, ballot_id) for given, ballot_id in ballots for i, g in given]
+    return heads, votes
+
+
+def _delete_live_ballots(session: Session, issue_id: int) -> None:
+    """Issue 12: the live ballots of the members whose ballots were just stored anonymously go,
+    so no row links them to their grades. Called only when some were: the policy is then
+    ``delegates_public``, so they are exactly the stored direct voters of weight 1."""
+    secret = (
+        select(DirectVoter.member_id)
+        .where(DirectVoter.issue_id == issue_id, DirectVoter.weight == 1)
+        .scalar_subquery()
+    )
+    for model in (BallotGrade, Ballot):
+        session.execute(
+            delete(model).where(col(model.issue_id) == issue_id, col(model.member_id).in_(secret))
+        )
+
+
 def _store_results(
     session: Session,
     issue_id: int,
     resolution: Resolution,
     grades: dict[int, dict[int, int]],
     result: TallyResult,
+    secret: set[int],
 ) -> None:
     """Bulk-write the immutable rows of a closed issue: one COPY (PostgreSQL) or executemany
-    (SQLite) per table, plain tuples in primary-key order, never an ORM object per member."""
+    (SQLite) per table, plain tuples in primary-key order, never an ORM object per member.
+    The ballots of ``secret`` members are written anonymously (:func:`_anonymous`)."""
     weights = resolution.weights
     direct = [(issue_id, m, weights[m]) for m in sorted(weights)]
     intermediate, trustees, scopes = (
@@ -430,8 +471,12 @@ def _store_results(
         (issue_id, m, trustees[m], intermediate[m], scopes[m]) for m in sorted(intermediate)
     ]
     votes = [
-        (issue_id, m, i, g) for m, given in sorted(grades.items()) for i, g in sorted(given.items())
+        (issue_id, m, i, g)
+        for m, given in sorted(grades.items())
+        if m not in secret
+        for i, g in sorted(given.items())
     ]
+    anonymous, anonymous_votes = _anonymous(issue_id, grades, secret)
     battles = [
         (issue_id, w, lo, c)
         for (w, lo), c in sorted(
@@ -443,6 +488,12 @@ def _store_results(
         (DelegatingVoter, ("issue_id", "member_id", "trustee_id", "weight", "scope"), delegating),
         (Vote, ("issue_id", "member_id", "initiative_id", "grade"), votes),
         (Battle, ("issue_id", "winning_initiative_id", "losing_initiative_id", "count"), battles),
+        (AnonymousBallot, ("issue_id", "position", "ballot_id"), anonymous),
+        (
+            Vote,
+            ("issue_id", "member_id", "initiative_id", "grade", "ballot_id"),
+            anonymous_votes,
+        ),
     ):
         if rows:
             insert_rows(session, model, columns, rows)

@@ -119,12 +119,23 @@ def _shape(document: dict[str, Any]) -> None:
     for ballot in _need(inputs.get("ballots"), list, "inputs.ballots"):
         _need(ballot, dict, "inputs.ballots[]")
         _need(ballot.get("member_id"), int, "inputs.ballots[].member_id")
-        for grade in _need(ballot.get("grades"), list, "inputs.ballots[].grades"):
-            _need(grade, dict, "inputs.ballots[].grades[]")
-            _need(grade.get("initiative_id"), int, "inputs.ballots[].grades[].initiative_id")
+        _grades(ballot, "inputs.ballots[]")
+    # Issue 12 (secret ballots): absent from records written before them, as if empty.
+    for ballot in _need(inputs.get("anonymous_ballots", []), list, "inputs.anonymous_ballots"):
+        _need(ballot, dict, "inputs.anonymous_ballots[]")
+        _need(ballot.get("ballot_id"), str, "inputs.anonymous_ballots[].ballot_id")
+        _grades(ballot, "inputs.anonymous_ballots[]")
+    for member in _need(inputs.get("anonymous_voter_ids", []), list, "inputs.anonymous_voter_ids"):
+        _need(member, int, "inputs.anonymous_voter_ids[]")
     _seq(document)
     for name in ("initiatives", "battles", "direct_voters", "delegating_voters"):
         _need(results.get(name), list, f"results.{name}")
+
+
+def _grades(ballot: Mapping[str, Any], where: str) -> None:
+    for grade in _need(ballot.get("grades"), list, f"{where}.grades"):
+        _need(grade, dict, f"{where}.grades[]")
+        _need(grade.get("initiative_id"), int, f"{where}.grades[].initiative_id")
 
 
 def content_digest(document: Mapping[str, Any]) -> str:
@@ -210,14 +221,19 @@ class Replay:
     grades: dict[int, dict[int, Any]]
     casters: list[int]
     resolution: Resolution
+    secret: frozenset[int]
+    """Issue 12: the direct voters whose ballots the record keeps without their name."""
+    anonymous: list[dict[int, Any]]
+    """Issue 12: the grades of those anonymous ballots, each counted with weight 1."""
 
 
 def replay(document: Mapping[str, Any]) -> Replay:
     """Issue 12: the record's eligible members, delegation rows and ballots, and the
     :func:`delegation.resolve_delegations` of them as the close resolved them (ballots of members
-    not eligible are discarded, as the close discards them). Raises :class:`DelegationError`,
-    ``TypeError`` or ``KeyError`` when the inputs cannot be replayed. The document must have
-    passed :func:`load_record`."""
+    not eligible are discarded, as the close discards them). The members of
+    ``anonymous_voter_ids`` (issue 12) voted too, their grades among ``anonymous_ballots``.
+    Raises :class:`DelegationError`, ``TypeError``, ``KeyError`` or ``ValueError`` when the
+    inputs cannot be replayed. The document must have passed :func:`load_record`."""
     inputs = document["inputs"]
     rows = tuple(
         Delegation(row["truster_id"], row.get("trustee_id"), row["scope"])
@@ -230,8 +246,21 @@ def replay(document: Mapping[str, Any]) -> Replay:
         )
     eligible = frozenset(inputs["eligible_member_ids"])
     casters = [m for m in grades if m in eligible]  # as the close discards the others
-    resolution = resolve_delegations(eligible, rows, casters)
-    return Replay(eligible, rows, grades, casters, resolution)
+    secret = frozenset(inputs.get("anonymous_voter_ids", []))
+    anonymous = [
+        {g["initiative_id"]: g.get("grade") for g in ballot["grades"]}
+        for ballot in inputs.get("anonymous_ballots", [])
+    ]
+    if len(secret) != len(anonymous) or secret & set(grades) or secret - eligible:
+        raise ValueError(
+            f"{len(anonymous)} anonymous ballots for {len(secret)} eligible anonymous voters"
+            " who cast no other ballot"
+        )
+    resolution = resolve_delegations(eligible, rows, [*casters, *sorted(secret)])
+    carrying = sorted(m for m in secret if resolution.weights.get(m) != 1)
+    if carrying:
+        raise ValueError(f"anonymous voters carrying more than their own vote: {carrying}")
+    return Replay(eligible, rows, grades, casters, resolution, secret, anonymous)
 
 
 def recompute(document: Mapping[str, Any]) -> list[str]:
@@ -245,11 +274,14 @@ def recompute(document: Mapping[str, Any]) -> list[str]:
         resolution, grades, casters = replayed.resolution, replayed.grades, replayed.casters
         policy = Policy(**{name: inputs["policy"][name] for name in _POLICY_FIELDS})
         tally = tally_ballots(
-            {m: (resolution.weights[m], grades[m]) for m in casters},
+            [
+                *((resolution.weights[m], grades[m]) for m in casters),
+                *((1, anonymous) for anonymous in replayed.anonymous),
+            ],
             admitted,
             policy,
         )
-    except (DelegationError, TypeError, KeyError) as exc:
+    except (DelegationError, TypeError, KeyError, ValueError) as exc:
         return [f"inputs: the results cannot be recomputed from them ({exc})"]
     found: list[str] = []
     winner = tally.winner

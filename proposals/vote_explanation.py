@@ -13,15 +13,26 @@ from typing import Any
 from delegation import SCOPES, ChainRow, replay_walk, walk_chain
 from proposals.verify import replay
 
-__all__ = ["CASES", "explain_vote"]
+__all__ = ["CASES", "KINDS", "explain_vote"]
 
 CASES = (
     "voted_directly",
+    "voted_secretly",
     "delegated_counted",
     "delegated_not_counted",
     "not_eligible",
     "not_participating",
 )
+# The contract's ``kind`` (API.md) of each case.
+KINDS = {
+    "voted_directly": "direct",
+    "voted_secretly": "direct",
+    "delegated_counted": "delegated",
+    "delegated_not_counted": "lost",
+    "not_eligible": "ineligible",
+    "not_participating": "absent",
+}
+assert set(KINDS) == set(CASES) | {"voted_secretly"}
 _SCOPE_ORDER = ("issue", "area", "unit")
 assert set(_SCOPE_ORDER) == set(SCOPES)
 
@@ -53,6 +64,35 @@ def _votes(n: int) -> str:
 def explain_vote(
     document: Mapping[str, Any], member_id: int, *, you: bool = False
 ) -> dict[str, Any]:
+    """:func:`explain_case`, with the fields of API.md's contract beside the case's own:
+    ``kind`` (:data:`KINDS`), ``weight`` (0 for a vote that was not counted), ``chain`` (the
+    member ids from the first trustee on) and ``scopes`` (the scope of each of those steps),
+    ``grades`` (null where none were counted or they were kept without the name),
+    ``counted_by`` (the direct voter whose ballot counted this vote, the member themselves when
+    they voted; null when it was not counted) and ``text`` (the sentence)."""
+    answer = explain_case(document, member_id, you=you)
+    steps: list[dict[str, Any]] = answer.get("steps") or []
+    case = answer["case"]
+    counted_by = {
+        "voted_directly": member_id,
+        "voted_secretly": member_id,
+        "delegated_counted": answer.get("voter_id"),
+    }.get(case)
+    return {
+        **answer,
+        "kind": KINDS[case],
+        "weight": answer.get("weight", 0),
+        "chain": [step["member_id"] for step in steps],
+        "scopes": [step["scope"] for step in steps],
+        "grades": answer.get("grades"),
+        "counted_by": counted_by,
+        "text": answer["sentence"],
+    }
+
+
+def explain_case(
+    document: Mapping[str, Any], member_id: int, *, you: bool = False
+) -> dict[str, Any]:
     """Issue 12, item 2: what happened to ``member_id``'s vote at the close of the record's
     issue. The document must have passed :func:`proposals.verify.load_record`.
 
@@ -61,10 +101,13 @@ def explain_vote(
     * ``voted_directly``: ``weight``, ``grades`` and ``carried`` -- the members whose chains
       ended at them, grouped by the scope of each one's own applying delegation
       (``[{"scope", "member_ids"}]``, issue then area then unit, empty scopes left out);
-    * ``delegated_counted``: ``chain`` (``[{"member_id", "scope"}]`` from the first trustee to
+    * ``voted_secretly`` (issue 12, a ``delegates_public`` policy): voted directly, carried no
+      one else's vote, and the record keeps the ballot without the member's name: ``weight``
+      (1) and ``carried`` (empty); no grades;
+    * ``delegated_counted``: ``steps`` (``[{"member_id", "scope"}]`` from the first trustee to
       the voter), ``voter_id``, ``voter_weight`` (the voter's weight, this vote one of them),
       ``grades`` (the voter's) and ``weight`` (this member's vote plus those behind them);
-    * ``delegated_not_counted``: ``chain``, ``ended_at`` and ``end`` -- ``did_not_vote``
+    * ``delegated_not_counted``: ``steps``, ``ended_at`` and ``end`` -- ``did_not_vote``
       (ended at a member who neither voted nor delegated further), ``blocked`` (at a member who
       blocked delegation), ``not_eligible`` (at a member without a vote) or ``loop``;
     * ``not_eligible``: ``reason`` ``not_among_eligible_members`` (the record lists the members
@@ -84,6 +127,14 @@ def explain_vote(
             "reason": "not_among_eligible_members",
             "sentence": f"{subject} {was} not among the eligible members at the close"
             " (no voting right in the unit, or not active), so there was no vote to count.",
+        }
+    if member_id in replayed.secret:
+        return {
+            "case": "voted_secretly",
+            "weight": 1,
+            "carried": [],
+            "sentence": f"{subject} voted directly; {your} grades were kept without {your} name,"
+            f" and {your} ballot was counted with weight 1, {your} own vote only.",
         }
     if member_id in resolution.weights:
         weight = resolution.weights[member_id]
@@ -135,7 +186,7 @@ def explain_vote(
         voter_weight = resolution.weights[voter]
         return {
             "case": "delegated_counted",
-            "chain": steps,
+            "steps": steps,
             "voter_id": voter,
             "voter_weight": voter_weight,
             "grades": grades,
@@ -174,7 +225,7 @@ def explain_vote(
             )
         return {
             "case": "delegated_not_counted",
-            "chain": steps,
+            "steps": steps,
             "ended_at": last.member_id,
             "end": end,
             "sentence": f"{subject} delegated: {your} vote went {_path(steps)},"

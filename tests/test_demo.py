@@ -264,7 +264,7 @@ class TestRecords:
                         assert (got["case"], got["weight"]) == ("voted_directly", direct[member_id])
                     elif member_id in delegating:
                         assert got["case"] == "delegated_counted"
-                        assert got["chain"][0]["member_id"] == delegating[member_id]["trustee_id"]
+                        assert got["chain"][0] == delegating[member_id]["trustee_id"]
                         assert got["weight"] == delegating[member_id]["weight"]
                         assert got["voter_weight"] == direct[got["voter_id"]]
                     else:

@@ -189,11 +189,17 @@ def list_delegating_voters(
 def list_votes(
     issue_id: int, _viewer: MemberViewer, session: SessionDep, page: PageDep
 ) -> PageOut[VoteOut]:
-    """Every counted grade of a closed issue."""
+    """Every counted grade of a closed issue; under a ``delegates_public`` policy the grades of
+    direct voters of weight 1 have ``member_id`` null and their anonymous ``ballot_id``."""
     result = voting.list_votes(session, issue_id, after=page.after, limit=page.limit)
     return PageOut(
         items=[
-            VoteOut(member_id=v.member_id, initiative_id=v.initiative_id, grade=v.grade)
+            VoteOut(
+                member_id=v.member_id,
+                initiative_id=v.initiative_id,
+                grade=v.grade,
+                ballot_id=v.ballot_id,
+            )
             for v in result.items
         ],
         next_cursor=page.next_cursor(result.next_after),

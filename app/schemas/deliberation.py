@@ -373,9 +373,15 @@ class DelegatingVoterOut(BaseModel):
 
 
 class VoteOut(BaseModel):
-    member_id: int
+    member_id: int | None = Field(
+        description="The voter; null for an anonymous ballot (policy ballot_secrecy"
+        " delegates_public: a direct voter of weight 1)"
+    )
     initiative_id: int
     grade: int
+    ballot_id: str | None = Field(
+        None, description="The anonymous ballot this grade belongs to (member_id null)"
+    )
 
 
 class BattleOut(BaseModel):

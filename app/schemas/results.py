@@ -107,16 +107,20 @@ class VoteExplanationOut(BaseModel):
     member_id: int
     case: Literal[
         "voted_directly",
+        "voted_secretly",
         "delegated_counted",
         "delegated_not_counted",
         "not_eligible",
         "not_participating",
-    ] = Field(description="Exactly one of the five cases")
+    ] = Field(
+        description="Exactly one of the cases; voted_secretly: voted directly with weight 1"
+        " under a policy that keeps such ballots without the member's name (no grades)"
+    )
     sentence: str = Field(description="The answer in one plain English sentence")
-    weight: int | None = Field(
-        None,
-        description="voted_directly: the weight counted; delegated_counted: this member's vote"
-        " plus the votes behind them (their weight on the way)",
+    weight: int = Field(
+        description="voted_directly, voted_secretly: the weight counted; delegated_counted:"
+        " this member's vote plus the votes behind them (their weight on the way); 0 for a"
+        " vote that was not counted",
     )
     grades: list[VoteGradeOut] | None = Field(
         None,
@@ -124,13 +128,32 @@ class VoteExplanationOut(BaseModel):
         " voter the vote was counted with (an empty list abstains on every initiative)",
     )
     carried: list[CarriedOut] | None = Field(
-        None, description="voted_directly: whose votes were carried, by scope (issue, area, unit)"
+        None,
+        description="voted_directly, voted_secretly: whose votes were carried, by scope"
+        " (issue, area, unit)",
     )
-    chain: list[ChainStepOut] | None = Field(
+    steps: list[ChainStepOut] | None = Field(
         None,
         description="delegated_counted, delegated_not_counted: the chain from the member's"
         " trustee on, scope by scope",
     )
+    kind: Literal["direct", "delegated", "lost", "ineligible", "absent"] = Field(
+        description="The contract's case (API.md): direct (voted_directly, voted_secretly),"
+        " delegated (delegated_counted), lost (delegated_not_counted), ineligible"
+        " (not_eligible), absent (not_participating)"
+    )
+    chain: list[int] = Field(
+        description="The member ids the vote went to, from the member's trustee on (empty"
+        " unless it was delegated)"
+    )
+    scopes: list[str] = Field(
+        description="The scope of the delegation of each step of ``chain`` (issue, area, unit)"
+    )
+    counted_by: int | None = Field(
+        description="The direct voter whose ballot counted this vote (the member themselves"
+        " when they voted); null when it was not counted"
+    )
+    text: str = Field(description="The answer in one plain sentence (the same as ``sentence``)")
     voter_id: int | None = Field(
         None, description="delegated_counted: the direct voter the vote was counted with"
     )

@@ -104,6 +104,9 @@ class PolicyFields(BaseModel):
     no_multistage_majority: StrictBool = False
     defeat_strength: Literal["tuple", "simple"] = "tuple"
     tie_breaking: Literal["variant1", "simple"] = "variant1"
+    ballot_secrecy: Literal["public", "delegates_public"] = "public"
+    """Issue 12: ``delegates_public`` keeps the ballots of direct voters of weight 1 without
+    their member id at the close (delegates' ballots stay public)."""
 
 
 class PolicyCreate(PolicyFields):

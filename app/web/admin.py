@@ -97,6 +97,7 @@ POLICY_DEFAULTS = {
     "indirect_majority_non_negative": "0",
     "defeat_strength": "tuple",
     "tie_breaking": "variant1",
+    "ballot_secrecy": "public",
 }
 POLICY_NUMBERS = tuple(
     [f"{q}_{part}" for q, _, _ in QUORUMS for part in ("num", "den")]
@@ -410,6 +411,7 @@ def policy_fields(form: FormData) -> dict[str, Any]:
         "description": _text(form, "description"),
         "defeat_strength": _text(form, "defeat_strength") or None,
         "tie_breaking": _text(form, "tie_breaking") or None,
+        "ballot_secrecy": _text(form, "ballot_secrecy") or None,
     }
     data.update((name, _seconds(form, name)) for name, _, _ in TIME_FIELDS)
     data.update((name, _number(form, name)) for name in POLICY_NUMBERS)

@@ -39,6 +39,7 @@ from proposals.models.record import CHUNK_SIZE, IssueRecord, IssueRecordChunk, I
 from proposals.models.search import SEARCH_KINDS, SearchDocument
 from proposals.models.structure import Area, Policy, Privilege, Unit
 from proposals.models.voting import (
+    AnonymousBallot,
     Ballot,
     BallotGrade,
     Battle,
@@ -61,6 +62,7 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "OPEN_STATES",
     "SEARCH_KINDS",
+    "AnonymousBallot",
     "ApiToken",
     "Area",
     "AreaSubscription",

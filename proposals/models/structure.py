@@ -53,7 +53,8 @@ class Area(SQLModel, table=True):
 
 
 class Policy(SQLModel, table=True):
-    """The rules an issue runs under: phase times, quorums, majorities, Schulze options."""
+    """The rules an issue runs under: phase times, quorums, majorities, Schulze options, and
+    (issue 12) whether ballots of members who represent nobody are kept without their name."""
 
     __tablename__ = "policy"
     __table_args__ = (
@@ -80,6 +81,9 @@ class Policy(SQLModel, table=True):
         sa.CheckConstraint(
             "NOT no_reverse_beat_path OR defeat_strength = 'tuple'",
             name="reverse_beat_path_needs_tuple",
+        ),
+        sa.CheckConstraint(
+            "ballot_secrecy IN ('public', 'delegates_public')", name="ballot_secrecy_known"
         ),
     )
 
@@ -110,4 +114,6 @@ class Policy(SQLModel, table=True):
     no_multistage_majority: bool = False
     defeat_strength: str = Field(default="tuple", sa_type=sa.String(16))
     tie_breaking: str = Field(default="variant1", sa_type=sa.String(16))
+    ballot_secrecy: str = Field(default="public", sa_type=sa.String(16))
+    """Issue 12: ``public`` or ``delegates_public`` (:func:`proposals.lifecycle.secret_ballot`)."""
     created_at: datetime = Field(sa_column=timestamp())

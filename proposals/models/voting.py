@@ -100,16 +100,36 @@ class DelegatingVoter(SQLModel, table=True):
 
 
 class Vote(SQLModel, table=True):
-    """Stored at close: one grade of a counted ballot."""
+    """Stored at close: one grade of a counted ballot, of a member (``member_id``) or of an
+    anonymous ballot (``ballot_id``, issue 12: :class:`AnonymousBallot`), never both."""
 
     __tablename__ = "vote"
-    __table_args__ = (sa.UniqueConstraint("issue_id", "member_id", "initiative_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("issue_id", "member_id", "initiative_id"),
+        sa.UniqueConstraint("issue_id", "ballot_id", "initiative_id"),
+        sa.CheckConstraint("(member_id IS NULL) <> (ballot_id IS NULL)", name="member_or_ballot"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issue.id")
-    member_id: int = Field(foreign_key="member.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
     initiative_id: int = Field(foreign_key="initiative.id")
     grade: int
+    ballot_id: str | None = Field(default=None, sa_type=sa.String(32))
+
+
+class AnonymousBallot(SQLModel, table=True):
+    """Stored at close under a ``delegates_public`` policy (issue 12): a counted ballot kept
+    without its member, under a random ``ballot_id``; ``position`` numbers the issue's anonymous
+    ballots in the order of their content (never of member or time). Its grades are the
+    :class:`Vote` rows with this ``ballot_id`` (none: abstaining on every initiative)."""
+
+    __tablename__ = "anonymous_ballot"
+    __table_args__ = (sa.UniqueConstraint("issue_id", "ballot_id"),)
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    ballot_id: str = Field(sa_type=sa.String(32))
 
 
 class Battle(SQLModel, table=True):

@@ -38,8 +38,10 @@ from proposals.canonical import RowEncoder, Stream, encode, scalar
 from proposals.clock import Clock, utcnow
 from proposals.errors import NotFound
 from proposals.graphs import eligible_ids, scope_links
+from proposals.lifecycle import secret_ballot
 from proposals.models import (
     CHUNK_SIZE,
+    AnonymousBallot,
     Battle,
     DelegatingVoter,
     Delegation,
@@ -92,6 +94,12 @@ def _ballot_text(ballot: Mapping[str, Any]) -> str:
     """:func:`canonical` of ``{"member_id", "grades": [{"initiative_id", "grade"}]}``, fast."""
     grades = ",".join([_GRADE(g) for g in ballot["grades"]])
     return '{"grades":[' + grades + '],"member_id":' + scalar(ballot["member_id"]) + "}"
+
+
+def _anonymous_ballot_text(ballot: Mapping[str, Any]) -> str:
+    """:func:`canonical` of ``{"ballot_id", "grades": [{"initiative_id", "grade"}]}``, fast."""
+    grades = ",".join([_GRADE(g) for g in ballot["grades"]])
+    return '{"ballot_id":' + scalar(ballot["ballot_id"]) + ',"grades":[' + grades + "]}"
 
 
 def _time(value: datetime | None) -> str | None:
@@ -161,8 +169,9 @@ def _delegations(session: Session, issue: Issue) -> Iterator[dict[str, Any]]:
             }
 
 
-def _ballots(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
-    """Every counted ballot: each direct voter's grades (an all-zero or empty ballot counts)."""
+def _ballots(session: Session, issue_id: int, *, secret: bool) -> Iterator[dict[str, Any]]:
+    """Every counted ballot kept with its member: each direct voter's grades (an all-zero or
+    empty ballot counts); with ``secret`` (:func:`_secret`) the weight-1 voters' are not."""
     statement = (
         sa.select(col(DirectVoter.member_id), col(Vote.initiative_id), col(Vote.grade))
         .select_from(DirectVoter)
@@ -174,9 +183,54 @@ def _ballots(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
         .where(col(DirectVoter.issue_id) == issue_id)
         .order_by(col(DirectVoter.member_id), col(Vote.initiative_id))
     )
+    if secret:
+        statement = statement.where(col(DirectVoter.weight) > 1)
     for member_id, rows in groupby(_rows(session, statement), key=lambda row: row[0]):
         grades = [{"initiative_id": i, "grade": g} for _, i, g in rows if i is not None]
         yield {"member_id": member_id, "grades": grades}
+
+
+def _secret(policy: Policy) -> bool:
+    """Whether the close kept the ballots of weight-1 direct voters anonymously
+    (:func:`proposals.lifecycle.secret_ballot`)."""
+    return secret_ballot(policy.ballot_secrecy, 1)
+
+
+def _anonymous_voters(session: Session, issue_id: int, *, secret: bool) -> Iterator[int]:
+    """Issue 12: the direct voters whose ballots were kept without their name, ascending."""
+    if not secret:
+        return
+    statement = (
+        sa.select(col(DirectVoter.member_id))
+        .where(col(DirectVoter.issue_id) == issue_id, col(DirectVoter.weight) == 1)
+        .order_by(col(DirectVoter.member_id))
+    )
+    for (member_id,) in _rows(session, statement):
+        yield member_id
+
+
+def _anonymous_ballots(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
+    """Issue 12: the anonymous ballots in their stored order (by content), with their grades."""
+    statement = (
+        sa.select(
+            col(AnonymousBallot.position),
+            col(AnonymousBallot.ballot_id),
+            col(Vote.initiative_id),
+            col(Vote.grade),
+        )
+        .select_from(AnonymousBallot)
+        .outerjoin(
+            Vote,
+            (col(Vote.issue_id) == col(AnonymousBallot.issue_id))
+            & (col(Vote.ballot_id) == col(AnonymousBallot.ballot_id)),
+        )
+        .where(col(AnonymousBallot.issue_id) == issue_id)
+        .order_by(col(AnonymousBallot.position), col(Vote.initiative_id))
+    )
+    for _, rows in groupby(_rows(session, statement), key=lambda row: row[0]):
+        batch = list(rows)
+        grades = [{"initiative_id": i, "grade": g} for _, _, i, g in batch if i is not None]
+        yield {"ballot_id": batch[0][1], "grades": grades}
 
 
 def _direct_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
@@ -238,6 +292,7 @@ def record_document(
         )
     )
     winners = [i.id for i in initiatives if i.winner]
+    secret = _secret(policy)
     return {
         "format": FORMAT,
         "seq": seq,
@@ -259,7 +314,13 @@ def record_document(
             "initiatives": [_initiative_input(i) for i in initiatives],
             "eligible_member_ids": Stream(_eligible(session, issue.unit_id), scalar),
             "delegations": Stream(_delegations(session, issue), _DELEGATION),
-            "ballots": Stream(_ballots(session, issue_id), _ballot_text),
+            "ballots": Stream(_ballots(session, issue_id, secret=secret), _ballot_text),
+            "anonymous_ballots": Stream(
+                _anonymous_ballots(session, issue_id), _anonymous_ballot_text
+            ),
+            "anonymous_voter_ids": Stream(
+                _anonymous_voters(session, issue_id, secret=secret), scalar
+            ),
         },
         "results": {
             "state": issue.state,

@@ -74,18 +74,33 @@ def test_voted_directly(world: World, db: Database, clock: FrozenClock) -> None:
         {"scope": "unit", "member_ids": [world.id("C")]},
     ]
     assert got["sentence"].startswith("You voted directly")
+    # The contract's fields (API.md): kind, weight, chain, scopes, grades, counted_by, text.
+    assert (got["kind"], got["chain"], got["scopes"], got["counted_by"]) == (
+        "direct",
+        [],
+        [],
+        world.id("A"),
+    )
+    assert got["text"] == got["sentence"]
 
 
 def test_delegated_and_counted(world: World, db: Database, clock: FrozenClock) -> None:
     issue, first, _ = closed(world, db, clock)
     got = answer(world, issue, "D")
     assert got["case"] == "delegated_counted"
-    assert got["chain"] == [
+    assert got["steps"] == [
         {"member_id": world.id("C"), "scope": "area"},
         {"member_id": world.id("A"), "scope": "unit"},
     ]
     assert (got["voter_id"], got["voter_weight"], got["weight"]) == (world.id("A"), 3, 1)
     assert {"initiative_id": first, "grade": 2} in got["grades"]
+    assert (got["kind"], got["chain"], got["scopes"], got["counted_by"]) == (
+        "delegated",
+        [world.id("C"), world.id("A")],
+        ["area", "unit"],
+        world.id("A"),
+    )
+    assert got["text"] == got["sentence"]
 
 
 def test_delegated_not_counted(world: World, db: Database, clock: FrozenClock) -> None:
@@ -93,7 +108,9 @@ def test_delegated_not_counted(world: World, db: Database, clock: FrozenClock) -
     got = answer(world, issue, "F")
     assert got["case"] == "delegated_not_counted"
     assert (got["ended_at"], got["end"]) == (world.id("E"), "blocked")
-    assert got["chain"] == [{"member_id": world.id("E"), "scope": "unit"}]
+    assert got["steps"] == [{"member_id": world.id("E"), "scope": "unit"}]
+    assert (got["kind"], got["chain"], got["scopes"]) == ("lost", [world.id("E")], ["unit"])
+    assert (got["weight"], got["grades"], got["counted_by"]) == (0, None, None)
     loop = answer(world, issue, "G")
     assert (loop["case"], loop["end"]) == ("delegated_not_counted", "loop")
 
@@ -102,6 +119,12 @@ def test_not_participating(world: World, db: Database, clock: FrozenClock) -> No
     issue, _, _ = closed(world, db, clock)
     blocked = answer(world, issue, "E")
     assert (blocked["case"], blocked["blocked_scope"]) == ("not_participating", "issue")
+    assert (blocked["kind"], blocked["weight"], blocked["chain"], blocked["counted_by"]) == (
+        "absent",
+        0,
+        [],
+        None,
+    )
     # B asks about E: the same answer, told about E rather than to them.
     about = answer(world, issue, "B", "E")
     assert about["case"] == "not_participating"
@@ -116,6 +139,12 @@ def test_not_eligible(world: World, db: Database, clock: FrozenClock) -> None:
     got = response.json()
     assert got["member_id"] == admin
     assert (got["case"], got["reason"]) == ("not_eligible", "not_among_eligible_members")
+    assert (got["kind"], got["weight"], got["grades"], got["counted_by"]) == (
+        "ineligible",
+        0,
+        None,
+        None,
+    )
 
 
 def test_computed_from_the_record_not_from_todays_delegations(
@@ -202,11 +231,13 @@ def test_every_member_agrees_with_voters_and_delegating_voters(
         elif member in delegating:
             stored = delegating[member]
             assert got["case"] == "delegated_counted"
-            assert [s["member_id"] for s in got["chain"]] == stored["delegate_member_ids"]
+            assert got["chain"] == stored["delegate_member_ids"]
+            assert [s["member_id"] for s in got["steps"]] == got["chain"]
+            assert got["counted_by"] == stored["delegate_member_ids"][-1]
             assert got["voter_id"] == stored["delegate_member_ids"][-1]
             assert got["voter_weight"] == voters[got["voter_id"]]
             assert got["weight"] == stored["weight"]
-            assert got["chain"][0]["scope"] == stored["scope"]
+            assert got["scopes"][0] == stored["scope"]
         elif member not in eligible:
             assert got["case"] == "not_eligible"
         else:
@@ -216,6 +247,6 @@ def test_every_member_agrees_with_voters_and_delegating_voters(
                 assert got["case"] == "not_participating"
             else:
                 assert got["case"] == "delegated_not_counted"
-                assert got["chain"][0]["member_id"] == applying
+                assert got["chain"][0] == applying
                 assert got["ended_at"] not in voters
     assert "not_eligible" in cases and "voted_directly" in cases

@@ -71,7 +71,7 @@ def test_voted_directly_with_whose_votes_by_scope() -> None:
 def test_delegated_and_counted_along_the_chain() -> None:
     answer = explain_vote(DOC, 4)
     assert answer["case"] == "delegated_counted"
-    assert answer["chain"] == [{"member_id": 3, "scope": "area"}, {"member_id": 1, "scope": "unit"}]
+    assert answer["steps"] == [{"member_id": 3, "scope": "area"}, {"member_id": 1, "scope": "unit"}]
     assert (answer["voter_id"], answer["voter_weight"], answer["weight"]) == (1, 3, 1)
     assert answer["grades"] == explain_vote(DOC, 1)["grades"]
     assert explain_vote(DOC, 3)["weight"] == 2
@@ -89,7 +89,7 @@ def test_delegated_and_counted_along_the_chain() -> None:
 def test_delegated_but_not_counted(member: int, chain: list[int], ended_at: int, end: str) -> None:
     answer = explain_vote(DOC, member)
     assert answer["case"] == "delegated_not_counted"
-    assert [s["member_id"] for s in answer["chain"]] == chain
+    assert [s["member_id"] for s in answer["steps"]] == answer["chain"] == chain
     assert (answer["ended_at"], answer["end"]) == (ended_at, end)
     assert "not counted" in answer["sentence"]
 

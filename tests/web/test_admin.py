@@ -804,7 +804,7 @@ def test_the_policy_form_sends_every_field_of_the_apis_schema() -> None:
 
     sent = {"name", "description", *(name for name, _, _ in admin.TIME_FIELDS)}
     sent |= set(admin.POLICY_NUMBERS) | set(admin.POLICY_FLAGS)
-    sent |= {"defeat_strength", "tie_breaking"}
+    sent |= {"defeat_strength", "tie_breaking", "ballot_secrecy"}
     assert sent == set(PolicyCreate.model_fields)
 
 
