@@ -302,21 +302,29 @@ class TestCap:
     def test_one_stream_beyond_the_cap_is_503_with_retry_after(
         self, committed_db: Database, clock: FrozenClock
     ) -> None:
-        capped = stream_app(committed_db, clock, public_access=PublicAccess.PSEUDONYM, stream_max=2)
+        """The slots are given back when the clients go away, noticed at once: with an hour's
+        heartbeat, nothing is written that could fail first."""
+        capped = stream_app(
+            committed_db,
+            clock,
+            public_access=PublicAccess.PSEUDONYM,
+            stream_max=2,
+            stream_heartbeat=3600,
+        )
         with serving(capped) as live, httpx.Client(base_url=live.url, timeout=10) as http:
             with opened(live), opened(live):
                 refused = http.get(PATH)
                 assert refused.status_code == 503
                 assert int(refused.headers["retry-after"]) > 0
                 assert refused.headers["content-type"] == "application/json"
+                assert refused.headers["cache-control"] == "no-store"
                 assert refused.json() == {
                     "detail": "too many open event streams; please try again in a few seconds"
                 }
                 assert open_streams(live) == 2
-            # Both clients went away: their slots are free again.
-            wait_for(lambda: open_streams(live) == 0, "the streams were not released")
-            with opened(live) as stream:
-                stream.heartbeat()
+            wait_for(lambda: open_streams(live) == 0, "the streams were not released", 5)
+            with opened(live):
+                assert open_streams(live) == 1
 
 
 class TestFilters:
@@ -435,3 +443,23 @@ class TestEnds:
             live.thread.join(timeout=10)
             assert not live.thread.is_alive(), "the server waited for the stream"
             assert open_streams(live) == 0
+
+
+def test_the_operation_in_openapi() -> None:
+    """A text/event-stream answer, JSON errors, and a description on every parameter."""
+    document = create_app(settings_for_tests()).openapi()
+    operation = document["paths"][PATH]["get"]
+    assert operation["description"]
+    assert list(operation["responses"]["200"]["content"]) == ["text/event-stream"]
+    for status in ("401", "422", "503"):
+        assert list(operation["responses"][status]["content"]) == ["application/json"]
+    parameters = {(p["in"], p["name"]): p for p in operation["parameters"]}
+    assert set(parameters) == {
+        ("query", "after_id"),
+        ("query", "unit_id"),
+        ("query", "area_id"),
+        ("query", "issue_id"),
+        ("query", "type"),
+        ("header", "last-event-id"),
+    }
+    assert all(p["description"] for p in parameters.values())
