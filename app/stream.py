@@ -229,14 +229,17 @@ class EventStreamResponse(Response):
                     group.cancel_scope.cancel()
 
                 group.start_soon(until_disconnect)
-                start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
-                await send(start)
-                async with contextlib.aclosing(self.follow(waker)) as chunks:
-                    async for chunk in chunks:
-                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                await self._send_frames(send, waker)
                 group.cancel_scope.cancel()
-        except OSError:
-            pass  # a server of ASGI spec 2.4 raises on sending to a closed connection
         finally:
             self.streams.release(waker)
+
+    async def _send_frames(self, send: Send, waker: asyncio.Event) -> None:
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            async with contextlib.aclosing(self.follow(waker)) as chunks:
+                async for chunk in chunks:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:
+            pass  # a server of ASGI spec 2.4 may raise on sending to a closed connection

@@ -4,26 +4,30 @@ served by a real uvicorn server on a loopback port and read with httpx, on a com
 visibility, no database connection while idle, and the ends (client gone, token revoked, server
 shutdown)."""
 
+import asyncio
 import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
+from starlette.types import Message, Scope
 
 from app.db import Database
 from app.main import create_app
 from app.server import Server
 from app.settings import PublicAccess
+from app.stream import EventStreamResponse, Streams
 from proposals.clock import FrozenClock
 from proposals.models import ApiToken, Member
 from proposals.security import token_digest
@@ -463,3 +467,31 @@ def test_the_operation_in_openapi() -> None:
         ("header", "last-event-id"),
     }
     assert all(p["description"] for p in parameters.values())
+
+
+def test_a_send_to_a_closed_connection_ends_the_stream_quietly() -> None:
+    """A server of ASGI spec 2.4 raises OSError when the client is gone (instead of only
+    answering ``http.disconnect``): the stream ends without an error and frees its slot."""
+    streams = Streams(1)
+    sent: list[bytes] = []
+
+    async def forever(_waker: asyncio.Event) -> AsyncGenerator[bytes, None]:
+        while True:
+            yield b": heartbeat\n\n"
+
+    async def receive() -> Message:
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        if len(sent) == 3:
+            raise OSError("the connection is closed")
+        sent.append(message.get("body", b""))
+
+    async def run() -> None:
+        scope: Scope = {"type": "http", "asgi": {"spec_version": "2.4"}}
+        await EventStreamResponse(forever, streams)(scope, receive, send)
+
+    anyio.run(run)
+    assert sent == [b"", b": heartbeat\n\n", b": heartbeat\n\n"]
+    assert streams.count == 0
