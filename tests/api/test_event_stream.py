@@ -6,7 +6,9 @@ shutdown)."""
 
 import asyncio
 import json
+import logging
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import AsyncGenerator, Iterator
@@ -17,24 +19,26 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.types import Message, Scope
 
-from app.db import Database
+from app.db import Database, create_engine
+from app.deps import Viewer
 from app.main import create_app
 from app.server import Server
 from app.settings import PublicAccess
-from app.stream import EventStreamResponse, Streams
+from app.stream import EventStream, EventStreamResponse, FeedFilter, Streams
 from proposals.clock import FrozenClock
 from proposals.models import ApiToken, Member
 from proposals.security import token_digest
 from proposals.services import tokens
 from tests.api.world import World, build_world
 from tests.conftest import settings_for_tests
-from tests.factories import grant, make_area, make_member, make_unit
+from tests.factories import NOW, grant, make_area, make_member, make_unit
 
 PATH = "/api/v1/events/stream"
 HEARTBEAT = 0.2
@@ -495,3 +499,40 @@ def test_a_send_to_a_closed_connection_ends_the_stream_quietly() -> None:
     anyio.run(run)
     assert sent == [b"", b": heartbeat\n\n", b": heartbeat\n\n"]
     assert streams.count == 0
+
+
+class Unreachable(Database):
+    """A database whose every session fails as an unreachable SQLite file does."""
+
+    def session(self, *, write: bool = False, read_only: bool = False) -> Session:
+        raise sa.exc.OperationalError(
+            "SELECT", {}, sqlite3.OperationalError("unable to open database file")
+        )
+
+
+def test_a_database_failure_ends_the_stream_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The client resumes with Last-Event-ID (and meets 503 while the database is away)."""
+    streams = Streams(1)
+    database = Unreachable(create_engine("sqlite://"))
+    stream = EventStream(
+        database=database,
+        streams=streams,
+        feed=FeedFilter(),
+        start=0,
+        viewer=Viewer(None, PublicAccess.PSEUDONYM),
+        secret=None,
+        clock=lambda: NOW,
+        heartbeat=HEARTBEAT,
+        poll=POLL,
+    )
+
+    async def frames() -> list[bytes]:
+        return [frame async for frame in stream.frames(asyncio.Event())]
+
+    with caplog.at_level(logging.WARNING, logger="liquidpolicy.stream"):
+        assert anyio.run(frames) == []
+    database.dispose()
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "database is unavailable" in caplog.records[0].getMessage()
