@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from starlette.types import Message, Scope
 
+from app import migrate
 from app.db import Database, create_engine
 from app.deps import Viewer
 from app.main import create_app
@@ -38,6 +39,7 @@ from proposals.security import token_digest
 from proposals.services import tokens
 from tests.api.world import World, build_world
 from tests.conftest import settings_for_tests
+from tests.databases import throwaway_database
 from tests.factories import NOW, grant, make_area, make_member, make_unit
 
 PATH = "/api/v1/events/stream"
@@ -100,6 +102,25 @@ def app(committed_db: Database, clock: FrozenClock, public_access: PublicAccess)
 @pytest.fixture
 def live(app: FastAPI) -> Iterator[Live]:
     with serving(app) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def quiet_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A migrated database shared by the tests that read no events (each of the others has a
+    fresh one: the feed is global)."""
+    with throwaway_database(backend, tmp_path_factory.mktemp("stream")) as url:
+        migrate.upgrade(url)
+        database = Database(create_engine(url))
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+@pytest.fixture
+def quiet(quiet_db: Database, clock: FrozenClock) -> Iterator[Live]:
+    with serving(stream_app(quiet_db, clock, public_access=PublicAccess.PSEUDONYM)) as live:
         yield live
 
 
@@ -270,8 +291,8 @@ class TestFollowing:
 
 
 class TestAnswer:
-    def test_headers_heartbeats_and_no_caching(self, live: Live) -> None:
-        with opened(live) as stream:
+    def test_headers_heartbeats_and_no_caching(self, quiet: Live) -> None:
+        with opened(quiet) as stream:
             headers = stream.response.headers
             assert headers["content-type"] == "text/event-stream; charset=utf-8"
             assert headers["cache-control"] == "no-store"
@@ -293,8 +314,8 @@ class TestAnswer:
             assert open_streams(live) == 1
             assert committed_db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
-    def test_unknown_type_and_bad_last_event_id_are_422(self, live: Live) -> None:
-        with httpx.Client(base_url=live.url, timeout=10) as http:
+    def test_unknown_type_and_bad_last_event_id_are_422(self, quiet: Live) -> None:
+        with httpx.Client(base_url=quiet.url, timeout=10) as http:
             for answer in (
                 http.get(PATH, params={"type": "nonsense"}),
                 http.get(PATH, headers={"Last-Event-ID": "abc"}),
@@ -303,17 +324,17 @@ class TestAnswer:
                 assert answer.headers["content-type"] == "application/json"
                 assert answer.headers["cache-control"] == "no-store"
                 assert "detail" in answer.json()
-        assert open_streams(live) == 0
+        assert open_streams(quiet) == 0
 
 
 class TestCap:
     def test_one_stream_beyond_the_cap_is_503_with_retry_after(
-        self, committed_db: Database, clock: FrozenClock
+        self, quiet_db: Database, clock: FrozenClock
     ) -> None:
         """The slots are given back when the clients go away, noticed at once: with an hour's
         heartbeat, nothing is written that could fail first."""
         capped = stream_app(
-            committed_db,
+            quiet_db,
             clock,
             public_access=PublicAccess.PSEUDONYM,
             stream_max=2,
@@ -439,9 +460,9 @@ class TestEnds:
         wait_for(lambda: open_streams(live) == 0, "the stream was not released")
 
     def test_server_shutdown_ends_open_streams(
-        self, committed_db: Database, clock: FrozenClock
+        self, quiet_db: Database, clock: FrozenClock
     ) -> None:
-        app = stream_app(committed_db, clock, public_access=PublicAccess.PSEUDONYM)
+        app = stream_app(quiet_db, clock, public_access=PublicAccess.PSEUDONYM)
         with serving(app) as live, opened(live) as stream:
             stream.heartbeat()
             live.server.should_exit = True
