@@ -21,6 +21,7 @@ from proposals.services import members
 from proposals.services.records import write_due_records
 
 log = logging.getLogger("liquidpolicy.cli")
+STARTUP_FAILURE = 3  # the server could not start (e.g. the port is taken), as uvicorn.run exits
 
 
 def _command(
@@ -142,15 +143,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
-    import uvicorn
-
     from app.main import create_app
+    from app.server import serve
 
     migrate.upgrade(settings.database_url)
     log.info("serving", extra={"host": host, "port": port})
     app = create_app(settings, run_lifecycle_every=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
-    return 0
+    return 0 if serve(app, host, port) else STARTUP_FAILURE
 
 
 def _create_admin(settings: Settings, name: str, password: str) -> int:

@@ -56,17 +56,29 @@ async def optional_credentials(
     if cached is not None:
         assert isinstance(cached, Credentials)
         return cached
+    secret = bearer_secret(request)
+    if secret is None:
+        return None
+    credentials = await run_in_threadpool(resolve_token, session, secret, clock=clock)
+    if credentials is None:
+        raise Unauthorized(TOKEN_INVALID)
+    request.state.credentials = credentials
+    return credentials
+
+
+TOKEN_INVALID = "the token is unknown, expired or revoked"
+
+
+def bearer_secret(request: Request) -> str | None:
+    """The token of the ``Authorization: Bearer <token>`` header, None without the header; 401
+    for any other form."""
     authorization = request.headers.get("authorization")
     if authorization is None:
         return None
     scheme, _, secret = authorization.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    credentials = await run_in_threadpool(resolve_token, session, secret.strip(), clock=clock)
-    if credentials is None:
-        raise Unauthorized("the token is unknown, expired or revoked")
-    request.state.credentials = credentials
-    return credentials
+    return secret.strip()
 
 
 OptionalCredentials = Annotated[Credentials | None, Depends(optional_credentials)]
@@ -145,11 +157,16 @@ class Viewer:
         return self.member is not None or self.access == PublicAccess.FULL
 
 
-async def public_viewer(credentials: OptionalCredentials, settings: SettingsDep) -> Viewer:
+def viewer_of(credentials: Credentials | None, settings: Settings) -> Viewer:
     """DESIGN.md §5: without a token, ``none`` reads nothing (401)."""
     if credentials is None and settings.public_access == PublicAccess.NONE:
         raise Unauthorized("this service is not public: log in to read it")
     return Viewer(credentials.member if credentials else None, settings.public_access)
+
+
+async def public_viewer(credentials: OptionalCredentials, settings: SettingsDep) -> Viewer:
+    """DESIGN.md §5, by :func:`viewer_of`."""
+    return viewer_of(credentials, settings)
 
 
 async def member_viewer(viewer: Annotated[Viewer, Depends(public_viewer)]) -> Viewer:

@@ -125,6 +125,21 @@ def status_of(exc: DomainError) -> int:
     return 400
 
 
+def json_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """:func:`responses` for an operation whose own answer is not JSON (the event stream): its
+    errors are still ``application/json`` (given a ``model``, FastAPI would file them under the
+    operation's media type). The schemas are the components :func:`responses` registers."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        model = ValidationErrorBody if status == 422 else ErrorBody
+        schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+        out[status] = {
+            "description": _DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": schema}},
+        }
+    return out
+
+
 def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 

@@ -22,6 +22,7 @@ from app.mail.compose import notify_pass
 from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
+from app.stream import STREAM_PATH, Streams
 from app.web import install_web
 from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
@@ -126,6 +127,7 @@ def create_app(
         if not settings.secret_key:  # not configured: the installation's own, from the database
             key = await run_in_threadpool(instance_secret_key, app.state.database)
             app.state.settings = settings.model_copy(update={"secret_key": key})
+        app.state.streams.reopen()
         runner = None
         stop = asyncio.Event()
         if run_lifecycle_every and settings.lifecycle_interval > 0:
@@ -142,6 +144,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.streams.close()
             if runner is not None:  # the step in progress finishes; no other starts
                 stop.set()
                 await runner
@@ -160,6 +163,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.clock = clock
+    app.state.streams = Streams(settings.stream_max)
     app.state.hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_cost,
@@ -172,6 +176,7 @@ def create_app(
         clock=lambda: app.state.clock,
         max_body_bytes=settings.max_body_bytes,
         public_max_age=settings.http_cache_max_age,
+        streaming_paths=frozenset({STREAM_PATH}),
     )
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

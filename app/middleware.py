@@ -21,7 +21,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.caching import apply_caching
+from app.caching import NO_STORE, apply_caching
 from app.db import Database
 from app.errors import (
     UNAVAILABLE_DETAIL,
@@ -90,7 +90,11 @@ class BodyTooLarge(Exception):
 
 
 class UnitOfWorkMiddleware:
-    """One session per request: commit on success, roll back on error; idempotent retries."""
+    """One session per request: commit on success, roll back on error; idempotent retries.
+
+    A ``GET`` of one of ``streaming_paths`` (the event stream, :mod:`app.stream`) passes by:
+    it has no session (its route opens short ones of its own), its answer is sent as it comes,
+    without HTTP caching, and is ``Cache-Control: no-store`` unless the route says otherwise."""
 
     def __init__(
         self,
@@ -100,16 +104,21 @@ class UnitOfWorkMiddleware:
         clock: Callable[[], Clock],
         max_body_bytes: int,
         public_max_age: int = 0,
+        streaming_paths: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.database = database
         self.clock = clock
         self.max_body_bytes = max_body_bytes
         self.public_max_age = public_max_age
+        self.streaming_paths = streaming_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["method"] == "GET" and scope["path"] in self.streaming_paths:
+            await self.app(scope, receive, _not_stored(send))
             return
         try:
             body = await self._read_body(scope, receive)
@@ -281,6 +290,17 @@ class UnitOfWorkMiddleware:
             *apply_caching(scope, status, headers, body, public_max_age=self.public_max_age),
             head=scope["method"] == "HEAD",
         )
+
+
+def _not_stored(send: Send) -> Send:
+    async def send_not_stored(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            if not any(key.lower() == b"cache-control" for key, _ in headers):
+                message = {**message, "headers": [*headers, NO_STORE]}
+        await send(message)
+
+    return send_not_stored
 
 
 async def _close(session: Session) -> None:

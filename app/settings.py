@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     email_daily_cap: Annotated[int, Field(ge=1)] = 3
     # The delegates' last-day reminder goes out this many hours before voting ends.
     reminder_hours: Annotated[int, Field(ge=1)] = 24
+    # The live event stream (GET /api/v1/events/stream, issue 14): a comment after this many
+    # seconds without an event, a look at the feed this often, and at most this many open streams
+    # per process (beyond: 503 with Retry-After).
+    stream_heartbeat: Annotated[float, Field(gt=0)] = 15.0
+    stream_poll: Annotated[float, Field(gt=0)] = 1.0
+    stream_max: Annotated[int, Field(ge=1)] = 100
 
     @field_validator("public_url")
     @classmethod

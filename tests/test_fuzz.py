@@ -9,7 +9,8 @@ code, content type and body as the operation's OpenAPI entry declares them.
 
 Left out are the operations that would revoke the fuzzing token or lock its member out: logout,
 token deletion, password change and deactivation. tests/api/test_auth.py, test_members.py and
-test_bad_input.py cover them.
+test_bad_input.py cover them. The live event stream is left out too: its answer never ends
+(tests/api/test_event_stream.py covers it on a real server).
 """
 
 from collections.abc import Iterator
@@ -55,6 +56,7 @@ schema = (
     .exclude(method="DELETE", path="/api/v1/tokens/{token_id}")
     .exclude(method="PATCH", path="/api/v1/members/me")
     .exclude(method="PATCH", path="/api/v1/members/{member_id}")
+    .exclude(method="GET", path="/api/v1/events/stream")
 )
 
 # Up to the demo's largest ids (members 31, delegations 26, drafts 12, initiatives 10, issues 7).

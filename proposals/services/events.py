@@ -8,7 +8,7 @@ a smaller id has been committed or rolled back. Services append their event as t
 the transaction, so the lock is held only for the commit.
 """
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from proposals.clock import Clock, utcnow
@@ -107,3 +107,9 @@ def list_events(
     if type_ is not None:
         statement = statement.where(Event.type == type_)
     return paginate(session, statement, Event.id, after=after, limit=limit)
+
+
+def feed_end(session: Session) -> int:
+    """The id of the newest event (0 for an empty feed): a reader starting "from now" continues
+    after it."""
+    return session.exec(select(func.max(Event.id))).one() or 0
