@@ -1,5 +1,5 @@
-"""The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, export, demo and
-verify."""
+"""The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, deliver, export, demo
+and verify."""
 
 import argparse
 import logging
@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
         "--preview",
         metavar="MEMBER",
         help="print the next digest of this member (by name) without queueing or changing it",
+    )
+    commands.add_parser(
+        "deliver",
+        help="one webhook pass: queue new feed events, send the due deliveries, print the tally",
     )
     export = commands.add_parser("export", help="write every public record as one JSON document")
     export.add_argument("--output", "-o", default="-", help="a file, or - for standard output")
@@ -172,6 +176,18 @@ def _preview(settings: Settings, name: str) -> int:
     return 0
 
 
+def _deliver(settings: Settings) -> int:
+    """One webhook pass (issue 14), printing what it did."""
+    from app.webhooks.deliver import deliver_pass
+
+    database = Database(create_engine(settings.database_url))
+    try:
+        print(deliver_pass(database, settings).summary())
+    finally:
+        database.dispose()
+    return 0
+
+
 def _send_mail(database: Database, settings: Settings) -> None:
     """Send what is due in the outbox (the links are signed with the installation's key)."""
     from app.mail.compose import with_secret_key
@@ -228,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _tick(settings)
     if args.command == "notify":
         return _preview(settings, args.preview) if args.preview else _notify(settings)
+    if args.command == "deliver":
+        return _deliver(settings)
     if args.command == "export":
         return _export(settings, args.output)
     if args.command == "demo":

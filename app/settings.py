@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     email_daily_cap: Annotated[int, Field(ge=1)] = 3
     # The delegates' last-day reminder goes out this many hours before voting ends.
     reminder_hours: Annotated[int, Field(ge=1)] = 24
+    # Webhooks (issue 14): seconds to wait for an endpoint; WEBHOOK_ALLOW_PRIVATE=true lets
+    # webhooks reach loopback and private addresses -- for tests only (app/webhooks/address.py).
+    webhook_timeout: Annotated[float, Field(gt=0, le=60)] = 10.0
+    webhook_allow_private: bool = False
 
     @field_validator("public_url")
     @classmethod

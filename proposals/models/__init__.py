@@ -48,6 +48,7 @@ from proposals.models.voting import (
     Vote,
     standing,
 )
+from proposals.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "CAUSE_KINDS",
@@ -96,6 +97,8 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "Vote",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
     "standing",
 ]
