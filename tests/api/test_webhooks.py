@@ -8,11 +8,7 @@ fixture); the tests of refusals run without it.
 
 import ipaddress
 import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -28,66 +24,15 @@ from proposals.clock import FrozenClock
 from tests.api.world import World, build_world
 from tests.conftest import settings_for_tests
 from tests.factories import bearer, make_area, make_token
+from tests.webhook_receiver import Receiver
 
 PUBLIC = "93.184.215.14"
 """A public address the stub resolver may answer (nothing ever connects to it)."""
 
 
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """A webhook endpoint on 127.0.0.1: answers the planned statuses in turn (then 200)."""
-
-    port: int = 0
-    received: list[Received] = field(default_factory=list)
-    plan: list[int] = field(default_factory=list)
-    always: int | None = None
-
-    def answer(self) -> int:
-        if self.plan:
-            return self.plan.pop(0)
-        return self.always or 200
-
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(r.body) for r in self.received]
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            state.received.append(Received(self.path, dict(self.headers.items()), body))
-            status = state.answer()
-            self.send_response(status)
-            if 300 <= status < 400:
-                self.send_header("Location", f"http://receiver.test:{state.port}/elsewhere")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def receiver(webhook_receiver: Receiver) -> Receiver:
+    return webhook_receiver
 
 
 class StubResolver:
