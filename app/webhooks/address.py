@@ -93,6 +93,11 @@ def non_public(ip: IPAddress) -> str | None:
 
 
 def _parse(url: str) -> tuple[str, str, int, str]:
+    if not url.isascii() or any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        raise RefusedAddress(
+            "the URL must be ASCII without spaces or control characters"
+            " (an international name in its xn-- form, other characters percent-encoded)"
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -103,8 +108,8 @@ def _parse(url: str) -> tuple[str, str, int, str]:
     if parts.username is not None or parts.password is not None:
         raise RefusedAddress("the URL must not carry credentials")
     host = parts.hostname
-    if not host or any(c.isspace() for c in url):
-        raise RefusedAddress("the URL has no host, or contains white space")
+    if not host:
+        raise RefusedAddress("the URL has no host")
     try:
         host.encode("idna")
     except UnicodeError:

@@ -109,21 +109,10 @@ def _deliver_to(
         if due is None:
             return
         answer = send_once(due, settings, resolver=resolver, wall=wall)
-        with database.session(write=True) as session:
-            if answer.ok:
-                webhooks.record_success(
-                    session, due.delivery_id, now=clock(), status=answer.status or 0
-                )
-                disabled = False
-            else:
-                disabled = webhooks.record_failure(
-                    session,
-                    due.delivery_id,
-                    now=clock(),
-                    status=answer.status,
-                    error=answer.error or "failed",
-                )
-            session.commit()
+        try:
+            disabled = _record(database, due, answer, clock)
+        except LookupError:  # the owner deleted the webhook meanwhile
+            return
         log.info(
             "webhook delivery",
             extra={
@@ -139,6 +128,27 @@ def _deliver_to(
         done.failed += 1
         done.disabled += int(disabled)
         return
+
+
+def _record(database: Database, due: _Attempt, answer: Answer, clock: Clock) -> bool:
+    """Record the outcome of one attempt in a transaction of its own; answers whether the
+    webhook was disabled by it."""
+    with database.session(write=True) as session:
+        disabled = False
+        if answer.ok:
+            webhooks.record_success(
+                session, due.delivery_id, now=clock(), status=answer.status or 0
+            )
+        else:
+            disabled = webhooks.record_failure(
+                session,
+                due.delivery_id,
+                now=clock(),
+                status=answer.status,
+                error=answer.error or "failed",
+            )
+        session.commit()
+        return disabled
 
 
 def deliver_pass(

@@ -98,7 +98,7 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
         response = connection.getresponse()
         response.read(READ_AT_MOST)
         status = response.status
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         return Answer(None, f"{type(exc).__name__}: {exc}"[:500])
     finally:
         connection.close()

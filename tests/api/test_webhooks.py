@@ -280,6 +280,9 @@ class TestNoSsrf:
             "http://unknown.test/",  # does not resolve
             "http://mixed.test/",  # one public and one private address
             "not a url",
+            "http://public.test/a b",
+            "http://public.test/\u00e4",
+            "http://public.test/\r\nX-Injected: 1",
         ],
     )
     def test_other_unusable_urls_are_refused(
