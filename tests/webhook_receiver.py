@@ -1,6 +1,8 @@
 """A webhook endpoint for tests: a real HTTP server on a loopback port, in a thread."""
 
+import contextlib
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,8 +37,9 @@ class Receiver:
         return [json.loads(r.body) for r in self.received]
 
 
-@pytest.fixture
-def webhook_receiver() -> Iterator[Receiver]:
+@contextlib.contextmanager
+def serving(context: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """A receiver on a free loopback port, over TLS with ``context`` (a server context)."""
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -56,6 +59,8 @@ def webhook_receiver() -> Iterator[Receiver]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -65,3 +70,9 @@ def webhook_receiver() -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[Receiver]:
+    with serving() as state:
+        yield state

@@ -8,7 +8,11 @@ fixture); the tests of refusals run without it.
 
 import ipaddress
 import json
+import shutil
+import ssl
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,10 +25,11 @@ from app.main import create_app
 from app.webhooks.address import non_public
 from app.webhooks.deliver import Pass, deliver_pass
 from proposals.clock import FrozenClock
+from proposals.services import webhooks
 from tests.api.world import World, build_world
 from tests.conftest import settings_for_tests
 from tests.factories import bearer, make_area, make_token
-from tests.webhook_receiver import Receiver
+from tests.webhook_receiver import Receiver, serving
 
 PUBLIC = "93.184.215.14"
 """A public address the stub resolver may answer (nothing ever connects to it)."""
@@ -244,6 +249,26 @@ REFUSED = (
 multicast, reserved, documentation; IPv6 alike, and IPv4 inside IPv6 (mapped, NAT64, 6to4)."""
 
 
+class TestClaims:
+    def test_a_webhook_claimed_by_another_pass_waits_for_its_lease(
+        self, world: World, app: FastAPI, resolver: StubResolver, receiver: Receiver
+    ) -> None:
+        """Two passes (the server's loop and ``liquidpolicy deliver``, or two workers) never
+        send to one webhook at once: the second skips a webhook the first holds."""
+        hook = register(world, "alice", hook_url(receiver))
+        world.propose("bob", "One")
+        with world.db.session(write=True) as session:  # another pass claims it, then stalls
+            webhooks.queue_new_events(session, now=world.clock.now)
+            assert webhooks.claim_due(session, now=world.clock.now) == [hook["id"]]
+            session.commit()
+
+        assert run_pass(world, app, resolver) == Pass()
+        assert receiver.received == []
+        world.clock.advance(webhooks.LEASE.total_seconds())  # its lease runs out
+        assert run_pass(world, app, resolver).delivered == 1
+        assert len(receiver.received) == 1
+
+
 class TestNoSsrf:
     @pytest.fixture
     def allow_private(self) -> bool:
@@ -362,6 +387,51 @@ class TestNonPublic:
     @pytest.mark.parametrize("address", ["93.184.215.14", "8.8.8.8", "2606:4700::1111"])
     def test_public_addresses_pass(self, address: str) -> None:
         assert non_public(ipaddress.ip_address(address)) is None
+
+
+class TestHttps:
+    def test_tls_names_the_host_while_connecting_to_the_checked_address(
+        self,
+        world: World,
+        app: FastAPI,
+        resolver: StubResolver,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """Over https the connection goes to the address checked (127.0.0.1) and TLS names the
+        URL's host: SNI and the certificate check say ``receiver.test``; a certificate for
+        another name fails."""
+        if shutil.which("openssl") is None:
+            pytest.skip("the openssl command is needed to make a test certificate")
+        cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+        command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+        command += " -days 2 -subj /CN=receiver.test -addext subjectAltName=DNS:receiver.test"
+        subprocess.run(
+            [*command.split(), "-keyout", str(key), "-out", str(cert)],
+            check=True,
+            capture_output=True,
+        )
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the sender trusts this certificate
+        names: list[str | None] = []
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        context.sni_callback = lambda _socket, name, _context: names.append(name)
+        resolver.names["other.test"] = ["127.0.0.1"]
+        with serving(context) as tls_receiver:
+            good = register(world, "alice", f"https://receiver.test:{tls_receiver.port}/tls")
+            bad = register(world, "alice", f"https://other.test:{tls_receiver.port}/tls")
+            world.propose("bob", "One")
+
+            done = run_pass(world, app, resolver)
+
+        assert (done.delivered, done.failed) == (1, 1)
+        assert "receiver.test" in names and "other.test" in names
+        [request] = tls_receiver.received
+        Verifier(good["secret"]).verify(request.body, request.headers)
+        assert request.headers["Host"] == f"receiver.test:{tls_receiver.port}"
+        failed = deliveries(world, "alice", bad["id"])[0]
+        assert failed["last_status"] is None
+        assert "certificate" in failed["last_error"].lower()
 
 
 class TestNoRedirects:
