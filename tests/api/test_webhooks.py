@@ -269,6 +269,22 @@ class TestClaims:
         assert len(receiver.received) == 1
 
 
+class TestOwner:
+    def test_nothing_is_sent_for_a_deactivated_member(
+        self, world: World, app: FastAPI, resolver: StubResolver, receiver: Receiver
+    ) -> None:
+        register(world, "alice", hook_url(receiver))
+        world.propose("bob", "One")
+        deactivate = {"active": False}
+        answer = world.client.patch(
+            f"/api/v1/members/{world.id('alice')}", json=deactivate, headers=world.admin
+        )
+        assert answer.status_code == 200, answer.text
+
+        assert run_pass(world, app, resolver).delivered == 0
+        assert receiver.received == []
+
+
 class TestNoSsrf:
     @pytest.fixture
     def allow_private(self) -> bool:
