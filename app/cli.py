@@ -1,5 +1,5 @@
-"""The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, export, demo and
-verify. Errors an operator can fix are printed, never a traceback (:mod:`app.cli_guard`)."""
+"""The ``liquidpolicy`` command: serve, migrate, create-admin, tick, notify, deliver, export, demo
+and verify. Errors an operator can fix are printed, never a traceback (:mod:`app.cli_guard`)."""
 
 import argparse
 import logging
@@ -91,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
         "--preview",
         metavar="MEMBER",
         help="print the next digest of this member (by name) without queueing or changing it",
+    )
+    _command(
+        commands,
+        "deliver",
+        "one webhook pass: queue new feed events, send the due deliveries, print the tally",
+        "One webhook pass: queue the feed events that are new for each webhook, send the due "
+        "deliveries (signed, Standard Webhooks) and print how many were queued, delivered, "
+        "failed and disabled.",
     )
     export = _command(
         commands,
@@ -246,6 +254,18 @@ def _preview(settings: Settings, name: str) -> int:
     return 0
 
 
+def _deliver(settings: Settings) -> int:
+    """One webhook pass (issue 14), printing what it did."""
+    from app.webhooks.deliver import deliver_pass
+
+    database = Database(create_engine(settings.database_url))
+    try:
+        print(deliver_pass(database, settings).summary())
+    finally:
+        database.dispose()
+    return 0
+
+
 def _send_mail(database: Database, settings: Settings) -> None:
     """Send what is due in the outbox (the links are signed with the installation's key)."""
     from app.mail.compose import with_secret_key
@@ -329,6 +349,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _tick(settings)
     if args.command == "notify":
         return _preview(settings, args.preview) if args.preview else _notify(settings)
+    if args.command == "deliver":
+        return _deliver(settings)
     if args.command == "export":
         return _export(settings, args.output)
     if args.command == "demo":

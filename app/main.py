@@ -24,6 +24,8 @@ from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.settings import Settings
 from app.stream import STREAM_PATH, Streams
 from app.web import install_web
+from app.webhooks.address import Resolver, system_resolver
+from app.webhooks.deliver import Pass, deliver_pass
 from proposals.clock import Clock, utcnow
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
@@ -62,14 +64,16 @@ async def _lifecycle_loop(
     login_window: int,
     settings: Settings,
     stop: asyncio.Event | None = None,
+    resolver: Resolver = system_resolver,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
     24 hours and of failed logins older than the throttle window), then the records of the
     issues it closed (issue 12, each in its own transaction), then one notification pass
     (issue 11: the delegates' due reminders, the fan-out of pending causes, with ``SMTP_URL``
     the composing of due e-mail; :func:`app.mail.compose.notify_pass`), outside the lifecycle's
-    unit locks, then, with ``SMTP_URL``, the sending of the e-mail that is due (in the thread
-    pool, like the rest: never in a request); a failed run is logged and retried next time.
+    unit locks, then, with ``SMTP_URL``, the sending of the e-mail that is due, then one webhook
+    delivery pass (issue 14: :func:`app.webhooks.deliver.deliver_pass`), each in the thread pool
+    (never in a request); a failed run is logged and retried next time.
 
     ``stop`` ends the loop between steps: a step already running in its thread finishes first
     (cancelling the task would leave that thread using a connection the shutdown then drops)."""
@@ -82,6 +86,14 @@ async def _lifecycle_loop(
     ]
     if settings.smtp_url:
         steps.append(("sending e-mail", lambda: send_due(database, settings, clock=clock)))
+    steps.append(
+        (
+            "webhook deliveries",
+            lambda: _log_deliveries(
+                deliver_pass(database, settings, clock=clock, resolver=resolver)
+            ),
+        )
+    )
     while not stop.is_set():
         for name, step in steps:
             if stop.is_set():
@@ -92,6 +104,11 @@ async def _lifecycle_loop(
                 log.exception(f"{name} failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+def _log_deliveries(done: Pass) -> None:
+    if done.queued or done.delivered or done.failed:
+        log.info("webhook pass", extra={"summary": done.summary()})
 
 
 def _log_records(written: Iterable[tuple[int, str]]) -> None:
@@ -113,9 +130,11 @@ def create_app(
     database: Database | None = None,
     clock: Clock = utcnow,
     run_lifecycle_every: bool = False,
+    resolver: Resolver = system_resolver,
 ) -> FastAPI:
-    """Build the application. ``database`` and ``clock`` may be injected (tests, demo);
-    ``run_lifecycle_every`` runs the lifecycle every ``LIFECYCLE_INTERVAL`` seconds (serve)."""
+    """Build the application. ``database``, ``clock`` and the webhooks' name ``resolver`` may be
+    injected (tests, demo); ``run_lifecycle_every`` runs the lifecycle every
+    ``LIFECYCLE_INTERVAL`` seconds (serve)."""
     settings = settings or Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
 
@@ -139,6 +158,7 @@ def create_app(
                     settings.login_throttle_window,
                     settings=app.state.settings,  # with the installation's key (links)
                     stop=stop,
+                    resolver=resolver,
                 )
             )
         try:
@@ -164,6 +184,7 @@ def create_app(
     app.state.database = database
     app.state.clock = clock
     app.state.streams = Streams(settings.stream_max)
+    app.state.resolver = resolver
     app.state.hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_cost,

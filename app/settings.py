@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     stream_heartbeat: Annotated[float, Field(gt=0)] = 15.0
     stream_poll: Annotated[float, Field(gt=0)] = 1.0
     stream_max: Annotated[int, Field(ge=1)] = 100
+    # Webhooks (issue 14): seconds to wait for an endpoint; WEBHOOK_ALLOW_PRIVATE=true lets
+    # webhooks reach loopback and private addresses -- for tests only (app/webhooks/address.py).
+    webhook_timeout: Annotated[float, Field(gt=0, le=60)] = 10.0
+    webhook_allow_private: bool = False
 
     @field_validator("public_url")
     @classmethod

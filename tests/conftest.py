@@ -23,6 +23,7 @@ from proposals.clock import FrozenClock
 from tests.databases import BACKENDS, throwaway_database
 from tests.factories import NOW
 from tests.smtp import smtp_server  # noqa: F401  (the suite's SMTP server fixture)
+from tests.webhook_receiver import webhook_receiver  # noqa: F401  (a webhook endpoint)
 
 
 def settings_for_tests(**overrides: Any) -> Settings:

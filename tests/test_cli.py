@@ -1,4 +1,4 @@
-"""The ``liquidpolicy`` command line: migrate and create-admin."""
+"""The ``liquidpolicy`` command line: migrate, create-admin, tick, notify and deliver."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from app.db import Database, create_engine
 from proposals.models import Member
 from tests.databases import throwaway_database
 from tests.smtp import closed_port_url
+from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture
@@ -277,3 +278,74 @@ class TestNotify:
             assert "https://lp.example.org/issues/1" in mail.text_body
         finally:
             database.dispose()
+
+
+class TestDeliver:
+    def test_one_pass_sends_the_signed_events_and_prints_the_tally(
+        self,
+        url: str,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        webhook_receiver: Receiver,
+    ) -> None:
+        """Issue 14: ``liquidpolicy deliver`` runs one webhook pass (here to a receiver on this
+        machine, which only ``WEBHOOK_ALLOW_PRIVATE=true`` allows)."""
+        from standardwebhooks import Webhook as Verifier
+
+        from proposals.services import initiatives, members, structure, webhooks
+        from tests.factories import CHEAP_HASHER, policy_fields
+
+        assert main(["migrate"]) == 0
+        database = Database(create_engine(url))
+        try:
+            with database.session(write=True) as session:
+                admin = members.create_member(
+                    session, CHEAP_HASHER, actor=None, name="a", password="x" * 10, is_admin=True
+                )
+                unit = structure.create_unit(session, actor=admin, name="u")
+                area = structure.create_area(session, actor=admin, unit_id=unit.id or 0, name="a")
+                policy = structure.create_policy(session, actor=admin, fields=policy_fields())
+                structure.set_privilege(
+                    session,
+                    actor=admin,
+                    unit_id=unit.id or 0,
+                    member_id=admin.id or 0,
+                    voting_right=True,
+                    initiative_right=True,
+                )
+                hook = webhooks.create_webhook(
+                    session,
+                    admin,
+                    url=f"http://127.0.0.1:{webhook_receiver.port}/cli",
+                    event_types=None,
+                    unit_id=None,
+                    area_id=None,
+                )
+                secret = hook.secret
+                session.commit()
+            with database.session(write=True) as session:
+                initiatives.create_initiative(
+                    session,
+                    actor=admin,
+                    name="i",
+                    content="c",
+                    area_id=area.id,
+                    policy_id=policy.id,
+                )
+                session.commit()
+        finally:
+            database.dispose()
+        monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE", "true")
+        capsys.readouterr()
+
+        assert main(["deliver"]) == 0
+        sent = len(webhook_receiver.received)
+        assert sent >= 1
+        assert capsys.readouterr().out.strip() == (
+            f"{sent} deliveries queued, {sent} delivered, 0 failed (to retry), 0 webhooks disabled"
+        )
+        assert webhook_receiver.bodies()[0]["type"] == "initiative_created"
+        for request in webhook_receiver.received:
+            Verifier(secret).verify(request.body, request.headers)
+        assert main(["deliver"]) == 0
+        assert capsys.readouterr().out.strip().startswith("0 deliveries queued, 0 delivered")

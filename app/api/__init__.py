@@ -18,6 +18,7 @@ from app.api import (
     suggestions,
     tokens,
     units,
+    webhooks,
 )
 
 api_router = APIRouter(prefix="/api/v1")
@@ -37,5 +38,6 @@ for module in (
     notifications,
     notification_settings,
     search,
+    webhooks,
 ):
     api_router.include_router(module.router)

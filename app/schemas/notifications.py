@@ -22,6 +22,7 @@ NotificationKind = Literal[
     "new_draft",
     "voting_reminder",
     "delegation_declined",
+    "webhook_disabled",
 ]
 
 

@@ -40,6 +40,7 @@ KIND_LABELS = {
     "new_draft": "A new draft of an initiative I support",
     "voting_reminder": "The last-day reminder to vote, when members' votes go to me",
     "delegation_declined": "My delegate declines my delegation",
+    "webhook_disabled": "A webhook of mine is disabled after failing for a day",
 }
 
 

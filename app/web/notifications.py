@@ -71,6 +71,8 @@ def where_to_act(note: Notification) -> Entry:
         return Entry(note, "/me#received-heading", "Delegations to me")
     if note.kind == "delegation_declined":
         return Entry(note, "/me#given-heading", "My delegations")
+    if note.kind == "webhook_disabled":
+        return Entry(note, "/docs#/webhooks", "The webhooks API")
     if note.kind in ("votes_delegated", "voting_reminder") or (
         note.kind == "phase_changed" and note.text.startswith("Voting")
     ):

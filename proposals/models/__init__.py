@@ -49,6 +49,7 @@ from proposals.models.voting import (
     Vote,
     standing,
 )
+from proposals.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "CAUSE_KINDS",
@@ -98,6 +99,8 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "Vote",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
     "standing",
 ]

@@ -29,9 +29,11 @@ NOTIFICATION_KINDS = (
     "new_draft",
     "voting_reminder",
     "delegation_declined",
+    "webhook_disabled",
 )
 """``new_issue``, ``phase_changed`` (voting included), ``issue_closed`` and ``new_draft`` come from
-causes; the others are written directly for one member (``votes_delegated`` by the fan-out of the
+causes; the others (``webhook_disabled``: the owner's webhook failed for a day) are written
+directly for one member (``votes_delegated`` by the fan-out of the
 voting cause, one row per delegate carrying weight)."""
 
 CAUSE_KINDS = ("new_issue", "phase_changed", "issue_closed", "new_draft", "voting_reminder")

@@ -77,6 +77,7 @@ KIND_URGENCY = (
     "delegation_started",
     "delegation_stopped",
     "delegation_declined",
+    "webhook_disabled",
     "new_issue",
     "issue_closed",
 )

@@ -149,6 +149,18 @@ def own_token_id(m: Matrix, who: str) -> int:
     return token_id
 
 
+PUBLIC_HOOK = "https://93.184.215.14/hook"  # a public address: accepted without a name lookup
+
+
+def own_webhook_id(m: Matrix, who: str) -> int:
+    response = m.world.client.post(
+        "/api/v1/webhooks", json={"url": PUBLIC_HOOK}, headers=m.login_headers(who)
+    )
+    assert response.status_code == 201, response.text
+    webhook_id: int = response.json()["id"]
+    return webhook_id
+
+
 def delegation_to_delete(m: Matrix, who: str) -> int:
     """``who``'s own delegation where they may delegate, else someone else's."""
     truster = who if who in ELIGIBLE else "author"
@@ -319,6 +331,11 @@ ROWS = [
         lambda m, who: Call(f"/areas/{m.world.area_id}/subscription"), "write"),
     Row("DELETE", "/api/v1/areas/{area_id}/subscription", (401, 204, 204, 204, 204, 403),
         lambda m, who: Call(f"/areas/{m.world.area_id}/subscription"), "write"),
+    # Webhooks (each member's own) -----------------------------------------------------------
+    Row("POST", "/api/v1/webhooks", (401, 201, 201, 201, 201, 403),
+        lambda m, who: Call("/webhooks", {"url": PUBLIC_HOOK}), "write"),
+    Row("DELETE", "/api/v1/webhooks/{webhook_id}", (401, 204, 204, 204, 204, 403),
+        lambda m, who: Call(f"/webhooks/{own_webhook_id(m, who)}"), "write"),
     Row("POST", "/api/v1/members/me/notifications/read", (401, 204, 204, 204, 204, 403),
         lambda m, who: Call("/members/me/notifications/read", {"up_to_id": 1}), "write"),
     Row("PUT", "/api/v1/members/me/notification-settings", (401, 200, 200, 200, 200, 403),
