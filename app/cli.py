@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from app import migrate
-from app.db import Database, create_engine
+from app.db import Database, create_engine, normalize_url
 from app.logs import configure_logging
 from app.settings import Settings
 from proposals.errors import DomainError
@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate the database, then serve API and web client")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="server processes (default: WORKERS, 1); above 1 needs PostgreSQL",
+    )
     commands.add_parser("migrate", help="migrate the database to the newest schema")
     commands.add_parser(
         "tick",
@@ -71,15 +77,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int | None) -> int:
+    """Migrate, then serve in one process or, on PostgreSQL, in ``workers`` (uvicorn's own
+    supervisor restarts a worker that dies; :mod:`app.leader` picks the one that runs the
+    background work)."""
     import uvicorn
 
     from app.main import create_app
 
+    workers = workers or settings.workers
+    if workers > 1 and not normalize_url(settings.database_url).startswith("postgresql"):
+        print(
+            f"error: --workers {workers} needs PostgreSQL (DATABASE_URL=postgresql://...); "
+            "SQLite serves from one process",
+            file=sys.stderr,
+        )
+        return 2
     migrate.upgrade(settings.database_url)
-    log.info("serving", extra={"host": host, "port": port})
-    app = create_app(settings, run_lifecycle_every=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    log.info("serving", extra={"host": host, "port": port, "workers": workers})
+    if workers == 1:
+        app = create_app(settings, run_lifecycle_every=True)
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    else:
+        uvicorn.run(
+            "app.main:served_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
     return 0
 
 
@@ -218,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.workers)
     if args.command == "migrate":
         migrate.upgrade(settings.database_url)
         return 0

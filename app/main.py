@@ -17,6 +17,7 @@ from app.db import Database, create_engine
 from app.docs import install_docs
 from app.errors import install_error_handlers, responses, unavailable_response
 from app.headers import SecurityHeadersMiddleware
+from app.leader import Leader, leader_for
 from app.logs import configure_logging
 from app.mail.compose import notify_pass
 from app.mail.send import send_due
@@ -61,6 +62,7 @@ async def _lifecycle_loop(
     login_window: int,
     settings: Settings,
     stop: asyncio.Event | None = None,
+    leader: Leader | None = None,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
     24 hours and of failed logins older than the throttle window), then the records of the
@@ -71,8 +73,14 @@ async def _lifecycle_loop(
     pool, like the rest: never in a request); a failed run is logged and retried next time.
 
     ``stop`` ends the loop between steps: a step already running in its thread finishes first
-    (cancelling the task would leave that thread using a connection the shutdown then drops)."""
+    (cancelling the task would leave that thread using a connection the shutdown then drops).
+
+    With several server processes only one runs the rounds at a time: ``leader`` (by default
+    :func:`app.leader.leader_for` the database) is asked before each round, and a process that
+    is not the leader only asks again an interval later. New background work is one more entry
+    in ``steps``; it then runs in this single runner too."""
     stop = stop or asyncio.Event()
+    leader = leader or leader_for(database.engine)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("purge of expired records", lambda: _purge_expired(database, clock, login_window)),
         ("lifecycle run", lambda: _log_transitions(run_lifecycle(database, clock=clock))),
@@ -81,16 +89,28 @@ async def _lifecycle_loop(
     ]
     if settings.smtp_url:
         steps.append(("sending e-mail", lambda: send_due(database, settings, clock=clock)))
-    while not stop.is_set():
-        for name, step in steps:
-            if stop.is_set():
-                return
-            try:
-                await run_in_threadpool(step)
-            except Exception:
-                log.exception(f"{name} failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+    try:
+        while not stop.is_set():
+            if await _leads(leader):
+                for name, step in steps:
+                    if stop.is_set():
+                        return
+                    try:
+                        await run_in_threadpool(step)
+                    except Exception:
+                        log.exception(f"{name} failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+    finally:
+        leader.release()  # closing its connection frees the lock for another process
+
+
+async def _leads(leader: Leader) -> bool:
+    try:
+        return await run_in_threadpool(leader.is_leader)
+    except Exception:  # never the end of the runner: asked again an interval later
+        log.exception("runner election failed")
+        return False
 
 
 def _log_records(written: Iterable[tuple[int, str]]) -> None:
@@ -196,3 +216,9 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+def served_app() -> FastAPI:
+    """The application of ``liquidpolicy serve --workers N`` (N > 1): uvicorn imports this
+    factory in each worker process; settings come from the environment, as for the parent."""
+    return create_app(Settings(), run_lifecycle_every=True)
