@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from app import migrate
 from app.db import Database, create_engine
 from app.leader import RUNNER_LOCK, AdvisoryLeader, AlwaysLeader, leader_for
+from proposals.clock import utcnow
 from tests.conftest import settings_for_tests
 from tests.databases import BACKENDS, throwaway_database
 
@@ -86,8 +87,16 @@ def test_a_process_that_does_not_lead_runs_no_step(
     import app.main
 
     ran: list[str] = []
-    monkeypatch.setattr(app.main, "run_lifecycle", lambda *a, **k: ran.append("lifecycle") or [])
-    monkeypatch.setattr(app.main, "notify_pass", lambda *a, **k: ran.append("notify"))
+
+    def record(name: str) -> object:
+        def step(*args: object, **kwargs: object) -> list[object]:
+            ran.append(name)
+            return []
+
+        return step
+
+    monkeypatch.setattr(app.main, "run_lifecycle", record("lifecycle"))
+    monkeypatch.setattr(app.main, "notify_pass", record("notify"))
     url = f"sqlite:///{tmp_path}/lp.db"
     migrate.upgrade(url)
     database = Database(create_engine(url))
@@ -97,7 +106,7 @@ def test_a_process_that_does_not_lead_runs_no_step(
         stop = asyncio.Event()
         loop = asyncio.create_task(
             app.main._lifecycle_loop(
-                database, app.main.utcnow, 1, 60, settings_for_tests(), stop=stop, leader=leader
+                database, utcnow, 1, 60, settings_for_tests(), stop=stop, leader=leader
             )
         )
         await asyncio.sleep(2.5)
