@@ -102,7 +102,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None) -> int
     migrate.upgrade(settings.database_url)
     log.info("serving", extra={"host": host, "port": port, "workers": workers})
     if workers == 1:
-        app = create_app(settings, run_lifecycle_every=True)
+        app = create_app(settings, run_lifecycle_every=True, cache_public_reads=True)
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     else:
         uvicorn.run(

@@ -22,6 +22,7 @@ from app.logs import configure_logging
 from app.mail.compose import notify_pass
 from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
+from app.read_cache import PublicReadCache
 from app.settings import Settings
 from app.web import install_web
 from proposals.clock import Clock, utcnow
@@ -132,9 +133,12 @@ def create_app(
     database: Database | None = None,
     clock: Clock = utcnow,
     run_lifecycle_every: bool = False,
+    cache_public_reads: bool = False,
 ) -> FastAPI:
     """Build the application. ``database`` and ``clock`` may be injected (tests, demo);
-    ``run_lifecycle_every`` runs the lifecycle every ``LIFECYCLE_INTERVAL`` seconds (serve)."""
+    ``run_lifecycle_every`` runs the lifecycle every ``LIFECYCLE_INTERVAL`` seconds (serve);
+    ``cache_public_reads`` answers repeated public API reads from memory for
+    ``HTTP_CACHE_MAX_AGE`` seconds (serve; :mod:`app.read_cache`)."""
     settings = settings or Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
 
@@ -180,6 +184,9 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.clock = clock
+    app.state.read_cache = (
+        PublicReadCache(settings.http_cache_max_age) if cache_public_reads else None
+    )
     app.state.hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_cost,
@@ -192,6 +199,7 @@ def create_app(
         clock=lambda: app.state.clock,
         max_body_bytes=settings.max_body_bytes,
         public_max_age=settings.http_cache_max_age,
+        read_cache=lambda: app.state.read_cache,
     )
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -221,4 +229,4 @@ def create_app(
 def served_app() -> FastAPI:
     """The application of ``liquidpolicy serve --workers N`` (N > 1): uvicorn imports this
     factory in each worker process; settings come from the environment, as for the parent."""
-    return create_app(Settings(), run_lifecycle_every=True)
+    return create_app(Settings(), run_lifecycle_every=True, cache_public_reads=True)
