@@ -723,11 +723,11 @@ def load(args: argparse.Namespace, url: str, world: World, runs: list[str]) -> d
         results[run] = stats.summary()
     if "baseline" in results and "read" in results:
         results["targets"] = targets(results["baseline"], results["read"], results.get("write"))
+        met = results["targets"]
         print(
-            "reads   {read_rps_ratio:.2f} x baseline requests/s (target >= 0.5), p99 "
-            "{read_p99_ratio:.2f} x baseline p99 (target <= 2): {met}".format(
-                **results["targets"], met="PASS" if results["targets"]["met"] else "FAIL"
-            ),
+            f"reads   {met['read_rps_ratio']:.2f} x baseline requests/s (target >= 0.5), p99 "
+            f"{met['read_p99_ratio']:.2f} x baseline p99 (target <= 2): "
+            + ("PASS" if met["met"] else "FAIL"),
             flush=True,
         )
     return results
