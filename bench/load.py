@@ -666,10 +666,11 @@ def own_server(database_url: str, log: Path, workers: int = 1) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     try:
-        for _ in range(120):
+        deadline = time.monotonic() + 180  # several workers start slowly on a loaded machine
+        while time.monotonic() < deadline:
             with (
                 contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer,
+                urllib.request.urlopen(f"{url}/healthz", timeout=5) as answer,
             ):
                 if answer.status == 200:
                     break

@@ -252,7 +252,7 @@ def test_killing_the_runner_process_hands_the_work_to_another(
 
         def answers() -> bool:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
                     return bool(r.status == 200)
             except OSError:
                 assert server.poll() is None, log.read_text()
@@ -275,7 +275,7 @@ def test_killing_the_runner_process_hands_the_work_to_another(
         assert _parent_of(int(successor.rsplit("-", 1)[1])) == server.pid
         # Within one interval (the next time a survivor asks), plus slack for a loaded machine.
         assert took <= interval + 1.5, f"took over after {took:.2f} s"
-        assert answers()  # the other workers kept serving
+        _wait_for(answers, 30, "the server, after the kill")  # the others kept serving
     finally:
         server.send_signal(signal.SIGTERM)
         try:
