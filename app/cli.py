@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+WORKER_HEALTHCHECK_S = 30
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
@@ -86,7 +89,9 @@ def _positive(text: str) -> int:
 def _serve(settings: Settings, host: str, port: int, workers: int | None) -> int:
     """Migrate, then serve in one process or, on PostgreSQL, in ``workers`` (uvicorn's own
     supervisor restarts a worker that dies; :mod:`app.leader` picks the one that runs the
-    background work)."""
+    background work). A worker must answer the supervisor's health check within
+    :data:`WORKER_HEALTHCHECK_S` (uvicorn's default, 5 s, killed workers still starting on a
+    loaded machine)."""
     import uvicorn
 
     from app.main import create_app
@@ -109,6 +114,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None) -> int
             "app.main:served_app",
             factory=True,
             workers=workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
             host=host,
             port=port,
             log_config=None,
