@@ -119,7 +119,14 @@ class AdvisoryLeader:
 
     def release(self) -> None:
         with self._guard:
-            self._drop()  # closing the session frees the lock
+            if self._holding and self._connection is not None:
+                # Closing the session frees the lock too, but only once its server process has
+                # ended; unlocking first frees it before the next process asks.
+                with contextlib.suppress(sa.exc.SQLAlchemyError):
+                    self._connection.execute(
+                        sa.text("SELECT pg_advisory_unlock(:key)"), {"key": self.key}
+                    )
+            self._drop()
             self._engine.dispose()
 
 
