@@ -22,4 +22,5 @@ USER liquidpolicy
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+# Server processes: -e WORKERS=4 (PostgreSQL only; one of them runs the background work).
 CMD ["liquidpolicy", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from app import migrate
 from app.cli_guard import EXIT_CODES, OperatorError, guarded, settings_error
-from app.db import Database, create_engine
+from app.db import Database, create_engine, normalize_url
 from app.logs import configure_logging
 from app.settings import Settings
 from proposals.errors import DomainError
@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="server processes (default: WORKERS, 1); above 1 needs PostgreSQL",
+    )
     _command(
         commands,
         "migrate",
@@ -150,14 +156,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+WORKER_HEALTHCHECK_S = 30
+STREAMS_SHUTDOWN_S = 5
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int | None) -> int:
+    """Migrate, then serve in one process or, on PostgreSQL, in ``workers`` (uvicorn's own
+    supervisor restarts a worker that dies; :mod:`app.leader` picks the one that runs the
+    background work). A worker must answer the supervisor's health check within
+    :data:`WORKER_HEALTHCHECK_S` (uvicorn's default, 5 s, killed workers still starting on a
+    loaded machine)."""
+    import uvicorn
+
     from app.main import create_app
     from app.server import serve
 
+    workers = workers or settings.workers
+    if workers > 1 and not normalize_url(settings.database_url).startswith("postgresql"):
+        print(
+            f"error: --workers {workers} needs PostgreSQL (DATABASE_URL=postgresql://...); "
+            "SQLite serves from one process",
+            file=sys.stderr,
+        )
+        return 2
     migrate.upgrade(settings.database_url)
-    log.info("serving", extra={"host": host, "port": port})
-    app = create_app(settings, run_lifecycle_every=True)
-    return 0 if serve(app, host, port) else STARTUP_FAILURE
+    log.info("serving", extra={"host": host, "port": port, "workers": workers})
+    if workers == 1:
+        app = create_app(settings, run_lifecycle_every=True, cache_public_reads=True)
+        return 0 if serve(app, host, port) else STARTUP_FAILURE
+    # uvicorn's supervisor builds each worker's server itself: an open event stream is ended
+    # by the graceful-shutdown timeout there (app.server ends them at once in one process).
+    uvicorn.run(
+        "app.main:served_app",
+        factory=True,
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        timeout_graceful_shutdown=STREAMS_SHUTDOWN_S,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
+    return 0
 
 
 def _create_admin(settings: Settings, name: str, password: str) -> int:
@@ -339,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.workers)
     if args.command == "migrate":
         migrate.upgrade(settings.database_url)
         return 0

@@ -17,10 +17,12 @@ from app.db import Database, create_engine
 from app.docs import install_docs
 from app.errors import install_error_handlers, responses, unavailable_response
 from app.headers import SecurityHeadersMiddleware
+from app.leader import Leader, leader_for
 from app.logs import configure_logging
 from app.mail.compose import notify_pass
 from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
+from app.read_cache import PublicReadCache
 from app.settings import Settings
 from app.stream import STREAM_PATH, Streams
 from app.web import install_web
@@ -65,6 +67,7 @@ async def _lifecycle_loop(
     settings: Settings,
     stop: asyncio.Event | None = None,
     resolver: Resolver = system_resolver,
+    leader: Leader | None = None,
 ) -> None:
     """The server's periodic lifecycle run (and the removal of idempotency records older than
     24 hours and of failed logins older than the throttle window), then the records of the
@@ -76,8 +79,14 @@ async def _lifecycle_loop(
     (never in a request); a failed run is logged and retried next time.
 
     ``stop`` ends the loop between steps: a step already running in its thread finishes first
-    (cancelling the task would leave that thread using a connection the shutdown then drops)."""
+    (cancelling the task would leave that thread using a connection the shutdown then drops).
+
+    With several server processes only one runs the rounds at a time: ``leader`` (by default
+    :func:`app.leader.leader_for` the database) is asked before each round, and a process that
+    is not the leader only asks again an interval later. New background work is one more entry
+    in ``steps``; it then runs in this single runner too."""
     stop = stop or asyncio.Event()
+    leader = leader or leader_for(database.engine)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("purge of expired records", lambda: _purge_expired(database, clock, login_window)),
         ("lifecycle run", lambda: _log_transitions(run_lifecycle(database, clock=clock))),
@@ -94,16 +103,28 @@ async def _lifecycle_loop(
             ),
         )
     )
-    while not stop.is_set():
-        for name, step in steps:
-            if stop.is_set():
-                return
-            try:
-                await run_in_threadpool(step)
-            except Exception:
-                log.exception(f"{name} failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+    try:
+        while not stop.is_set():
+            if await _leads(leader):
+                for name, step in steps:
+                    if stop.is_set():
+                        return
+                    try:
+                        await run_in_threadpool(step)
+                    except Exception:
+                        log.exception(f"{name} failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+    finally:
+        leader.release()  # closing its connection frees the lock for another process
+
+
+async def _leads(leader: Leader) -> bool:
+    try:
+        return await run_in_threadpool(leader.is_leader)
+    except Exception:  # never the end of the runner: asked again an interval later
+        log.exception("runner election failed")
+        return False
 
 
 def _log_deliveries(done: Pass) -> None:
@@ -131,10 +152,12 @@ def create_app(
     clock: Clock = utcnow,
     run_lifecycle_every: bool = False,
     resolver: Resolver = system_resolver,
+    cache_public_reads: bool = False,
 ) -> FastAPI:
     """Build the application. ``database``, ``clock`` and the webhooks' name ``resolver`` may be
     injected (tests, demo); ``run_lifecycle_every`` runs the lifecycle every
-    ``LIFECYCLE_INTERVAL`` seconds (serve)."""
+    ``LIFECYCLE_INTERVAL`` seconds (serve); ``cache_public_reads`` answers repeated public API
+    reads from memory for ``HTTP_CACHE_MAX_AGE`` seconds (serve; :mod:`app.read_cache`)."""
     settings = settings or Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
 
@@ -185,6 +208,9 @@ def create_app(
     app.state.clock = clock
     app.state.streams = Streams(settings.stream_max)
     app.state.resolver = resolver
+    app.state.read_cache = (
+        PublicReadCache(settings.http_cache_max_age) if cache_public_reads else None
+    )
     app.state.hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_cost,
@@ -198,6 +224,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         public_max_age=settings.http_cache_max_age,
         streaming_paths=frozenset({STREAM_PATH}),
+        read_cache=lambda: app.state.read_cache,
     )
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -222,3 +249,9 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+def served_app() -> FastAPI:
+    """The application of ``liquidpolicy serve --workers N`` (N > 1): uvicorn imports this
+    factory in each worker process; settings come from the environment, as for the parent."""
+    return create_app(Settings(), run_lifecycle_every=True, cache_public_reads=True)

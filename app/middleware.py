@@ -30,6 +30,7 @@ from app.errors import (
     database_unavailable,
 )
 from app.idempotency import Claim, StoredAnswer, request_hash, stored_answer
+from app.read_cache import PublicReadCache
 from proposals.clock import Clock
 from proposals.errors import InvalidInput
 from proposals.services import idempotency
@@ -105,6 +106,7 @@ class UnitOfWorkMiddleware:
         max_body_bytes: int,
         public_max_age: int = 0,
         streaming_paths: frozenset[str] = frozenset(),
+        read_cache: Callable[[], PublicReadCache | None] = lambda: None,
     ) -> None:
         self.app = app
         self.database = database
@@ -112,6 +114,7 @@ class UnitOfWorkMiddleware:
         self.max_body_bytes = max_body_bytes
         self.public_max_age = public_max_age
         self.streaming_paths = streaming_paths
+        self.read_cache = read_cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,6 +131,14 @@ class UnitOfWorkMiddleware:
             else:
                 await _send_page(scope, send, 413, "The form is too large to be accepted.")
             return
+
+        cache = self.read_cache()
+        if cache is not None and (kept := cache.get(scope)) is not None:
+            await self._respond(scope, send, *kept)  # no session, no query (app.read_cache)
+            return
+        scope.setdefault("state", {})["cache_generation"] = (
+            cache.generation if cache is not None else 0
+        )
 
         method: str = scope["method"]
         write = method in WRITE_METHODS
@@ -222,6 +233,14 @@ class UnitOfWorkMiddleware:
             # Close before answering, so the connection is back in the pool before the client
             # can send its next request.
             await run_in_threadpool(session.close)
+            if (cache := self.read_cache()) is not None:
+                cache.put(
+                    scope,
+                    response.status,
+                    response.headers,
+                    response.body,
+                    generation=scope["state"]["cache_generation"],
+                )
             await self._respond(scope, send, response.status, response.headers, response.body)
             return
 
@@ -277,6 +296,8 @@ class UnitOfWorkMiddleware:
             return None
 
         replaced = await run_in_threadpool(finish)
+        if (cache := self.read_cache()) is not None:
+            cache.clear()  # this process never answers older than its own writes
         if replaced is not None:
             await self._respond(scope, send, *replaced)
         else:

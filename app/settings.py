@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     public_access: PublicAccess = PublicAccess.PSEUDONYM
     lifecycle_interval: Annotated[int, Field(ge=0)] = 60
+    # Server processes of `liquidpolicy serve` (its --workers); above 1 needs PostgreSQL.
+    workers: Annotated[int, Field(ge=1)] = 1
     token_lifetime: Annotated[int, Field(ge=60)] = 86400
     # Empty: generated once and kept in the database (table instance_secret), shared by every
     # worker and every restart; filled in when the app starts (app/main.py).

@@ -544,6 +544,16 @@ def reader(world: World, seed: int, revalidate: bool) -> Worker:
     return work
 
 
+def baseline() -> Worker:
+    """``GET /healthz`` (one ``SELECT 1``): the floor a read is compared with, same concurrency."""
+
+    async def work(client: Client, n: int, stats: RunStats, deadline: float) -> None:
+        while time.perf_counter() < deadline:
+            await timed_request(client, stats, "GET", "/healthz", {})
+
+    return work
+
+
 def writer(world: World, seed: int, concurrency: int) -> Worker:
     members = [m for m, _ in world.members]
     admission = [i for issue in world.admission for i in issue.initiatives]
@@ -632,25 +642,35 @@ def throwaway_database() -> Iterator[str]:
 
 
 @contextmanager
-def own_server(database_url: str, log: Path) -> Iterator[str]:
-    """``liquidpolicy serve`` on a free local port (default settings, logs to ``log``)."""
+def own_server(database_url: str, log: Path, workers: int = 1) -> Iterator[str]:
+    """``liquidpolicy serve --workers`` on a free local port (default settings, logs to ``log``)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                f"{workers}",
+            ],
             cwd=ROOT,
             env={**os.environ, "DATABASE_URL": database_url},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
-        for _ in range(120):
+        deadline = time.monotonic() + 180  # several workers start slowly on a loaded machine
+        while time.monotonic() < deadline:
             with (
                 contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer,
+                urllib.request.urlopen(f"{url}/healthz", timeout=5) as answer,
             ):
                 if answer.status == 200:
                     break
@@ -693,14 +713,36 @@ def load(args: argparse.Namespace, url: str, world: World, runs: list[str]) -> d
     results: dict[str, Any] = {"url": url, "seconds": args.seconds, "concurrency": args.concurrency}
     for run in runs:
         worker = (
-            reader(world, args.seed, not args.no_etag)
+            baseline()
+            if run == "baseline"
+            else reader(world, args.seed, not args.no_etag)
             if run == "read"
             else writer(world, args.seed, args.concurrency)
         )
         stats = asyncio.run(drive(url, run, args.seconds, args.concurrency, worker, args.client))
         print(report(stats), flush=True)
         results[run] = stats.summary()
+    if "baseline" in results and "read" in results:
+        results["targets"] = targets(results["baseline"], results["read"], results.get("write"))
+        met = results["targets"]
+        print(
+            f"reads   {met['read_rps_ratio']:.2f} x baseline requests/s (target >= 0.5), p99 "
+            f"{met['read_p99_ratio']:.2f} x baseline p99 (target <= 2): "
+            + ("PASS" if met["met"] else "FAIL"),
+            flush=True,
+        )
     return results
+
+
+def targets(
+    base: dict[str, Any], read: dict[str, Any], write: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Issue 13: reads reach >= 50 % of the baseline's requests/s with p99 <= 2 x its p99;
+    writes have no errors."""
+    rps = read["requests_per_s"] / base["requests_per_s"] if base["requests_per_s"] else 0.0
+    p99 = read["p99_ms"] / base["p99_ms"] if base["p99_ms"] else float("inf")
+    met = rps >= 0.5 and p99 <= 2.0 and (write is None or write["errors"] == 0)
+    return {"read_rps_ratio": round(rps, 3), "read_p99_ratio": round(p99, 3), "met": met}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -709,8 +751,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each run")
     parser.add_argument("--concurrency", type=int, default=20, help="requests in flight")
     parser.add_argument(
-        "--runs", default="read,write", help="read,write (default), read, write or none"
+        "--runs",
+        default="baseline,read,write",
+        help="baseline,read,write (default); any of them, in that order, or none",
     )
+    parser.add_argument("--workers", type=int, default=1, help="with --serve: server processes")
     parser.add_argument("--no-etag", action="store_true", help="never send If-None-Match")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw", help="HTTP client")
     parser.add_argument("--state", type=Path, default=DEFAULT_STATE, help="ids and tokens file")
@@ -728,15 +773,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
     args = parser.parse_args(argv)
     runs = [r for r in args.runs.split(",") if r and r != "none"]
-    if set(runs) - {"read", "write"}:
-        parser.error("--runs takes read and/or write")
+    if set(runs) - {"baseline", "read", "write"}:
+        parser.error("--runs takes baseline, read and/or write")
 
     if args.serve:
         with throwaway_database() as database_url:
             world = generate(args, database_url)
             log = Path(tempfile.gettempdir()) / "liquidpolicy-load-server.log"
-            with own_server(database_url, log) as url:
+            with own_server(database_url, log, args.workers) as url:
                 results = load(args, url, world, runs)
+                results["workers"] = args.workers
     else:
         if args.setup:
             if not args.database_url:
