@@ -21,6 +21,7 @@ from app.logs import configure_logging
 from app.mail.compose import notify_pass
 from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
+from app.openapi import install_openapi
 from app.settings import Settings
 from app.web import install_web
 from proposals.clock import Clock, utcnow
@@ -178,6 +179,7 @@ def create_app(
     # Any operation may meet a database that is away for a moment: 503 with Retry-After.
     app.include_router(api_router, responses=responses(503))
     install_docs(app)
+    install_openapi(app)
     install_web(app)
 
     @app.get("/healthz", tags=["operations"], responses=responses(503))

@@ -5,14 +5,13 @@ from fastapi import APIRouter
 from app.deps import (
     AdminMember,
     ClockDep,
-    CurrentCredentials,
     HasherDep,
     MemberViewer,
     ReadMember,
     SessionDep,
     SettingsDep,
     Viewer,
-    authorize,
+    WriteCredentials,
 )
 from app.errors import ScopeMissing, responses
 from app.idempotency import IdempotentRoute
@@ -79,7 +78,7 @@ def get_me(member: ReadMember, settings: SettingsDep) -> MemberOut:
 )
 def update_me(
     body: ProfileUpdate,
-    credentials: CurrentCredentials,
+    credentials: WriteCredentials,
     session: SessionDep,
     hasher: HasherDep,
     settings: SettingsDep,
@@ -94,7 +93,6 @@ def update_me(
     A new ``email`` is not verified: when the service sends e-mail, its verification link is
     sent to it at once.
     """
-    authorize(credentials, "write")
     if body.password is not None and not credentials.is_login:
         raise ScopeMissing("only a login token (POST /auth/token) may change the password")
     old_address = credentials.member.email
