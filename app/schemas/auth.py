@@ -2,11 +2,15 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from app.schemas.base import Schema
 
 
-class LoginForm(BaseModel):
+class LoginForm(Schema):
     """A name and a password, exactly as typed (a password is never stripped)."""
 
     username: Annotated[str, Field(max_length=1000)]
+    """The member's name."""
     password: Annotated[str, Field(max_length=1000)]
+    """The member's password."""
