@@ -63,9 +63,20 @@ class PageParams:
 async def page_params(
     limit: Annotated[
         int,
-        Query(ge=1, description=f"At most {MAX_LIMIT}", json_schema_extra={"maximum": MAX_LIMIT}),
+        Query(
+            ge=1,
+            description=f"How many items at most (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})",
+            json_schema_extra={"maximum": MAX_LIMIT},
+        ),
     ] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Where to continue: the `next_cursor` of the previous page (opaque;"
+            " without it, the first page)",
+        ),
+    ] = None,
 ) -> PageParams:
     """API.md: ``limit`` above 500 is refused with 422; a bad cursor too."""
     if limit > MAX_LIMIT:

@@ -17,6 +17,7 @@ from app.errors import ScopeMissing, responses
 from app.idempotency import IdempotentRoute
 from app.mail.verification import after_address_change
 from app.pagination import PageDep, PageOut
+from app.params import MemberId
 from app.schemas.members import MemberCreate, MemberFlagsUpdate, MemberOut, ProfileUpdate
 from proposals.services import members
 
@@ -123,7 +124,7 @@ def update_me(
     response_model=MemberOut,
     responses=responses(401, 404, 422),
 )
-def get_member(member_id: int, viewer: MemberViewer, session: SessionDep) -> MemberOut:
+def get_member(member_id: MemberId, viewer: MemberViewer, session: SessionDep) -> MemberOut:
     """One member."""
     return MemberOut.of(members.get_member(session, member_id), viewer)
 
@@ -134,7 +135,7 @@ def get_member(member_id: int, viewer: MemberViewer, session: SessionDep) -> Mem
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def update_member(
-    member_id: int,
+    member_id: MemberId,
     body: MemberFlagsUpdate,
     admin: AdminMember,
     session: SessionDep,

@@ -3,13 +3,22 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StrictBool, model_validator
+from pydantic import ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
 
 from app.deps import Viewer
 from app.schemas.base import Schema, Strict
 from app.schemas.messages import at_most, max_length_schema
 from app.schemas.numbers import Int, integer_only
-from proposals.models import Delegation, Draft, Event, Initiative, Issue, Opinion, Suggestion
+from proposals.models import (
+    EVENT_TYPES,
+    Delegation,
+    Draft,
+    Event,
+    Initiative,
+    Issue,
+    Opinion,
+    Suggestion,
+)
 from proposals.models.deliberation import CONTENT_MAX, NAME_MAX, REASON_MAX
 from proposals.services.records import RecordInfo
 
@@ -36,6 +45,9 @@ IssueState = Literal[
     "canceled_by_admin",
 ]
 ScopeName = Literal["unit", "area", "issue"]
+# The feed's event types: a string checked against EVENT_TYPES where it is read (a query's unknown
+# type is 422 with a string detail), shown as an enumeration in the OpenAPI document.
+EventType = Annotated[str, WithJsonSchema({"type": "string", "enum": list(EVENT_TYPES)})]
 
 
 def _member(viewer: Viewer, member_id: int | None) -> int | None:
@@ -585,7 +597,7 @@ class EventOut(Schema):
 
     id: int
     """The event's id, increasing: the feed's order."""
-    type: str
+    type: EventType
     """What happened (one of the event types)."""
     occurred_at: datetime
     """When (UTC)."""
@@ -603,7 +615,7 @@ class EventOut(Schema):
     """The draft concerned, if any."""
     suggestion_id: int | None
     """The suggestion concerned, if any."""
-    state: str | None
+    state: IssueState | None
     """On issue_state_changed: the issue's new state; else null."""
     record_digest: str | None = Field(
         default=None,
@@ -623,9 +635,9 @@ class TransitionOut(Schema):
 
     issue_id: int
     """The issue's id."""
-    from_: str = Field(alias="from", serialization_alias="from")
+    from_: IssueState = Field(alias="from", serialization_alias="from")
     """The state before."""
-    to: str
+    to: IssueState
     """The state after."""
 
     model_config = ConfigDict(populate_by_name=True)

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from app.schemas.base import Schema
+from app.schemas.deliberation import IssueState
 from proposals.services.explain import ResultExplanation
 
 
@@ -58,7 +59,7 @@ class ResultExplanationOut(Schema):
 
     issue_id: int
     """The issue's id."""
-    state: str
+    state: IssueState
     """The issue's final state."""
     text: str
     """One sentence: why the issue ended in its final state."""
