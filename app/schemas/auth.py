@@ -2,13 +2,17 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.schemas.base import Schema
 
 
 class LoginForm(Schema):
     """A name and a password, exactly as typed (a password is never stripped)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"username": "alice", "password": "correct horse battery"}]}
+    )
 
     username: Annotated[str, Field(max_length=1000)]
     """The member's name."""

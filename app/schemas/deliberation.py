@@ -61,6 +61,32 @@ def _member(viewer: Viewer, member_id: int | None) -> int | None:
 class IssueOut(Schema):
     """An issue: competing initiatives decided together, with its phase times."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "area_id": 1,
+                    "unit_id": 1,
+                    "policy_id": 1,
+                    "state": "discussion",
+                    "created_at": "2026-11-20T10:00:00Z",
+                    "accepted_at": "2026-11-22T10:00:00Z",
+                    "half_frozen_at": None,
+                    "fully_frozen_at": None,
+                    "closed_at": None,
+                    "phase_ends_at": "2026-11-29T10:00:00Z",
+                    "population": 120,
+                    "voter_count": None,
+                    "status_quo_schulze_rank": None,
+                    "initiative_ids": [4, 5],
+                    "record_digest": None,
+                    "previous_record_digest": None,
+                }
+            ]
+        }
+    )
+
     id: int
     """The issue's id."""
     area_id: int
@@ -134,6 +160,19 @@ class IssueOut(Schema):
 class InitiativeCreate(Strict):
     """A new issue (``area_id`` and ``policy_id``) or a competing initiative (``issue_id``)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "area_id": 1,
+                    "policy_id": 1,
+                    "name": "Night buses",
+                    "content": "Buses run all night on weekends.",
+                }
+            ]
+        }
+    )
+
     name: Name
     """The title (not blank)."""
     content: Content
@@ -157,6 +196,39 @@ class InitiativeCreate(Strict):
 
 class InitiativeOut(Schema):
     """An initiative: counts from the latest snapshot, results null until the issue is closed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 4,
+                    "issue_id": 3,
+                    "name": "Night buses",
+                    "created_at": "2026-11-20T10:00:00Z",
+                    "revoked_at": None,
+                    "suggested_initiative_id": None,
+                    "current_draft_id": 12,
+                    "supporter_count": 31,
+                    "informed_supporter_count": 25,
+                    "satisfied_supporter_count": 28,
+                    "satisfied_informed_supporter_count": 22,
+                    "admitted": None,
+                    "first_preference_votes": None,
+                    "positive_votes": None,
+                    "negative_votes": None,
+                    "direct_majority": None,
+                    "indirect_majority": None,
+                    "schulze_rank": None,
+                    "better_than_status_quo": None,
+                    "reverse_beat_path": None,
+                    "multistage_majority": None,
+                    "eligible": None,
+                    "winner": None,
+                    "rank": None,
+                }
+            ]
+        }
+    )
 
     id: int
     """The initiative's id."""
@@ -216,12 +288,30 @@ class InitiativeOut(Schema):
 class DraftCreate(Strict):
     """A new draft (text version) of an initiative."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"content": "Buses run all night, every night."}]}
+    )
+
     content: Content
     """The full new text (Markdown)."""
 
 
 class DraftOut(Schema):
     """A text version of an initiative; the newest is the current draft."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "initiative_id": 4,
+                    "author_id": 7,
+                    "created_at": "2026-12-04T09:30:00Z",
+                    "content": "Buses run all night on weekends.",
+                }
+            ]
+        }
+    )
 
     id: int
     """The draft's id."""
@@ -248,6 +338,8 @@ class DraftOut(Schema):
 class RevokeBody(Strict):
     """Revoke an initiative, optionally pointing its supporters to another one."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"suggested_initiative_id": 5}]})
+
     suggested_initiative_id: Int | None = None
     """Another non-revoked initiative of the same issue its supporters may turn to."""
 
@@ -255,12 +347,16 @@ class RevokeBody(Strict):
 class InitiatorInvite(Strict):
     """Invite a member to become an initiator."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"member_id": 7}]})
+
     member_id: Int
     """The member invited."""
 
 
 class InvitationAnswer(Strict):
     """Accept or decline my invitation to become an initiator."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"accepted": True}]})
 
     accepted: StrictBool
     """true to become an initiator, false to decline."""
@@ -282,6 +378,8 @@ class InitiatorOut(Schema):
 
 class SupportBody(Strict):
     """Support an initiative, optionally naming the draft I read."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"draft_id": 12}]})
 
     draft_id: Int | None = None
     """The draft I read: must be the current one (else 409)."""
@@ -306,6 +404,14 @@ Degree = Annotated[Literal[-2, -1, 1, 2], integer_only]
 class SuggestionCreate(Strict):
     """A new suggestion to improve an initiative."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Include Sundays", "content": "Sunday nights need buses too.", "degree": 1}
+            ]
+        }
+    )
+
     name: Name
     """Its title (not blank)."""
     content: Content
@@ -318,6 +424,33 @@ class SuggestionCreate(Strict):
 
 class SuggestionOut(Schema):
     """A suggestion on an initiative and the weight of opinions on it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 6,
+                    "initiative_id": 4,
+                    "draft_id": 12,
+                    "author_id": 8,
+                    "name": "Include Sundays",
+                    "content": "Sunday nights need buses too.",
+                    "replacement_content": None,
+                    "status": "open",
+                    "status_reason": None,
+                    "created_at": "2026-12-04T09:30:00Z",
+                    "minus2_unfulfilled_count": 0,
+                    "minus2_fulfilled_count": 0,
+                    "minus1_unfulfilled_count": 1,
+                    "minus1_fulfilled_count": 0,
+                    "plus1_unfulfilled_count": 4,
+                    "plus1_fulfilled_count": 0,
+                    "plus2_unfulfilled_count": 2,
+                    "plus2_fulfilled_count": 0,
+                }
+            ]
+        }
+    )
 
     id: int
     """The suggestion's id."""
@@ -366,6 +499,8 @@ class SuggestionOut(Schema):
 class OpinionSet(Strict):
     """My opinion on a suggestion: how much I want it, and whether it is fulfilled."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"degree": 2, "fulfilled": False}]})
+
     degree: Degree
     """-2 must not, -1 should not, 1 should, 2 must be done."""
     fulfilled: StrictBool
@@ -392,6 +527,10 @@ class OpinionOut(Schema):
 class RejectBody(Strict):
     """Why a suggestion is rejected."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Out of scope for this initiative"}]}
+    )
+
     reason: Reason
     """Why (shown with the suggestion)."""
 
@@ -403,6 +542,8 @@ class DelegationSet(Strict):
     """Create or replace my delegation for one scope: exactly one of `unit_id`, `area_id`,
     `issue_id`, and the trustee (null at area or issue scope blocks a delegation of a wider
     scope; null at unit scope is 422)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"area_id": 1, "trustee_id": 7}]})
 
     unit_id: Int | None = None
     """Delegate for every issue of this unit."""
@@ -422,6 +563,25 @@ class DelegationSet(Strict):
 
 class DelegationOut(Schema):
     """A delegation: the truster gives their vote to the trustee in one scope."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 9,
+                    "truster_id": 7,
+                    "trustee_id": 12,
+                    "scope": "area",
+                    "unit_id": None,
+                    "area_id": 1,
+                    "issue_id": None,
+                    "created_at": "2026-12-04T09:30:00Z",
+                    "declined": False,
+                    "declined_at": None,
+                }
+            ]
+        }
+    )
 
     id: int
     """The delegation's id."""
@@ -528,12 +688,33 @@ class Grade(Strict):
 class BallotBody(Strict):
     """My ballot: a grade per admitted initiative of the issue (one left out abstains)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"votes": [{"initiative_id": 4, "grade": 2}, {"initiative_id": 5, "grade": -1}]}
+            ]
+        }
+    )
+
     votes: Annotated[list[Grade], Field(max_length=1000)]
     """A grade per initiative; an initiative left out abstains."""
 
 
 class BallotOut(Schema):
     """My ballot in an issue as stored."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "issue_id": 3,
+                    "member_id": 7,
+                    "votes": [{"initiative_id": 4, "grade": 2}, {"initiative_id": 5, "grade": -1}],
+                    "updated_at": "2026-12-04T09:30:00Z",
+                }
+            ]
+        }
+    )
 
     issue_id: int
     """The issue's id."""
@@ -594,6 +775,27 @@ class BattleOut(Schema):
 
 class EventOut(Schema):
     """One public event of the feed (never anything private)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 118,
+                    "type": "issue_state_changed",
+                    "occurred_at": "2026-12-04T09:30:00Z",
+                    "member_id": None,
+                    "unit_id": 1,
+                    "area_id": 1,
+                    "issue_id": 3,
+                    "initiative_id": None,
+                    "draft_id": None,
+                    "suggestion_id": None,
+                    "state": "discussion",
+                    "record_digest": None,
+                }
+            ]
+        }
+    )
 
     id: int
     """The event's id, increasing: the feed's order."""

@@ -13,7 +13,12 @@ Frequency = Literal["immediately", "daily", "weekly", "never"]
 class NotificationSettingsUpdate(Schema):
     """What to change; a field left out keeps its value, and so does a kind left out."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"email_frequency": "weekly", "kinds": {"new_issue": False}}]
+        },
+    )
 
     email_frequency: Frequency | None = Field(
         default=None,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StrictBool
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
 
 from app.deps import Viewer
 from app.schemas.base import Schema, Strict
@@ -23,6 +23,18 @@ Email = Annotated[str, Field(max_length=EMAIL_MAX)]
 class TokenOut(Schema):
     """A login token (OAuth2 token answer)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "lp_4kX9c2V7yQ",
+                    "token_type": "bearer",
+                    "expires_at": "2026-12-05T09:30:00Z",
+                }
+            ]
+        }
+    )
+
     access_token: str
     """The token: send it as `Authorization: Bearer <token>`."""
     token_type: Literal["bearer"] = "bearer"
@@ -34,6 +46,18 @@ class TokenOut(Schema):
 class PersonalTokenCreate(Strict):
     """A new personal API token for an app."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Phone app",
+                    "scopes": ["read", "vote"],
+                    "expires_at": "2027-06-30T00:00:00Z",
+                }
+            ]
+        }
+    )
+
     name: Name
     """Which app it is for."""
     scopes: Annotated[list[Scope], Field(min_length=1, max_length=4)]
@@ -44,6 +68,21 @@ class PersonalTokenCreate(Strict):
 
 class PersonalTokenOut(Schema):
     """A personal API token (its secret only in the answer that created it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "Phone app",
+                    "scopes": ["read", "vote"],
+                    "created_at": "2026-12-04T09:30:00Z",
+                    "expires_at": None,
+                    "token": "lp_8Qm2rT5wZ",
+                }
+            ]
+        }
+    )
 
     id: int
     """The token's id."""
@@ -72,6 +111,14 @@ class PersonalTokenOut(Schema):
 class MemberCreate(Strict):
     """A new member (admin)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "alice", "password": "correct horse battery", "email": "alice@example.org"}
+            ]
+        }
+    )
+
     name: Name
     """Unique name."""
     password: Password
@@ -83,6 +130,14 @@ class MemberCreate(Strict):
 
 class ProfileUpdate(Strict):
     """What I change of my profile; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"statement": "I read every draft on transport.", "email": "alice@example.org"}
+            ]
+        }
+    )
 
     statement: Annotated[str, Field(max_length=STATEMENT_MAX)] | None = None
     """What I say about myself (Markdown)."""
@@ -106,6 +161,8 @@ class ProfileUpdate(Strict):
 class MemberFlagsUpdate(Strict):
     """What an admin changes of a member; a field left out keeps its value."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
+
     active: StrictBool | None = None
     """false deactivates the member (ends their tokens and sessions)."""
     is_admin: StrictBool | None = None
@@ -117,6 +174,21 @@ class MemberFlagsUpdate(Strict):
 class MemberOut(Schema):
     """A member as the viewer may see it: ``created_at``/``active`` need ``full`` access or a
     token; ``email`` is only ever shown to its owner and to admins."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "name": "alice",
+                    "statement": "I read every draft on transport.",
+                    "active": True,
+                    "is_admin": False,
+                    "created_at": "2026-12-04T09:30:00Z",
+                }
+            ]
+        }
+    )
 
     id: int
     """The member's id."""

@@ -84,7 +84,7 @@ class NotificationOut(Schema):
 class MarkRead(Schema):
     """Mark my notifications read: those listed in ``ids`` and every one up to ``up_to_id``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"up_to_id": 42}]})
 
     ids: Annotated[list[NotificationId], Field(max_length=500)] | None = None
     """These notifications."""

@@ -21,6 +21,10 @@ Minimum = Annotated[Int, Field(le=1_000_000_000)]
 class UnitCreate(Strict):
     """A new unit (admin)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Green Party", "description": "The whole party"}]}
+    )
+
     name: Name
     """Its name (not blank)."""
     description: Description = ""
@@ -31,6 +35,20 @@ class UnitCreate(Strict):
 
 class UnitOut(Schema):
     """An organisational unit: members hold voting and initiative rights in it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "name": "Green Party",
+                    "description": "The whole party",
+                    "parent_id": None,
+                    "member_count": 120,
+                }
+            ]
+        }
+    )
 
     id: int
     """The unit's id."""
@@ -45,6 +63,10 @@ class UnitOut(Schema):
 
 class PrivilegeSet(Strict):
     """Set a member's rights in a unit (admin)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"voting_right": True, "initiative_right": True}]}
+    )
 
     voting_right: StrictBool
     """May vote and delegate in the unit."""
@@ -77,6 +99,12 @@ class PrivilegeOut(Schema):
 class AreaCreate(Strict):
     """A new area of a unit (admin)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"unit_id": 1, "name": "Transport", "description": "Buses, trains, bikes"}]
+        }
+    )
+
     unit_id: Int
     """The unit it belongs to."""
     name: Name
@@ -87,6 +115,14 @@ class AreaCreate(Strict):
 
 class AreaOut(Schema):
     """A subject area of a unit: issues belong to one, delegations may be per area."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id": 1, "unit_id": 1, "name": "Transport", "description": "Buses, trains, bikes"}
+            ]
+        }
+    )
 
     id: int
     """The area's id."""
@@ -168,11 +204,31 @@ class PolicyFields(Schema):
 class PolicyCreate(PolicyFields):
     """A new policy (admin): times and quorums required, the rest as DESIGN.md §1."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Standard",
+                    "min_admission_time": 0,
+                    "max_admission_time": 2592000,
+                    "discussion_time": 604800,
+                    "verification_time": 259200,
+                    "voting_time": 604800,
+                    "issue_quorum_num": 1,
+                    "issue_quorum_den": 10,
+                    "initiative_quorum_num": 1,
+                    "initiative_quorum_den": 10,
+                }
+            ]
+        },
+    )
 
 
 class PolicyUpdate(Strict):
     """Activate or deactivate a policy (admin)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
 
     active: StrictBool
     """false: no new issue may use it."""
