@@ -13,13 +13,14 @@ token may call lists ``login_token`` alone. The same facts are appended to its d
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
-from app.deps import ACCESS, Access
+from app.deps import ACCESS
 
 LOGIN = "login_token"
 PERSONAL = "personal_token"
@@ -55,45 +56,53 @@ def _dependencies(dependant: Dependant) -> Iterable[Callable[..., Any]]:
         yield from _dependencies(sub)
 
 
-def access_of(route: APIRoute | RouteContext) -> Access | None:
+@dataclass(frozen=True)
+class Needs:
+    """What an operation asks of the token: all its dependencies' :class:`Access` together."""
+
+    token: bool
+    scopes: tuple[str, ...]  # every one is required
+    login_only: bool
+    admin: bool
+
+
+def needs_of(route: APIRoute | RouteContext) -> Needs | None:
     """What ``route``'s dependencies ask of the token, combined; None when none reads it."""
     found = [ACCESS[call] for call in _dependencies(route.dependant) if call in ACCESS]
     if not found:
         return None
-    scopes = sorted({a.scope for a in found if a.scope is not None})
-    if len(scopes) > 1:
-        raise ValueError(f"{route.path}: more than one scope ({scopes}) is not described")
-    return Access(
+    return Needs(
         token=any(a.token for a in found),
-        scope=scopes[0] if scopes else None,
+        scopes=tuple(sorted({a.scope for a in found if a.scope is not None})),
         login_only=any(a.login_only for a in found),
         admin=any(a.admin for a in found),
     )
 
 
-def security_of(access: Access) -> list[dict[str, list[str]]]:
+def security_of(needs: Needs) -> list[dict[str, list[str]]]:
     """The operation's ``security``: the alternatives, any one of which is enough."""
-    scopes = [access.scope] if access.scope else []
+    scopes = list(needs.scopes)
     alternatives: list[dict[str, list[str]]] = [{LOGIN: scopes}]
-    if not access.login_only:
+    if not needs.login_only:
         alternatives.append({PERSONAL: scopes})
-    if not access.token:
+    if not needs.token:
         alternatives.insert(0, {})
     return alternatives
 
 
-def explain(access: Access) -> str:
+def explain(needs: Needs) -> str:
     """The security in words, for the operation's description."""
-    if not access.token:
+    if not needs.token:
         return (
             "**Token:** optional. Without one, what is shown follows the service's"
             " `PUBLIC_ACCESS` level."
         )
-    kind = "a login token (POST /auth/token)" if access.login_only else "a login or personal token"
+    kind = "a login token (POST /auth/token)" if needs.login_only else "a login or personal token"
     words = f"**Token:** {kind}"
-    if access.scope:
-        words += f" with the `{access.scope}` scope"
-    if access.admin:
+    if needs.scopes:
+        named = " and ".join(f"`{scope}`" for scope in needs.scopes)
+        words += f" with the {named} scope" + ("s" if len(needs.scopes) > 1 else "")
+    if needs.admin:
         words += ", of an admin member"
     return words + "."
 
@@ -104,14 +113,14 @@ def add_security(app: FastAPI, schema: dict[str, Any]) -> None:
     for route in iter_route_contexts(app.routes):  # the routes as included (with prefixes)
         if not (isinstance(route.original_route, APIRoute) and route.include_in_schema):
             continue
-        access = access_of(route)
-        if access is None:
+        needs = needs_of(route)
+        if needs is None:
             continue
         for method in route.methods or ():
             operation = schema["paths"][route.path_format][method.lower()]
-            operation["security"] = security_of(access)
+            operation["security"] = security_of(needs)
             text = operation.get("description", "").rstrip()
-            operation["description"] = f"{text}\n\n{explain(access)}".lstrip()
+            operation["description"] = f"{text}\n\n{explain(needs)}".lstrip()
 
 
 def install_openapi(app: FastAPI) -> None:

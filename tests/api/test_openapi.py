@@ -161,15 +161,15 @@ def test_security_schemes() -> None:
 # The security stated is the security enforced ------------------------------------------------
 
 
-def stated(operation: dict[str, Any]) -> tuple[bool, str | None, bool] | None:
-    """(token optional, the scope, login token only) as the operation states them."""
+def stated(operation: dict[str, Any]) -> tuple[bool, set[str], bool] | None:
+    """(token optional, the scopes, login token only) as the operation states them."""
     security = operation.get("security")
     if security is None:
         return None
-    scopes = {s for alternative in security for names in alternative.values() for s in names}
-    assert len(scopes) <= 1
+    scopes = [set(names) for alternative in security for names in alternative.values()]
+    assert all(s == scopes[0] for s in scopes), "every alternative needs the same scopes"
     login_only = all("personal_token" not in alternative for alternative in security)
-    return {} in security, next(iter(scopes), None), login_only
+    return {} in security, scopes[0], login_only
 
 
 SECURED = [
@@ -199,7 +199,7 @@ def test_the_stated_security_is_enforced(
     operation = document()["paths"][path][method]
     facts = stated(operation)
     assert facts is not None
-    optional, scope, login_only = facts
+    optional, scopes, login_only = facts
     admin = "of an admin member" in operation["description"]
     member = make_member(db, is_admin=admin)
 
@@ -213,11 +213,13 @@ def test_the_stated_security_is_enforced(
             403,
             "only a login token (POST /auth/token) may do this",
         )
-    if scope is not None:
+    for scope in sorted(scopes):
         others = [s for s in ALL_SCOPES if s != scope]
         lacking = bearer(make_token(db, member, scopes=others))
         assert ask(client, method, path, lacking) == (403, f"the token lacks the '{scope}' scope")
-    enough = bearer(make_token(db, member, scopes=None if login_only else [scope or "read"]))
+    enough = bearer(
+        make_token(db, member, scopes=None if login_only else sorted(scopes) or ["read"])
+    )
     status, detail = ask(client, method, path, enough)
     assert status not in (401, 403), (status, detail)
     if admin:
