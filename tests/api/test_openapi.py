@@ -53,8 +53,15 @@ def test_the_document_validates() -> None:
     validate(document())
 
 
-def test_every_operation_schema_field_and_parameter_is_described() -> None:
+def test_every_tag_operation_schema_field_and_parameter_is_described() -> None:
     missing = [f"{m.upper()} {p}" for m, p, op in operations() if not op.get("description")]
+    described = {tag["name"] for tag in document().get("tags", []) if tag.get("description")}
+    missing += [
+        f"tag {tag}"
+        for m, p, op in operations()
+        for tag in op.get("tags", [])
+        if tag not in described
+    ]
     for method, path, operation in operations():
         missing += [
             f"{method.upper()} {path} {parameter['in']} {parameter['name']}"
