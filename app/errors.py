@@ -87,6 +87,10 @@ class ValidationErrorBody(Schema):
     content rule."""
 
 
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 0},
+}
 _DESCRIPTIONS = {
     400: "Bad request",
     401: "Not authenticated: no token, or an unknown, expired or revoked one",
@@ -144,6 +148,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     for status in statuses:
         model = ValidationErrorBody if status == 422 else ErrorBody
         out[status] = {"model": model, "description": _DESCRIPTIONS[status]}
+        if status in (429, 503):
+            out[status]["headers"] = {"Retry-After": _RETRY_AFTER}
     return out
 
 
