@@ -6,7 +6,7 @@ in the thread pool, and a hop there and back costs more than these functions the
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -41,12 +41,39 @@ async def get_clock(request: Request) -> Clock:
     return clock
 
 
+@dataclass(frozen=True)
+class Access:
+    """What a dependency asks of the request's token, for the OpenAPI document (:mod:`app.openapi`
+    states each operation's security from the dependencies it really runs): a token at all, a
+    scope, a login token (``POST /auth/token``), an admin member."""
+
+    token: bool = True
+    scope: str | None = None
+    login_only: bool = False
+    admin: bool = False
+
+
+ACCESS: dict[Callable[..., Any], Access] = {}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def demands(access: Access) -> Callable[[F], F]:
+    """Record what the decorated dependency enforces (see :class:`Access`)."""
+
+    def record(dependency: F) -> F:
+        ACCESS[dependency] = access
+        return dependency
+
+    return record
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
+@demands(Access(token=False))
 async def optional_credentials(
     request: Request, session: SessionDep, clock: ClockDep
 ) -> Credentials | None:
@@ -84,6 +111,7 @@ def bearer_secret(request: Request) -> str | None:
 OptionalCredentials = Annotated[Credentials | None, Depends(optional_credentials)]
 
 
+@demands(Access())
 async def current_credentials(credentials: OptionalCredentials) -> Credentials:
     if credentials is None:
         raise Unauthorized("this needs a token: Authorization: Bearer <token>")
@@ -107,6 +135,7 @@ def authorize(credentials: Credentials, scope: str, *, admin: bool = False) -> M
 def require_scope(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Member]]:
     """A dependency answering the member, if the token carries ``scope`` (else 403)."""
 
+    @demands(Access(scope=scope))
     async def dependency(credentials: CurrentCredentials) -> Member:
         return authorize(credentials, scope)
 
@@ -114,6 +143,19 @@ def require_scope(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Mem
     return dependency
 
 
+def credentials_with(scope: str) -> Callable[[Credentials], Coroutine[Any, Any, Credentials]]:
+    """A dependency answering the credentials, if the token carries ``scope`` (else 403)."""
+
+    @demands(Access(scope=scope))
+    async def dependency(credentials: CurrentCredentials) -> Credentials:
+        authorize(credentials, scope)
+        return credentials
+
+    dependency.__name__ = f"{scope}_credentials"
+    return dependency
+
+
+@demands(Access(login_only=True))
 async def login_token_only(credentials: CurrentCredentials) -> Credentials:
     """API.md: only a login token may manage tokens or change the password."""
     if not credentials.is_login:
@@ -121,6 +163,7 @@ async def login_token_only(credentials: CurrentCredentials) -> Credentials:
     return credentials
 
 
+@demands(Access(scope="write", admin=True))
 async def admin_member(credentials: CurrentCredentials) -> Member:
     """API.md: admin endpoints need an admin member and the ``write`` scope."""
     return authorize(credentials, "write", admin=True)
@@ -130,6 +173,7 @@ ReadMember = Annotated[Member, Depends(require_scope("read"))]
 WriteMember = Annotated[Member, Depends(require_scope("write"))]
 AdminMember = Annotated[Member, Depends(admin_member)]
 LoginCredentials = Annotated[Credentials, Depends(login_token_only)]
+WriteCredentials = Annotated[Credentials, Depends(credentials_with("write"))]
 
 
 def shows_members(member: Member | None, access: PublicAccess) -> bool:

@@ -52,8 +52,9 @@ _REDOC = """<!doctype html>
 
 
 def install_docs(app: FastAPI) -> None:
-    """Serve ``/docs`` and ``/redoc`` (build the app with ``docs_url=None, redoc_url=None``;
-    the API has no OAuth2 flow, so Swagger UI's OAuth2 redirect page is not served)."""
+    """Serve ``/docs`` and ``/redoc`` (build the app with ``docs_url=None, redoc_url=None``).
+    "Authorize" needs no OAuth2 redirect page: the password flow posts the name and password to
+    ``/api/v1/auth/token`` from the page itself, and a personal token is pasted as is."""
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
 
     def fill(template: str, request: Request) -> HTMLResponse:

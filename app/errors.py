@@ -10,12 +10,13 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import ConfigDict
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from app.schemas.base import Schema
 from proposals.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from proposals.services.throttle import TooManyAttempts
 
@@ -40,24 +41,56 @@ class ScopeMissing(DomainError):
 STATUS_OF.update({Unauthorized: 401, ScopeMissing: 403, TooManyAttempts: 429})
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Schema):
     """Every error answer: what was wrong, in words."""
 
     detail: str
+    """What was wrong, in words."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"detail": "the token lacks the 'write' scope"}]}
+    )
 
 
 class ServerErrorBody(ErrorBody):
     """A 500 answer: the request id to quote when reporting it (the details are in the log)."""
 
     request_id: str
+    """Quote it when reporting the error."""
 
 
-class ValidationErrorBody(BaseModel):
+class ValidationProblem(Schema):
+    """One problem of a request that does not match its schema (FastAPI's list item)."""
+
+    type: str
+    """What kind of problem, e.g. ``missing``, ``string_too_long``, ``extra_forbidden``."""
+    loc: list[str | int]
+    """Where: ``body``, ``query``, ``path`` or ``header``, then the field names and indexes."""
+    msg: str
+    """The problem in words."""
+
+
+class ValidationErrorBody(Schema):
     """FastAPI's standard 422 body for schema violations (a list), or a string content rule."""
 
-    detail: list[dict[str, Any]] | str
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"detail": [{"type": "missing", "loc": ["body", "name"], "msg": "Field required"}]},
+                {"detail": "password must have at least 10 characters"},
+            ]
+        }
+    )
+
+    detail: list[ValidationProblem] | str
+    """What was wrong: FastAPI's list of problems for a schema violation, or a sentence for a
+    content rule."""
 
 
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 0},
+}
 _DESCRIPTIONS = {
     400: "Bad request",
     401: "Not authenticated: no token, or an unknown, expired or revoked one",
@@ -115,6 +148,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     for status in statuses:
         model = ValidationErrorBody if status == 422 else ErrorBody
         out[status] = {"model": model, "description": _DESCRIPTIONS[status]}
+        if status in (429, 503):
+            out[status]["headers"] = {"Retry-After": _RETRY_AFTER}
     return out
 
 

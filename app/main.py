@@ -23,6 +23,7 @@ from app.mail.compose import notify_pass
 from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 from app.read_cache import PublicReadCache
+from app.openapi import install_openapi
 from app.settings import Settings
 from app.stream import STREAM_PATH, Streams
 from app.web import install_web
@@ -37,7 +38,43 @@ from proposals.services.records import write_due_records
 log = logging.getLogger("liquidpolicy.lifecycle")
 
 DESCRIPTION = """Liquid Policy: members propose and amend policy, delegate their vote to people
-they trust, and decide in the open. See API.md for the contract."""
+they trust, and decide in the open.
+
+**Tokens.** Send `Authorization: Bearer <token>`. A *login token* comes from
+`POST /api/v1/auth/token` (form fields `username`, `password`; every scope; the only kind that may
+manage tokens or change the password). A *personal API token* (`POST /api/v1/tokens`) carries the
+scopes it was given: `read`, `write`, `delegate`, `vote`. Each operation states the token and the
+scope it needs; a missing scope is 403. Reads without a token follow the service's
+`PUBLIC_ACCESS` level.
+
+**Lists** take `limit` (default 50, at most 500) and `cursor` and answer
+`{"items": [...], "next_cursor": ...}`: pass `next_cursor` as `cursor` for the next page (null:
+no more). Ids are integers, times UTC ISO 8601, durations seconds.
+
+**Errors** are `{"detail": "<what was wrong>"}`; a request that does not match its schema is 422
+with FastAPI's list of problems as `detail`. 401/403 come before 409; a failed request changes
+nothing.
+
+**Retries.** Every write but `POST /auth/token` takes an optional `Idempotency-Key` header: the
+same token sending the same key and body within 24 hours gets the first answer again."""
+
+TAGS = [
+    {"name": "auth", "description": "Log in (a login token) and log out."},
+    {"name": "tokens", "description": "Personal API tokens for apps (a login token manages them)."},
+    {"name": "members", "description": "Members, my profile and my agenda."},
+    {"name": "structure", "description": "Units, privileges, areas and policies (admins write)."},
+    {"name": "issues", "description": "Issues, interest, ballots and closed results."},
+    {"name": "initiatives", "description": "Initiatives, drafts, initiators and support."},
+    {"name": "suggestions", "description": "Suggestions to improve an initiative and opinions."},
+    {"name": "delegation", "description": "Delegations and where a member's vote goes."},
+    {"name": "feed", "description": "The public event feed and the admin's lifecycle run."},
+    {"name": "notifications", "description": "Area subscriptions, my inbox and e-mail settings."},
+    {
+        "name": "search",
+        "description": "Full-text search of issues, initiatives, suggestions and members.",
+    },
+    {"name": "operations", "description": "Health of the service."},
+]
 
 
 SECRET_KEY_NAME = "secret_key"
@@ -199,6 +236,7 @@ def create_app(
         title="Liquid Policy",
         version="1.0.0",
         description=DESCRIPTION,
+        openapi_tags=TAGS,
         lifespan=lifespan,
         docs_url=None,  # served by app.docs, under the Content-Security-Policy
         redoc_url=None,
@@ -231,6 +269,7 @@ def create_app(
     # Any operation may meet a database that is away for a moment: 503 with Retry-After.
     app.include_router(api_router, responses=responses(503))
     install_docs(app)
+    install_openapi(app)
     install_web(app)
 
     @app.get("/healthz", tags=["operations"], responses=responses(503))

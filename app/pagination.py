@@ -3,11 +3,12 @@
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import ConfigDict
 
+from app.schemas.base import Schema
 from proposals.errors import InvalidInput
 
 DEFAULT_LIMIT = 50
@@ -16,11 +17,23 @@ MAX_LIMIT = 500
 T = TypeVar("T")
 
 
-class PageOut(BaseModel, Generic[T]):
+PAGE = "A page of a list; pass `next_cursor` as `cursor` to get the next one (null: no more)."
+
+
+def _describe_page(schema: dict[str, Any]) -> None:
+    """A parametrised ``PageOut[X]`` has no docstring of its own: describe it as the page it is."""
+    schema.setdefault("description", PAGE)
+
+
+class PageOut(Schema, Generic[T]):
     """A page of a list; pass ``next_cursor`` as ``cursor`` to get the next one (null: no more)."""
 
+    model_config = ConfigDict(json_schema_extra=_describe_page)
+
     items: list[T]
+    """This page's items."""
     next_cursor: str | None
+    """Pass as `cursor` for the next page; null: no more."""
 
 
 def encode_cursor(after: int) -> str:
@@ -50,9 +63,20 @@ class PageParams:
 async def page_params(
     limit: Annotated[
         int,
-        Query(ge=1, description=f"At most {MAX_LIMIT}", json_schema_extra={"maximum": MAX_LIMIT}),
+        Query(
+            ge=1,
+            description=f"How many items at most (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})",
+            json_schema_extra={"maximum": MAX_LIMIT},
+        ),
     ] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Where to continue: the `next_cursor` of the previous page (opaque;"
+            " without it, the first page)",
+        ),
+    ] = None,
 ) -> PageParams:
     """API.md: ``limit`` above 500 is refused with 422; a bad cursor too."""
     if limit > MAX_LIMIT:

@@ -52,7 +52,10 @@ def my_agenda(
         int,
         Query(ge=1, description=f"At most {MAX_LIMIT}", json_schema_extra={"maximum": MAX_LIMIT}),
     ] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="The `next_cursor` of the previous page (opaque)"),
+    ] = None,
 ) -> PageOut[AgendaItemOut]:
     """What needs my attention, most urgent (soonest due) first."""
     if limit > MAX_LIMIT:

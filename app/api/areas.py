@@ -1,11 +1,14 @@
 """Areas (API.md "Structure")."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from app.deps import AdminMember, ClockDep, PublicViewer, SessionDep
 from app.errors import responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import AreaId
 from app.schemas.structure import AreaCreate, AreaOut
 from proposals.services import structure
 
@@ -32,7 +35,10 @@ def create_area(
 
 @router.get("", response_model=PageOut[AreaOut], responses=responses(401, 422))
 def list_areas(
-    _viewer: PublicViewer, session: SessionDep, page: PageDep, unit_id: int | None = None
+    _viewer: PublicViewer,
+    session: SessionDep,
+    page: PageDep,
+    unit_id: Annotated[int | None, Query(description="Only the areas of this unit")] = None,
 ) -> PageOut[AreaOut]:
     """Areas, optionally of one unit."""
     result = structure.list_areas(session, unit_id=unit_id, after=page.after, limit=page.limit)
@@ -43,6 +49,6 @@ def list_areas(
 
 
 @router.get("/{area_id}", response_model=AreaOut, responses=responses(401, 404, 422))
-def get_area(area_id: int, _viewer: PublicViewer, session: SessionDep) -> AreaOut:
+def get_area(area_id: AreaId, _viewer: PublicViewer, session: SessionDep) -> AreaOut:
     """One area."""
     return AreaOut.of(structure.get_area(session, area_id))

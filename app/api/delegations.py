@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.deps import ClockDep, MemberViewer, OptionalCredentials, SessionDep, require_scope
 from app.errors import responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import DelegationId
 from app.schemas.deliberation import (
     ChainLinkOut,
     ChainOut,
@@ -47,7 +48,7 @@ def set_delegation(
     "/delegations/{delegation_id}", status_code=204, responses=responses(401, 403, 404, 409, 422)
 )
 def revoke_delegation(
-    delegation_id: int, member: DelegateMember, session: SessionDep, clock: ClockDep
+    delegation_id: DelegationId, member: DelegateMember, session: SessionDep, clock: ClockDep
 ) -> Response:
     """Revoke my delegation."""
     delegations.revoke_delegation(session, actor=member, delegation_id=delegation_id, clock=clock)
@@ -60,7 +61,7 @@ def revoke_delegation(
     responses=responses(401, 403, 404, 409, 422),
 )
 def decline_delegation(
-    delegation_id: int, member: DelegateMember, session: SessionDep, clock: ClockDep
+    delegation_id: DelegationId, member: DelegateMember, session: SessionDep, clock: ClockDep
 ) -> DelegationOut:
     """Decline a delegation to me: it then counts as if it did not exist (the truster's
     delegation of the next lower scope applies) until the truster sets a new one."""
@@ -75,9 +76,9 @@ def list_delegations(
     _viewer: MemberViewer,
     session: SessionDep,
     page: PageDep,
-    truster_id: int | None = None,
-    trustee_id: int | None = None,
-    scope: ScopeName | None = None,
+    truster_id: Annotated[int | None, Query(description="Only delegations by this member")] = None,
+    trustee_id: Annotated[int | None, Query(description="Only delegations to this member")] = None,
+    scope: Annotated[ScopeName | None, Query(description="Only delegations of this scope")] = None,
 ) -> PageOut[DelegationOut]:
     """Delegations, filtered by truster, trustee or scope."""
     result = delegations.list_delegations(
@@ -94,15 +95,18 @@ def list_delegations(
     )
 
 
+ONE_OF = "Give exactly one of issue_id, area_id and unit_id (else 422)."
+
+
 @router.get("/delegation-chain", response_model=ChainOut, responses=responses(401, 404, 422))
 def delegation_chain(
-    member_id: int,
+    member_id: Annotated[int, Query(description="The member whose vote is followed")],
     _viewer: MemberViewer,
     credentials: OptionalCredentials,
     session: SessionDep,
-    issue_id: int | None = None,
-    area_id: int | None = None,
-    unit_id: int | None = None,
+    issue_id: Annotated[int | None, Query(description=ONE_OF + " The issue's chain.")] = None,
+    area_id: Annotated[int | None, Query(description=ONE_OF + " The area's chain.")] = None,
+    unit_id: Annotated[int | None, Query(description=ONE_OF + " The unit's chain.")] = None,
 ) -> ChainOut:
     """Where a member's vote goes in an issue, an area or a unit."""
     if [issue_id, area_id, unit_id].count(None) != 2:

@@ -8,7 +8,7 @@ from app.deps import AdminMember, ClockDep, PublicViewer, SessionDep, SettingsDe
 from app.errors import json_responses, responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut, encode_cursor
-from app.schemas.deliberation import EventOut, LifecycleRunOut, TransitionOut
+from app.schemas.deliberation import EventOut, EventType, LifecycleRunOut, TransitionOut
 from app.stream import STREAM_PATH, EventStream, EventStreamResponse, FeedFilter, StreamViewer
 from proposals.errors import InvalidInput
 from proposals.lifecycle import run_lifecycle
@@ -23,13 +23,26 @@ def list_events(
     viewer: PublicViewer,
     session: SessionDep,
     page: PageDep,
-    after_id: int | None = None,
-    unit_id: int | None = None,
-    area_id: int | None = None,
-    issue_id: int | None = None,
-    type: str | None = None,
+    after_id: Annotated[
+        int | None,
+        Query(
+            description="Start after this event id (e.g. the last one you have seen); a"
+            " `cursor` takes precedence over it"
+        ),
+    ] = None,
+    unit_id: Annotated[int | None, Query(description="Only events of this unit")] = None,
+    area_id: Annotated[int | None, Query(description="Only events of this area")] = None,
+    issue_id: Annotated[int | None, Query(description="Only events of this issue")] = None,
+    type: Annotated[
+        EventType | None, Query(description="Only events of this type (unknown: 422)")
+    ] = None,
 ) -> PageOut[EventOut]:
-    """Events oldest first; ``next_cursor`` is always set, so a poller can wait and ask again."""
+    """Events oldest first; ``next_cursor`` is always set, so a poller can wait and ask again.
+
+    Without ``cursor`` or ``after_id`` the feed starts at its first event. ``next_cursor``
+    continues after the last event of this page (or where the asking started, on an empty page):
+    keep it, and ask again later with it for what happened since. The filters combine (all must
+    match); give the same filters with each ``cursor`` of one reading."""
     if type is not None and type not in EVENT_TYPES:
         raise InvalidInput(f"unknown event type {type!r}")
     after = page.after if page.after is not None else after_id

@@ -1,11 +1,14 @@
 """Initiatives, drafts, initiators, support and suggestions (API.md)."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from app.deps import ClockDep, MemberViewer, PublicViewer, SessionDep, WriteMember
 from app.errors import responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import DraftId, InitiativeId
 from app.schemas.deliberation import (
     DraftCreate,
     DraftOut,
@@ -65,7 +68,10 @@ def create_initiative(
 
 @router.get("/initiatives", response_model=PageOut[InitiativeOut], responses=responses(401, 422))
 def list_initiatives(
-    _viewer: PublicViewer, session: SessionDep, page: PageDep, issue_id: int | None = None
+    _viewer: PublicViewer,
+    session: SessionDep,
+    page: PageDep,
+    issue_id: Annotated[int | None, Query(description="Only the initiatives of this issue")] = None,
 ) -> PageOut[InitiativeOut]:
     """Initiatives, oldest first, optionally of one issue."""
     result = initiatives.list_initiatives(
@@ -80,7 +86,9 @@ def list_initiatives(
 @router.get(
     "/initiatives/{initiative_id}", response_model=InitiativeOut, responses=responses(401, 404, 422)
 )
-def get_initiative(initiative_id: int, _viewer: PublicViewer, session: SessionDep) -> InitiativeOut:
+def get_initiative(
+    initiative_id: InitiativeId, _viewer: PublicViewer, session: SessionDep
+) -> InitiativeOut:
     """One initiative with its latest snapshot counts and, once closed, its results."""
     return initiative_out(session, [initiatives.get_initiative(session, initiative_id)])[0]
 
@@ -92,7 +100,7 @@ def get_initiative(initiative_id: int, _viewer: PublicViewer, session: SessionDe
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def create_draft(
-    initiative_id: int,
+    initiative_id: InitiativeId,
     body: DraftCreate,
     member: WriteMember,
     viewer: PublicViewer,
@@ -112,7 +120,7 @@ def create_draft(
     responses=responses(401, 404, 422),
 )
 def list_drafts(
-    initiative_id: int, viewer: PublicViewer, session: SessionDep, page: PageDep
+    initiative_id: InitiativeId, viewer: PublicViewer, session: SessionDep, page: PageDep
 ) -> PageOut[DraftOut]:
     """The initiative's drafts, oldest first (the last is current)."""
     result = initiatives.list_drafts(session, initiative_id, after=page.after, limit=page.limit)
@@ -123,7 +131,7 @@ def list_drafts(
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftOut, responses=responses(401, 404, 422))
-def get_draft(draft_id: int, viewer: PublicViewer, session: SessionDep) -> DraftOut:
+def get_draft(draft_id: DraftId, viewer: PublicViewer, session: SessionDep) -> DraftOut:
     """One draft."""
     return DraftOut.of(initiatives.get_draft(session, draft_id), viewer)
 
@@ -134,7 +142,7 @@ def get_draft(draft_id: int, viewer: PublicViewer, session: SessionDep) -> Draft
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def revoke_initiative(
-    initiative_id: int,
+    initiative_id: InitiativeId,
     member: WriteMember,
     session: SessionDep,
     clock: ClockDep,
@@ -157,7 +165,7 @@ def revoke_initiative(
     responses=responses(401, 404, 422),
 )
 def list_initiators(
-    initiative_id: int, _viewer: MemberViewer, session: SessionDep
+    initiative_id: InitiativeId, _viewer: MemberViewer, session: SessionDep
 ) -> PageOut[InitiatorOut]:
     """Initiators (accepted true) and invited members (accepted null)."""
     items = initiatives.list_initiators(session, initiative_id)
@@ -171,7 +179,7 @@ def list_initiators(
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def invite_initiator(
-    initiative_id: int,
+    initiative_id: InitiativeId,
     body: InitiatorInvite,
     member: WriteMember,
     session: SessionDep,
@@ -190,7 +198,7 @@ def invite_initiator(
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def answer_invitation(
-    initiative_id: int, body: InvitationAnswer, member: WriteMember, session: SessionDep
+    initiative_id: InitiativeId, body: InvitationAnswer, member: WriteMember, session: SessionDep
 ) -> InitiatorOut:
     """Accept or decline my invitation to become an initiator."""
     initiator = initiatives.answer_invitation(
@@ -205,7 +213,7 @@ def answer_invitation(
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def support(
-    initiative_id: int,
+    initiative_id: InitiativeId,
     member: WriteMember,
     session: SessionDep,
     body: SupportBody | None = None,
@@ -228,7 +236,7 @@ def support(
     responses=responses(401, 403, 404, 409, 422),
 )
 def withdraw_support(
-    initiative_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
+    initiative_id: InitiativeId, member: WriteMember, session: SessionDep, clock: ClockDep
 ) -> Response:
     """Withdraw my support (my opinions on its suggestions go with it)."""
     participation.withdraw_support(session, actor=member, initiative_id=initiative_id, clock=clock)
@@ -242,7 +250,7 @@ def withdraw_support(
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def create_suggestion(
-    initiative_id: int,
+    initiative_id: InitiativeId,
     body: SuggestionCreate,
     member: WriteMember,
     viewer: PublicViewer,
@@ -269,7 +277,7 @@ def create_suggestion(
     responses=responses(401, 404, 422),
 )
 def list_suggestions(
-    initiative_id: int, viewer: PublicViewer, session: SessionDep, page: PageDep
+    initiative_id: InitiativeId, viewer: PublicViewer, session: SessionDep, page: PageDep
 ) -> PageOut[SuggestionOut]:
     """The initiative's suggestions with their weighted opinion counts."""
     result = participation.list_suggestions(

@@ -18,6 +18,7 @@ from app.deps import (
 from app.errors import Unauthorized, responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import IssueId
 from app.schemas.deliberation import (
     BallotBody,
     BallotOut,
@@ -52,9 +53,9 @@ def list_issues(
     _viewer: PublicViewer,
     session: SessionDep,
     page: PageDep,
-    state: IssueState | None = None,
-    area_id: int | None = None,
-    unit_id: int | None = None,
+    state: Annotated[IssueState | None, Query(description="Only issues in this state")] = None,
+    area_id: Annotated[int | None, Query(description="Only the issues of this area")] = None,
+    unit_id: Annotated[int | None, Query(description="Only the issues of this unit")] = None,
 ) -> PageOut[IssueOut]:
     """Issues, oldest first, filtered by state, area or unit."""
     result = issues.list_issues(
@@ -67,7 +68,7 @@ def list_issues(
 
 
 @router.get("/{issue_id}", response_model=IssueOut, responses=responses(401, 404, 422))
-def get_issue(issue_id: int, _viewer: PublicViewer, session: SessionDep) -> IssueOut:
+def get_issue(issue_id: IssueId, _viewer: PublicViewer, session: SessionDep) -> IssueOut:
     """One issue with its phase times and initiatives."""
     return issue_out(session, [issues.get_issue(session, issue_id)])[0]
 
@@ -76,7 +77,7 @@ def get_issue(issue_id: int, _viewer: PublicViewer, session: SessionDep) -> Issu
     "/{issue_id}/cancel", response_model=IssueOut, responses=responses(401, 403, 404, 409, 422)
 )
 def cancel_issue(
-    issue_id: int, admin: AdminMember, session: SessionDep, clock: ClockDep
+    issue_id: IssueId, admin: AdminMember, session: SessionDep, clock: ClockDep
 ) -> IssueOut:
     """Cancel an open issue in any phase (admin)."""
     issue = issues.cancel_issue(session, actor=admin, issue_id=issue_id, clock=clock)
@@ -84,7 +85,7 @@ def cancel_issue(
 
 
 @router.put("/{issue_id}/interest", status_code=204, responses=responses(401, 403, 404, 409, 422))
-def declare_interest(issue_id: int, member: WriteMember, session: SessionDep) -> Response:
+def declare_interest(issue_id: IssueId, member: WriteMember, session: SessionDep) -> Response:
     """Take part directly in this issue (cuts my delegation in snapshots)."""
     participation.declare_interest(session, actor=member, issue_id=issue_id)
     return Response(status_code=204)
@@ -94,7 +95,7 @@ def declare_interest(issue_id: int, member: WriteMember, session: SessionDep) ->
     "/{issue_id}/interest", status_code=204, responses=responses(401, 403, 404, 409, 422)
 )
 def remove_interest(
-    issue_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
+    issue_id: IssueId, member: WriteMember, session: SessionDep, clock: ClockDep
 ) -> Response:
     """Remove my interest, and with it my support in this issue."""
     participation.remove_interest(session, actor=member, issue_id=issue_id, clock=clock)
@@ -116,7 +117,7 @@ def _ballot_out(view: BallotView) -> BallotOut:
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def cast_ballot(
-    issue_id: int, body: BallotBody, member: VoteMember, session: SessionDep, clock: ClockDep
+    issue_id: IssueId, body: BallotBody, member: VoteMember, session: SessionDep, clock: ClockDep
 ) -> BallotOut:
     """Cast or replace my ballot: a grade per admitted initiative (missing = abstain)."""
     view = voting.cast_ballot(
@@ -130,13 +131,13 @@ def cast_ballot(
 
 
 @router.get("/{issue_id}/ballot", response_model=BallotOut, responses=responses(401, 403, 404, 422))
-def get_ballot(issue_id: int, member: ReadMember, session: SessionDep) -> BallotOut:
+def get_ballot(issue_id: IssueId, member: ReadMember, session: SessionDep) -> BallotOut:
     """My current ballot."""
     return _ballot_out(voting.get_ballot(session, actor=member, issue_id=issue_id))
 
 
 @router.delete("/{issue_id}/ballot", status_code=204, responses=responses(401, 403, 404, 409, 422))
-def withdraw_ballot(issue_id: int, member: VoteMember, session: SessionDep) -> Response:
+def withdraw_ballot(issue_id: IssueId, member: VoteMember, session: SessionDep) -> Response:
     """Withdraw my ballot while voting runs."""
     voting.withdraw_ballot(session, actor=member, issue_id=issue_id)
     return Response(status_code=204)
@@ -146,7 +147,7 @@ def withdraw_ballot(issue_id: int, member: VoteMember, session: SessionDep) -> R
     "/{issue_id}/voters", response_model=PageOut[VoterOut], responses=responses(401, 404, 409, 422)
 )
 def list_voters(
-    issue_id: int, _viewer: MemberViewer, session: SessionDep, page: PageDep
+    issue_id: IssueId, _viewer: MemberViewer, session: SessionDep, page: PageDep
 ) -> PageOut[VoterOut]:
     """The direct voters of a closed issue and the weight each carried."""
     result = voting.list_direct_voters(session, issue_id, after=page.after, limit=page.limit)
@@ -162,7 +163,7 @@ def list_voters(
     responses=responses(401, 404, 409, 422),
 )
 def list_delegating_voters(
-    issue_id: int, _viewer: MemberViewer, session: SessionDep, page: PageDep
+    issue_id: IssueId, _viewer: MemberViewer, session: SessionDep, page: PageDep
 ) -> PageOut[DelegatingVoterOut]:
     """Members whose weight reached a direct voter, with the chain it took."""
     result = voting.list_delegating_voters(session, issue_id, after=page.after, limit=page.limit)
@@ -187,7 +188,7 @@ def list_delegating_voters(
     "/{issue_id}/votes", response_model=PageOut[VoteOut], responses=responses(401, 404, 409, 422)
 )
 def list_votes(
-    issue_id: int, _viewer: MemberViewer, session: SessionDep, page: PageDep
+    issue_id: IssueId, _viewer: MemberViewer, session: SessionDep, page: PageDep
 ) -> PageOut[VoteOut]:
     """Every counted grade of a closed issue; under a ``delegates_public`` policy the grades of
     direct voters of weight 1 have ``member_id`` null and their anonymous ``ballot_id``."""
@@ -212,7 +213,7 @@ def list_votes(
     responses=responses(401, 404, 409, 422),
 )
 def list_battles(
-    issue_id: int,
+    issue_id: IssueId,
     _viewer: PublicViewer,
     session: SessionDep,
     page: PageDep,
@@ -238,7 +239,7 @@ def list_battles(
     responses=responses(401, 404, 409, 422),
 )
 def result_explanation(
-    issue_id: int, _viewer: PublicViewer, session: SessionDep
+    issue_id: IssueId, _viewer: PublicViewer, session: SessionDep
 ) -> ResultExplanationOut:
     """Why the closed issue ended as it did, and each initiative's majority (the page's words)."""
     return ResultExplanationOut.of(explain.issue_result(session, issue_id))
@@ -261,7 +262,7 @@ RECORD_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/{issue_id}/record", response_class=StreamingResponse, responses=RECORD_RESPONSES)
-def get_record(issue_id: int, _viewer: MemberViewer, session: SessionDep) -> StreamingResponse:
+def get_record(issue_id: IssueId, _viewer: MemberViewer, session: SessionDep) -> StreamingResponse:
     """The verifiable record of a finished issue's close (inputs and results), as stored."""
     voting.closed_issue(session, issue_id)
     return StreamingResponse(
@@ -282,7 +283,7 @@ def get_record(issue_id: int, _viewer: MemberViewer, session: SessionDep) -> Str
     },
 )
 def vote_explanation(
-    issue_id: int,
+    issue_id: IssueId,
     viewer: MemberViewer,
     session: SessionDep,
     member_id: Annotated[

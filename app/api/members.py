@@ -5,19 +5,19 @@ from fastapi import APIRouter
 from app.deps import (
     AdminMember,
     ClockDep,
-    CurrentCredentials,
     HasherDep,
     MemberViewer,
     ReadMember,
     SessionDep,
     SettingsDep,
     Viewer,
-    authorize,
+    WriteCredentials,
 )
 from app.errors import ScopeMissing, responses
 from app.idempotency import IdempotentRoute
 from app.mail.verification import after_address_change
 from app.pagination import PageDep, PageOut
+from app.params import MemberId
 from app.schemas.members import MemberCreate, MemberFlagsUpdate, MemberOut, ProfileUpdate
 from proposals.services import members
 
@@ -79,7 +79,7 @@ def get_me(member: ReadMember, settings: SettingsDep) -> MemberOut:
 )
 def update_me(
     body: ProfileUpdate,
-    credentials: CurrentCredentials,
+    credentials: WriteCredentials,
     session: SessionDep,
     hasher: HasherDep,
     settings: SettingsDep,
@@ -94,7 +94,6 @@ def update_me(
     A new ``email`` is not verified: when the service sends e-mail, its verification link is
     sent to it at once.
     """
-    authorize(credentials, "write")
     if body.password is not None and not credentials.is_login:
         raise ScopeMissing("only a login token (POST /auth/token) may change the password")
     old_address = credentials.member.email
@@ -125,7 +124,7 @@ def update_me(
     response_model=MemberOut,
     responses=responses(401, 404, 422),
 )
-def get_member(member_id: int, viewer: MemberViewer, session: SessionDep) -> MemberOut:
+def get_member(member_id: MemberId, viewer: MemberViewer, session: SessionDep) -> MemberOut:
     """One member."""
     return MemberOut.of(members.get_member(session, member_id), viewer)
 
@@ -136,7 +135,7 @@ def get_member(member_id: int, viewer: MemberViewer, session: SessionDep) -> Mem
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def update_member(
-    member_id: int,
+    member_id: MemberId,
     body: MemberFlagsUpdate,
     admin: AdminMember,
     session: SessionDep,

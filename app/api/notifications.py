@@ -1,11 +1,14 @@
 """Area subscriptions and my notifications (API.md "Notifications")."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from app.deps import ClockDep, ReadMember, SessionDep, WriteMember
 from app.errors import responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import AreaId
 from app.schemas.notifications import MarkRead, NotificationOut, SubscriptionOut
 from proposals.services import notifications
 
@@ -15,7 +18,9 @@ router = APIRouter(tags=["notifications"], route_class=IdempotentRoute)
 @router.put(
     "/areas/{area_id}/subscription", status_code=204, responses=responses(401, 403, 404, 422)
 )
-def subscribe(area_id: int, member: WriteMember, session: SessionDep, clock: ClockDep) -> Response:
+def subscribe(
+    area_id: AreaId, member: WriteMember, session: SessionDep, clock: ClockDep
+) -> Response:
     """Subscribe to an area: hear of its new issues and of its issues reaching voting."""
     notifications.subscribe(session, actor=member, area_id=area_id, clock=clock)
     return Response(status_code=204)
@@ -24,7 +29,7 @@ def subscribe(area_id: int, member: WriteMember, session: SessionDep, clock: Clo
 @router.delete(
     "/areas/{area_id}/subscription", status_code=204, responses=responses(401, 403, 404, 422)
 )
-def unsubscribe(area_id: int, member: WriteMember, session: SessionDep) -> Response:
+def unsubscribe(area_id: AreaId, member: WriteMember, session: SessionDep) -> Response:
     """End my subscription to an area (no error when there was none)."""
     notifications.unsubscribe(session, actor=member, area_id=area_id)
     return Response(status_code=204)
@@ -54,7 +59,12 @@ def my_subscriptions(
     responses=responses(401, 403, 422),
 )
 def my_notifications(
-    member: ReadMember, session: SessionDep, page: PageDep, unread: bool | None = None
+    member: ReadMember,
+    session: SessionDep,
+    page: PageDep,
+    unread: Annotated[
+        bool | None, Query(description="true: only the unread ones; false: only the read ones")
+    ] = None,
 ) -> PageOut[NotificationOut]:
     """My notifications, newest first; ``unread=true`` for the unread ones only."""
     result = notifications.list_notifications(

@@ -6,6 +6,7 @@ from app.deps import AdminMember, ClockDep, PublicViewer, SessionDep
 from app.errors import responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import PolicyId
 from app.schemas.structure import PolicyCreate, PolicyOut, PolicyUpdate
 from proposals.services import structure
 
@@ -25,7 +26,7 @@ def create_policy(
     "/{policy_id}", response_model=PolicyOut, responses=responses(401, 403, 404, 413, 422)
 )
 def update_policy(
-    policy_id: int, body: PolicyUpdate, admin: AdminMember, session: SessionDep
+    policy_id: PolicyId, body: PolicyUpdate, admin: AdminMember, session: SessionDep
 ) -> PolicyOut:
     """Activate or deactivate a policy (admin); inactive policies take no new issues."""
     return PolicyOut.of(
@@ -44,6 +45,6 @@ def list_policies(_viewer: PublicViewer, session: SessionDep, page: PageDep) -> 
 
 
 @router.get("/{policy_id}", response_model=PolicyOut, responses=responses(401, 404, 422))
-def get_policy(policy_id: int, _viewer: PublicViewer, session: SessionDep) -> PolicyOut:
+def get_policy(policy_id: PolicyId, _viewer: PublicViewer, session: SessionDep) -> PolicyOut:
     """One policy."""
     return PolicyOut.of(structure.get_policy(session, policy_id))

@@ -33,7 +33,10 @@ def search(
         int,
         Query(ge=1, description=f"At most {MAX_LIMIT}", json_schema_extra={"maximum": MAX_LIMIT}),
     ] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="The `next_cursor` of the previous page (opaque)"),
+    ] = None,
 ) -> PageOut[SearchHitOut]:
     """Issues, initiatives, suggestions and members matching every word of `q`, best first."""
     if limit > MAX_LIMIT:

@@ -6,6 +6,7 @@ from app.deps import ClockDep, MemberViewer, PublicViewer, SessionDep, WriteMemb
 from app.errors import responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import SuggestionId
 from app.schemas.deliberation import OpinionOut, OpinionSet, RejectBody, SuggestionOut
 from proposals.services import participation
 
@@ -13,7 +14,9 @@ router = APIRouter(prefix="/suggestions", tags=["suggestions"], route_class=Idem
 
 
 @router.get("/{suggestion_id}", response_model=SuggestionOut, responses=responses(401, 404, 422))
-def get_suggestion(suggestion_id: int, viewer: PublicViewer, session: SessionDep) -> SuggestionOut:
+def get_suggestion(
+    suggestion_id: SuggestionId, viewer: PublicViewer, session: SessionDep
+) -> SuggestionOut:
     """One suggestion."""
     return SuggestionOut.of(participation.get_suggestion(session, suggestion_id), viewer)
 
@@ -24,7 +27,7 @@ def get_suggestion(suggestion_id: int, viewer: PublicViewer, session: SessionDep
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def set_opinion(
-    suggestion_id: int, body: OpinionSet, member: WriteMember, session: SessionDep
+    suggestion_id: SuggestionId, body: OpinionSet, member: WriteMember, session: SessionDep
 ) -> OpinionOut:
     """Rate the suggestion (makes me a supporter of its initiative if I was not one)."""
     opinion = participation.set_opinion(
@@ -41,7 +44,7 @@ def set_opinion(
     "/{suggestion_id}/opinion", status_code=204, responses=responses(401, 403, 404, 409, 422)
 )
 def remove_opinion(
-    suggestion_id: int, member: WriteMember, session: SessionDep, clock: ClockDep
+    suggestion_id: SuggestionId, member: WriteMember, session: SessionDep, clock: ClockDep
 ) -> Response:
     """Remove my opinion."""
     participation.remove_opinion(session, actor=member, suggestion_id=suggestion_id, clock=clock)
@@ -54,7 +57,7 @@ def remove_opinion(
     responses=responses(401, 404, 422),
 )
 def list_opinions(
-    suggestion_id: int, _viewer: MemberViewer, session: SessionDep, page: PageDep
+    suggestion_id: SuggestionId, _viewer: MemberViewer, session: SessionDep, page: PageDep
 ) -> PageOut[OpinionOut]:
     """Every member's opinion on the suggestion."""
     result = participation.list_opinions(session, suggestion_id, after=page.after, limit=page.limit)
@@ -70,7 +73,7 @@ def list_opinions(
     responses=responses(401, 403, 404, 409, 422),
 )
 def accept_suggestion(
-    suggestion_id: int,
+    suggestion_id: SuggestionId,
     member: WriteMember,
     viewer: PublicViewer,
     session: SessionDep,
@@ -89,7 +92,7 @@ def accept_suggestion(
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def reject_suggestion(
-    suggestion_id: int,
+    suggestion_id: SuggestionId,
     body: RejectBody,
     member: WriteMember,
     viewer: PublicViewer,

@@ -6,6 +6,7 @@ from app.deps import ClockDep, LoginCredentials, ReadMember, SessionDep
 from app.errors import responses
 from app.idempotency import IdempotentRoute, answer_retries_with
 from app.pagination import PageDep, PageOut
+from app.params import TokenId
 from app.schemas.members import PersonalTokenCreate, PersonalTokenOut
 from proposals.services import tokens
 
@@ -60,7 +61,7 @@ def list_tokens(
 
 @router.delete("/{token_id}", status_code=204, responses=responses(401, 403, 404, 422))
 def delete_token(
-    token_id: int, credentials: LoginCredentials, session: SessionDep, clock: ClockDep
+    token_id: TokenId, credentials: LoginCredentials, session: SessionDep, clock: ClockDep
 ) -> Response:
     """Revoke one of my personal tokens."""
     tokens.revoke_personal_token(session, credentials.member, token_id, clock=clock)

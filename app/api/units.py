@@ -6,6 +6,7 @@ from app.deps import AdminMember, ClockDep, MemberViewer, PublicViewer, SessionD
 from app.errors import responses
 from app.idempotency import IdempotentRoute
 from app.pagination import PageDep, PageOut
+from app.params import MemberId, UnitId
 from app.schemas.structure import PrivilegeOut, PrivilegeSet, UnitCreate, UnitOut
 from proposals.models import Unit
 from proposals.services import structure
@@ -54,7 +55,7 @@ def list_units(_viewer: PublicViewer, session: SessionDep, page: PageDep) -> Pag
 
 
 @router.get("/{unit_id}", response_model=UnitOut, responses=responses(401, 404, 422))
-def get_unit(unit_id: int, _viewer: PublicViewer, session: SessionDep) -> UnitOut:
+def get_unit(unit_id: UnitId, _viewer: PublicViewer, session: SessionDep) -> UnitOut:
     """One unit with the number of members eligible in it."""
     unit = structure.get_unit(session, unit_id)
     return _out([unit], structure.eligible_counts(session, [unit_id]))[0]
@@ -66,7 +67,11 @@ def get_unit(unit_id: int, _viewer: PublicViewer, session: SessionDep) -> UnitOu
     responses=responses(401, 403, 404, 413, 422),
 )
 def set_privilege(
-    unit_id: int, member_id: int, body: PrivilegeSet, admin: AdminMember, session: SessionDep
+    unit_id: UnitId,
+    member_id: MemberId,
+    body: PrivilegeSet,
+    admin: AdminMember,
+    session: SessionDep,
 ) -> PrivilegeOut:
     """Grant or change a member's rights in a unit (admin); both false revokes."""
     view = structure.set_privilege(
@@ -84,7 +89,7 @@ def set_privilege(
     "/{unit_id}/privileges/{member_id}", status_code=204, responses=responses(401, 403, 404, 422)
 )
 def revoke_privilege(
-    unit_id: int, member_id: int, admin: AdminMember, session: SessionDep
+    unit_id: UnitId, member_id: MemberId, admin: AdminMember, session: SessionDep
 ) -> Response:
     """Revoke a member's privilege in a unit (admin)."""
     structure.revoke_privilege(session, actor=admin, unit_id=unit_id, member_id=member_id)
@@ -97,7 +102,7 @@ def revoke_privilege(
     responses=responses(401, 404, 422),
 )
 def list_privileges(
-    unit_id: int, _viewer: MemberViewer, session: SessionDep, page: PageDep
+    unit_id: UnitId, _viewer: MemberViewer, session: SessionDep, page: PageDep
 ) -> PageOut[PrivilegeOut]:
     """The privileges held in a unit, by member id."""
     result = structure.list_privileges(session, unit_id, after=page.after, limit=page.limit)

@@ -2,17 +2,23 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
 
+from app.schemas.base import Schema
 from proposals.services.email_settings import EmailSettings
 
 Frequency = Literal["immediately", "daily", "weekly", "never"]
 
 
-class NotificationSettingsUpdate(BaseModel):
+class NotificationSettingsUpdate(Schema):
     """What to change; a field left out keeps its value, and so does a kind left out."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"email_frequency": "weekly", "kinds": {"new_issue": False}}]
+        },
+    )
 
     email_frequency: Frequency | None = Field(
         default=None,
@@ -27,10 +33,11 @@ class NotificationSettingsUpdate(BaseModel):
     )
 
 
-class NotificationSettingsOut(BaseModel):
+class NotificationSettingsOut(Schema):
     """How I hear by e-mail, and the state of my address (in-app notifications are always on)."""
 
     email_frequency: Frequency
+    """How often e-mail comes: `immediately`, `daily`, `weekly` or `never`."""
     kinds: dict[str, bool] = Field(description="Every notification kind -> on or off")
     email_verified: bool = Field(
         description="Whether my current address was verified (no e-mail goes out before)"

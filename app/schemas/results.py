@@ -3,17 +3,26 @@ as the issue page, from ``proposals.services.explain``)."""
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from app.schemas.base import Schema
+from app.schemas.deliberation import IssueState
 from proposals.services.explain import ResultExplanation
 
 
-class InitiativeResultOut(BaseModel):
+class InitiativeResultOut(Schema):
+    """One initiative's votes and majority in a closed issue, in words too."""
+
     initiative_id: int
+    """The initiative's id."""
     name: str
+    """Its title."""
     approve: int | None
+    """Weight approving it (null: not admitted)."""
     disapprove: int | None
+    """Weight disapproving it (null: not admitted)."""
     abstain: int | None
+    """Weight abstaining on it (null: not admitted)."""
     needed: str | None
     """The direct majority the policy required, e.g. ``more than 2/3 approval``."""
     share: str | None
@@ -21,30 +30,47 @@ class InitiativeResultOut(BaseModel):
     majority_text: str | None
     """``needed more than 2/3 approval: got 8 of 15, 53 %``."""
     reached: bool | None
+    """Whether it got the direct majority the policy required."""
     schulze_rank: int | None
+    """Its Schulze rank (1 = best)."""
     rank: int | None
+    """Its final rank."""
     winner: bool
+    """Whether it won."""
     eligible: bool | None
+    """Whether it met every condition of the policy."""
     verdict: str
+    """Its result in one sentence."""
 
 
-class RankingEntryOut(BaseModel):
+class RankingEntryOut(Schema):
+    """A candidate of a closed issue in Schulze order."""
+
     initiative_id: int | None
     """``null`` is the status quo."""
     schulze_rank: int
+    """Its Schulze rank (1 = best)."""
     better_than_status_quo: bool
+    """Whether it ranks better than the status quo."""
 
 
-class ResultExplanationOut(BaseModel):
+class ResultExplanationOut(Schema):
+    """Why a closed issue ended as it did, and each initiative's majority."""
+
     issue_id: int
-    state: str
+    """The issue's id."""
+    state: IssueState
+    """The issue's final state."""
     text: str
     """One sentence: why the issue ended in its final state."""
     tie_rule: str | None
     """The policy's tie-breaking rule in words, when a tie decided the outcome."""
     voter_count: int | None
+    """Total weight of direct voters."""
     initiatives: list[InitiativeResultOut]
+    """Each initiative's result."""
     ranking: list[RankingEntryOut]
+    """The candidates in Schulze order, the status quo among them."""
 
     @classmethod
     def of(cls, explained: ResultExplanation) -> "ResultExplanationOut":
@@ -84,27 +110,37 @@ class ResultExplanationOut(BaseModel):
         )
 
 
-class ChainStepOut(BaseModel):
+class ChainStepOut(Schema):
+    """One step of the chain a delegated vote took."""
+
     member_id: int = Field(description="The member the vote reached at this step")
     scope: str = Field(description="Scope of the delegation that led there: unit, area or issue")
 
 
-class CarriedOut(BaseModel):
+class CarriedOut(Schema):
+    """Whose votes a direct voter carried, for one delegation scope."""
+
     scope: str = Field(description="Scope of these members' own applying delegation")
     member_ids: list[int] = Field(description="Members whose chains ended at the direct voter")
 
 
-class VoteGradeOut(BaseModel):
+class VoteGradeOut(Schema):
+    """A grade for one initiative."""
+
     initiative_id: int
+    """The initiative's id."""
     grade: int
+    """The grade."""
 
 
-class VoteExplanationOut(BaseModel):
+class VoteExplanationOut(Schema):
     """How was my vote counted? (issue 12, item 2) Computed from the issue's record: the
     eligible members, delegation rows and ballots of the close, replayed with ``delegation/``."""
 
     issue_id: int
+    """The issue's id."""
     member_id: int
+    """The member asked about."""
     case: Literal[
         "voted_directly",
         "voted_secretly",

@@ -5,8 +5,9 @@ import binascii
 import math
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from app.schemas.base import Schema
 from proposals.errors import InvalidInput
 from proposals.services.search import SEARCH_KINDS, Hit, SearchAfter
 
@@ -15,10 +16,15 @@ SearchKind = Literal["issue", "initiative", "suggestion", "member"]
 _CURSOR_VERSION = "s1"
 
 
-class SearchHitOut(BaseModel):
+class SearchHitOut(Schema):
+    """One search result, best first."""
+
     kind: SearchKind
+    """What was found."""
     id: int
+    """Its id (of that kind)."""
     title: str
+    """Its title or name."""
     snippet: str = Field(description="Plain text from the object's text around the first match")
     highlights: list[tuple[int, int]] = Field(
         description="The matched words in `snippet`: [start, end) character ranges "
