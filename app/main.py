@@ -22,8 +22,8 @@ from app.logs import configure_logging
 from app.mail.compose import notify_pass
 from app.mail.send import send_due
 from app.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
-from app.read_cache import PublicReadCache
 from app.openapi import install_openapi
+from app.read_cache import PublicReadCache
 from app.settings import Settings
 from app.stream import STREAM_PATH, Streams
 from app.web import install_web
@@ -67,7 +67,15 @@ TAGS = [
     {"name": "initiatives", "description": "Initiatives, drafts, initiators and support."},
     {"name": "suggestions", "description": "Suggestions to improve an initiative and opinions."},
     {"name": "delegation", "description": "Delegations and where a member's vote goes."},
-    {"name": "feed", "description": "The public event feed and the admin's lifecycle run."},
+    {
+        "name": "feed",
+        "description": "The public event feed, its live stream and the admin's lifecycle run.",
+    },
+    {
+        "name": "webhooks",
+        "description": "My webhooks: the public feed's events POSTed to a URL, signed"
+        " (Standard Webhooks), and their deliveries.",
+    },
     {"name": "notifications", "description": "Area subscriptions, my inbox and e-mail settings."},
     {
         "name": "search",

@@ -24,7 +24,20 @@ EventTypeName = Annotated[
 
 
 class WebhookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A webhook to register: where to POST the public feed's events, and which of them."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://example.org/hooks/liquidpolicy",
+                    "event_types": ["issue_state_changed", "initiative_created"],
+                    "area_id": 3,
+                }
+            ]
+        },
+    )
 
     url: str = Field(
         min_length=1,
@@ -41,6 +54,8 @@ class WebhookCreate(BaseModel):
 
 
 class WebhookOut(BaseModel):
+    """A webhook of mine (the signing secret only in the answer that created it)."""
+
     id: int = Field(description="The webhook's id")
     url: str = Field(description="Where the events are POSTed")
     event_types: list[str] | None = Field(description="The event types sent (null: every type)")
@@ -73,6 +88,8 @@ class WebhookOut(BaseModel):
 
 
 class DeliveryOut(BaseModel):
+    """One event's delivery to a webhook: its attempts so far and the next."""
+
     id: int = Field(description="The delivery's id; its webhook-id header is msg_<id>")
     event_id: int = Field(description="The feed event delivered (the body is its feed item)")
     attempts: int = Field(description="How many times it was sent so far")

@@ -5,8 +5,8 @@ vote belongs to a member or to an anonymous ballot (``ballot_id``), and ``anonym
 lists each issue's anonymous ballots in the order of their content. On PostgreSQL the new table
 is immutable like the other stored results (migration 0004).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04 17:00:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
