@@ -178,13 +178,6 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None) -> int
     from app.server import serve
 
     workers = workers or settings.workers
-    if workers > 1 and not normalize_url(settings.database_url).startswith("postgresql"):
-        print(
-            f"error: --workers {workers} needs PostgreSQL (DATABASE_URL=postgresql://...); "
-            "SQLite serves from one process",
-            file=sys.stderr,
-        )
-        return 2
     migrate.upgrade(settings.database_url)
     log.info("serving", extra={"host": host, "port": port, "workers": workers})
     if workers == 1:
@@ -204,6 +197,18 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None) -> int
         access_log=False,
     )
     return 0
+
+
+def _workers_refused(settings: Settings, workers: int | None) -> str | None:
+    """Why ``serve`` may not run ``workers`` processes here (before the database is touched, so a
+    refused SQLite file is not created): several need PostgreSQL."""
+    count = workers or settings.workers
+    if count > 1 and not normalize_url(settings.database_url).startswith("postgresql"):
+        return (
+            f"--workers {count} needs PostgreSQL (DATABASE_URL=postgresql://...); "
+            "SQLite serves from one process"
+        )
+    return None
 
 
 def _create_admin(settings: Settings, name: str, password: str) -> int:
@@ -376,6 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {settings_error(exc)}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, as_json=settings.log_json)
+    if args.command == "serve" and (refused := _workers_refused(settings, args.workers)):
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
     return guarded(
         lambda: _run(args, settings),
         settings.database_url,
