@@ -29,9 +29,28 @@ Both runs are cold: the unit graph is read from the database inside the timed ca
 lifecycle run whose first issue of the unit this is.  Each timing includes the commit.  The stored
 result is checked against the engine run on the generated rows in memory.
 
+Issue 13 adds, in the same run:
+
+* ``floor_s`` (:mod:`bench.floor`): COPY 900,000 rows of three integers out to this process plus
+  COPY 710,000 result rows into fresh tables without indexes or constraints, committed; fixed
+  sizes, whatever ``--members``.  Measured before the snapshot and again after the record; the
+  mean of the two is reported (``floor_read_s``, ``floor_write_s``: its parts).
+* ``snapshot_warm_s``: a second snapshot of issue 1 as the second issue of a lifecycle run sees
+  it: in one transaction holding the unit's lock, the unit graph is loaded first (untimed, as the
+  run's first issue did), then ``advance_issue`` runs in a savepoint with that graph; timed up to
+  the commit.
+* The close runs in a subprocess that does nothing else (``--close-only``): ``close_s`` is timed
+  there as before, and ``peak_rss_mib`` is that subprocess's peak RSS (item 5).
+
+It prints the ratios to the floor with their targets (close <= 2x, snapshot <= 1x cold,
+warm snapshot <= 0.25x) and PASS/FAIL for each.
+
 With ``--json`` the last line is one JSON object with the keys ``members``, ``delegation_rows``,
 ``ballots``, ``load_s``, ``snapshot_s``, ``close_s``, ``record_s``, ``record_bytes``,
-``peak_rss_mb`` (the whole process's peak, generation and load included).
+``peak_rss_mb`` (the main benchmark process's peak: generation, load, snapshots and record --
+the close no longer runs in it), ``floor_s``, ``floor_read_s``, ``floor_write_s``,
+``snapshot_warm_s``, ``peak_rss_mib`` (the close's own process), ``close_ratio``,
+``snapshot_ratio``, ``snapshot_warm_ratio``.
 """
 
 import argparse
@@ -41,6 +60,7 @@ import json
 import os
 import resource
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -60,11 +80,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import migrate
 from app.db import Database, create_engine
+from bench.floor import floor_of, measure_floor, prepare_floor
 from bench.generate import Electorate, generate_electorate
 from delegation import resolve_delegations
 from proposals.graphs import UnitGraphs
 from proposals.lifecycle import Transition, advance_issue
 from proposals.models import Area, Draft, Initiative, Issue, Policy, Suggestion, Unit
+from proposals.services.locks import lock_unit
 from proposals.services.records import write_due_records
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -75,6 +97,8 @@ SNAPSHOT_ISSUE, VOTING_ISSUE = 1, 2
 SNAPSHOT_INITIATIVES = (201, 202, 203, 204)
 SUGGESTIONS_PER_INITIATIVE = 3
 RESULT_TABLES = ("direct_voter", "delegating_voter", "vote", "battle")
+# Issue 13's targets, as ratios to the floor measured in the same run.
+CLOSE_TARGET, SNAPSHOT_TARGET, SNAPSHOT_WARM_TARGET = 2.0, 1.0, 0.25
 
 T = TypeVar("T")
 
@@ -353,6 +377,56 @@ def advance(database: Database, issue_id: int, now: datetime) -> list[Transition
     return transitions
 
 
+def advance_warm(database: Database, issue_id: int, now: datetime) -> float:
+    """Seconds of ``advance_issue`` as the second issue of a lifecycle run sees it: the unit's
+    row locked and its graph loaded in the same transaction (untimed, as by the run's first
+    issue), then the issue advanced in a savepoint (as ``run_lifecycle`` does) and committed."""
+    with database.session(write=True) as session:
+        lock_unit(session, UNIT)
+        graphs = UnitGraphs()
+        graphs.get(session, UNIT)
+        start = time.perf_counter()
+        with session.begin_nested():
+            steps = advance_issue(session, issue_id, now=now, graphs=graphs)
+        session.commit()
+        elapsed = time.perf_counter() - start
+    assert steps == [], f"the snapshot issue moved: {steps}"
+    return elapsed
+
+
+def close_only(url: str, profile: Path | None) -> dict[str, Any]:
+    """The close of issue 2 in this process and nothing else (``--close-only``): its time and
+    this process's peak RSS.  A connection is opened first, as the server's pool would hold one."""
+    engine = create_engine(url)
+    try:
+        with engine.connect():
+            pass
+        database = Database(engine)
+        close, steps = timed(lambda: advance(database, VOTING_ISSUE, NOW), profile, "close")
+    finally:
+        engine.dispose()
+    return {
+        "close_s": close,
+        "state": [s.to_state for s in steps],
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }
+
+
+def close_in_subprocess(url: str, profile: Path | None) -> dict[str, Any]:
+    """Run :func:`close_only` in a fresh Python process; returns its JSON."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--close-only", url]
+    if profile is not None:
+        command += ["--profile", str(profile)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def verdict(value: float, floor: float, target: float) -> tuple[float, str]:
+    ratio = value / floor if floor > 0 else float("inf")
+    return round(ratio, 2), "PASS" if ratio <= target else "FAIL"
+
+
 def check_results(database: Database, e: Electorate) -> dict[str, int]:
     """The stored snapshot and close equal the engine's result on the generated rows in memory;
     returns the rows the close wrote per table."""
@@ -440,20 +514,26 @@ def run(members: int, seed: int, profile: Path | None) -> dict[str, Any]:
             written = load_unit(engine, e, seed)
             load = time.perf_counter() - start
             database = Database(engine)
+            floor_data = prepare_floor(engine)
+            floors = [measure_floor(engine, floor_data)]
 
             snapshot, steps = timed(lambda: advance(database, SNAPSHOT_ISSUE, NOW), profile, "snap")
             assert steps == [], f"the snapshot issue moved: {steps}"
-            close, steps = timed(lambda: advance(database, VOTING_ISSUE, NOW), profile, "close")
-            assert [s.to_state for s in steps] in (
+            snapshot_warm = advance_warm(database, SNAPSHOT_ISSUE, NOW)
+            closed = close_in_subprocess(url, profile)
+            assert closed["state"] in (
                 ["finished_with_winner"],
                 ["finished_without_winner"],
-            ), steps
+            ), closed
             counts = check_results(database, e)
             record, recorded = timed(lambda: write_due_records(database), profile, "record")
             assert [issue for issue, _ in recorded] == [VOTING_ISSUE], recorded
             record_bytes = check_record(database, recorded[0][1])
+            floors.append(measure_floor(engine, floor_data))
         finally:
             engine.dispose()
+    floor = floor_of(floors)
+    close = closed["close_s"]
     return {
         "members": members,
         "delegation_rows": written["delegation"],
@@ -464,9 +544,18 @@ def run(members: int, seed: int, profile: Path | None) -> dict[str, Any]:
         "record_s": round(record, 3),
         "record_bytes": record_bytes,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "floor_s": floor["floor_s"],
+        "floor_read_s": floor["read_s"],
+        "floor_write_s": floor["write_s"],
+        "floor_runs": [round(f["floor_s"], 3) for f in floors],
+        "snapshot_warm_s": round(snapshot_warm, 3),
+        "peak_rss_mib": closed["peak_rss_mib"],
+        "close_ratio": verdict(close, floor["floor_s"], CLOSE_TARGET)[0],
+        "snapshot_ratio": verdict(snapshot, floor["floor_s"], SNAPSHOT_TARGET)[0],
+        "snapshot_warm_ratio": verdict(snapshot_warm, floor["floor_s"], SNAPSHOT_WARM_TARGET)[0],
         "loaded": written,
         "stored": counts,
-        "state": steps[0].to_state,
+        "state": closed["state"][0],
     }
 
 
@@ -478,7 +567,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", type=Path, help="write cProfile stats (snap/close/record.prof)"
     )
+    parser.add_argument(
+        "--close-only", metavar="URL", help="internal: close issue 2 of that database, print JSON"
+    )
     args = parser.parse_args(argv)
+    if args.close_only:
+        print(json.dumps(close_only(args.close_only, args.profile)))
+        return
     r = run(args.members, args.seed, args.profile)
     loaded = sum(r["loaded"].values())
     print(
@@ -491,10 +586,24 @@ def main(argv: list[str] | None = None) -> None:
     stored = ", ".join(f"{n} {t}" for t, n in r["stored"].items())
     print(f"close     {r['close_s']:8.3f} s  ({r['state']}; wrote {stored})")
     print(
-        f"record    {r['record_s']:8.3f} s  ({r['record_bytes']} bytes; peak RSS of the process"
-        f" {r['peak_rss_mb']} MiB)"
+        f"record    {r['record_s']:8.3f} s  ({r['record_bytes']} bytes; peak RSS of the main"
+        f" process {r['peak_rss_mb']} MiB)"
     )
     print(f"record_s {r['record_s']}")
+    print(f"snapshot (warm) {r['snapshot_warm_s']:8.3f} s  (unit graph loaded, lock held)")
+    print(
+        f"floor     {r['floor_s']:8.3f} s  (read 900,000 rows {r['floor_read_s']:.3f} s +"
+        f" write 710,000 rows {r['floor_write_s']:.3f} s; runs {r['floor_runs']})"
+    )
+    print(f"close process peak RSS {r['peak_rss_mib']} MiB (target <= 1024 MiB): "
+          f"{'PASS' if r['peak_rss_mib'] <= 1024 else 'FAIL'}")  # fmt: skip
+    for name, key, target in (
+        ("close_s / floor_s", "close_s", CLOSE_TARGET),
+        ("snapshot_s / floor_s", "snapshot_s", SNAPSHOT_TARGET),
+        ("snapshot_warm_s / floor_s", "snapshot_warm_s", SNAPSHOT_WARM_TARGET),
+    ):
+        ratio, result = verdict(r[key], r["floor_s"], target)
+        print(f"{name:27} {ratio:6.2f}  (target <= {target}x)  {result}")
     if args.json:
         keys = (
             "members",
@@ -506,6 +615,15 @@ def main(argv: list[str] | None = None) -> None:
             "record_s",
             "record_bytes",
             "peak_rss_mb",
+            "floor_s",
+            "floor_read_s",
+            "floor_write_s",
+            "floor_runs",
+            "snapshot_warm_s",
+            "peak_rss_mib",
+            "close_ratio",
+            "snapshot_ratio",
+            "snapshot_warm_ratio",
         )
         print(json.dumps({k: r[k] for k in keys}))
 
