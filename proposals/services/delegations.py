@@ -262,12 +262,12 @@ def decline_delegation(
     delegation = get_delegation(session, delegation_id)
     if delegation.trustee_id is None or delegation.trustee_id != actor.id:
         raise Forbidden("only the trustee may decline a delegation")
-    unit_id = _unit_of(session, delegation)
-    lock_unit(session, unit_id, shared=True)
+    unit = _unit_of(session, delegation)
+    lock_unit(session, unit, shared=True)
     if delegation.scope == "issue":
         refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
     session.refresh(delegation)
-    _keep(session, delegation, unit_id)
+    _keep(session, delegation, unit)
     if delegation.trustee_id != actor.id:
         raise Conflict("this delegation no longer goes to you")
     if delegation.declined_at is not None:
@@ -311,11 +311,11 @@ def revoke_delegation(
     delegation = get_delegation(session, delegation_id)
     if delegation.truster_id != actor.id:
         raise Forbidden("only the truster may revoke a delegation")
-    unit_id = _unit_of(session, delegation)
-    lock_unit(session, unit_id, shared=True)
+    unit = _unit_of(session, delegation)
+    lock_unit(session, unit, shared=True)
     if delegation.scope == "issue":
         refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
-    _keep(session, delegation, unit_id)
+    _keep(session, delegation, unit)
     now = clock()
     old_trustee_id = delegation.trustee_id if delegation.declined_at is None else None
     session.delete(delegation)

@@ -39,10 +39,11 @@ def inputs_now(db: Database, issue_id: int) -> dict[str, Any]:
 
 def preimage_count(db: Database) -> int:
     with db.session() as session:
-        return sum(
+        counts: list[int] = [
             session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
             for model in (DelegationPreimage, EligibilityPreimage)
-        )
+        ]
+    return sum(counts)
 
 
 def delegation_id(world: World, truster: str, **scope: int) -> int:
