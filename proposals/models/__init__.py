@@ -35,7 +35,14 @@ from proposals.models.operations import (
     InstanceSecret,
     LoginFailure,
 )
-from proposals.models.record import CHUNK_SIZE, IssueRecord, IssueRecordChunk, IssueRecordDue
+from proposals.models.record import (
+    CHUNK_SIZE,
+    DelegationPreimage,
+    EligibilityPreimage,
+    IssueRecord,
+    IssueRecordChunk,
+    IssueRecordDue,
+)
 from proposals.models.search import SEARCH_KINDS, SearchDocument
 from proposals.models.structure import Area, Policy, Privilege, Unit
 from proposals.models.voting import (
@@ -72,8 +79,10 @@ __all__ = [
     "Battle",
     "DelegatingVoter",
     "Delegation",
+    "DelegationPreimage",
     "DirectVoter",
     "Draft",
+    "EligibilityPreimage",
     "EmailMessage",
     "Event",
     "IdempotencyRecord",

@@ -47,3 +47,29 @@ class IssueRecordChunk(SQLModel, table=True):
     issue_id: int = Field(foreign_key="issue_record.issue_id", primary_key=True)
     position: int = Field(primary_key=True)
     data: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class DelegationPreimage(SQLModel, table=True):
+    """While an issue's record is due: a truster's unit or area delegation of the issue's unit
+    and area as it stood at the close, kept by the first change after it
+    (:mod:`proposals.services.record_inputs`). ``stood`` false: no standing row (none, or a
+    declined one); true with a null trustee: a block."""
+
+    __tablename__ = "record_delegation_preimage"
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    scope: str = Field(sa_type=sa.String(8), primary_key=True)
+    truster_id: int = Field(foreign_key="member.id", primary_key=True)
+    stood: bool
+    trustee_id: int | None = Field(default=None)
+
+
+class EligibilityPreimage(SQLModel, table=True):
+    """While an issue's record is due: whether a member was eligible in its unit at the close,
+    kept by the first change after it (:mod:`proposals.services.record_inputs`)."""
+
+    __tablename__ = "record_eligibility_preimage"
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    eligible: bool

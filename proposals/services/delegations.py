@@ -18,6 +18,7 @@ from proposals.services.locks import lock_unit
 from proposals.services.members import get_member
 from proposals.services.notifications import delegation_changed, delegation_declined
 from proposals.services.paging import Page, paginate
+from proposals.services.record_inputs import keep_delegation
 from proposals.services.structure import get_area, get_unit
 from proposals.services.upsert import upsert
 
@@ -161,6 +162,7 @@ def set_delegation(
     lock_unit(session, unit, shared=True)
     if scope == "issue":
         refuse(delegation_refusal(session, unit, actor, lock_issue(session, scope_id, shared=True)))
+    keep_delegation(session, truster_id=actor.id or 0, scope=scope, scope_id=scope_id, unit_id=unit)
     now = clock()
     key = f"{scope}_id"
     old = session.exec(
@@ -260,10 +262,12 @@ def decline_delegation(
     delegation = get_delegation(session, delegation_id)
     if delegation.trustee_id is None or delegation.trustee_id != actor.id:
         raise Forbidden("only the trustee may decline a delegation")
-    lock_unit(session, _unit_of(session, delegation), shared=True)
+    unit = _unit_of(session, delegation)
+    lock_unit(session, unit, shared=True)
     if delegation.scope == "issue":
         refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
     session.refresh(delegation)
+    _keep(session, delegation, unit)
     if delegation.trustee_id != actor.id:
         raise Conflict("this delegation no longer goes to you")
     if delegation.declined_at is not None:
@@ -307,14 +311,28 @@ def revoke_delegation(
     delegation = get_delegation(session, delegation_id)
     if delegation.truster_id != actor.id:
         raise Forbidden("only the truster may revoke a delegation")
-    lock_unit(session, _unit_of(session, delegation), shared=True)
+    unit = _unit_of(session, delegation)
+    lock_unit(session, unit, shared=True)
     if delegation.scope == "issue":
         refuse(closed_issue_refusal(lock_issue(session, delegation.issue_id or 0, shared=True)))
+    _keep(session, delegation, unit)
     now = clock()
     old_trustee_id = delegation.trustee_id if delegation.declined_at is None else None
     session.delete(delegation)
     session.flush()
     _changed(session, delegation, actor, now, old_trustee_id=old_trustee_id, new_trustee_id=None)
+
+
+def _keep(session: Session, delegation: Delegation, unit_id: int) -> None:
+    """Keep the row as it stands for the records due in the unit (``record_inputs``)."""
+    scope_id = getattr(delegation, f"{delegation.scope}_id") or 0
+    keep_delegation(
+        session,
+        truster_id=delegation.truster_id,
+        scope=delegation.scope,
+        scope_id=scope_id,
+        unit_id=unit_id,
+    )
 
 
 def _unit_of(session: Session, delegation: Delegation) -> int:

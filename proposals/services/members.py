@@ -13,6 +13,7 @@ from proposals.security import PasswordHasher, check_password_rules
 from proposals.services import search
 from proposals.services.locks import lock_units_of_member
 from proposals.services.paging import Page, paginate
+from proposals.services.record_inputs import keep_eligibility
 from proposals.services.text import clean_text
 from proposals.services.tokens import revoke_member_tokens
 
@@ -145,6 +146,7 @@ def set_member_flags(
         revoke_member_tokens(session, member, clock=clock)
     if active is not None and active != member.active:
         lock_units_of_member(session, member_id)  # eligibility changes in those units
+        keep_eligibility(session, member_id, None)
         member.active = active
         if not active:
             revoke_member_tokens(session, member, clock=clock)

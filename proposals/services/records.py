@@ -32,7 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from delegation import resolve_delegations
+from delegation import Delegation as Link
+from delegation import Scope, resolve_delegations
 from proposals.bulk import fetch_rows, gc_paused
 from proposals.canonical import RowEncoder, Stream, encode, scalar
 from proposals.clock import Clock, utcnow
@@ -60,6 +61,13 @@ from proposals.services.access import eligible_privileges
 from proposals.services.events import append_issue_event
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member
+from proposals.services.record_inputs import (
+    forget,
+    kept_delegations,
+    kept_eligibility,
+    overlay_ids,
+    overlay_links,
+)
 from proposals.services.voting import closed_issue
 from proposals.verify import FORMAT, RESULT_FIELDS, load_record
 from proposals.vote_explanation import explain_vote
@@ -139,28 +147,33 @@ def _initiative_result(initiative: Initiative) -> dict[str, Any]:
     return out
 
 
-def _eligible(session: Session, unit_id: int) -> Iterator[int]:
-    eligible = eligible_privileges().where(Privilege.unit_id == unit_id).subquery()
-    for (member_id,) in _rows(
-        session, sa.select(eligible.c.member_id).order_by(eligible.c.member_id)
-    ):
-        yield member_id
+def _eligible(session: Session, issue: Issue) -> Iterator[int]:
+    """The members eligible at the close: today's, with the pre-images (:mod:`record_inputs`)."""
+    eligible = eligible_privileges().where(Privilege.unit_id == issue.unit_id).subquery()
+    statement = sa.select(eligible.c.member_id).order_by(eligible.c.member_id)
+    live = (member_id for (member_id,) in _rows(session, statement))
+    yield from overlay_ids(live, kept_eligibility(session, issue.id or 0))
 
 
 def _delegations(session: Session, issue: Issue) -> Iterator[dict[str, Any]]:
     """The delegation rows the close resolved: the unit's, the area's and the issue's, declined
-    ones left out as the close left them out (``models.standing``)."""
-    for scope, column, scope_id in (
+    ones left out as the close left them out (``models.standing``); the unit's and the area's
+    with the pre-images kept since the close (:mod:`record_inputs`)."""
+    scopes: tuple[tuple[Scope, Any, int], ...] = (
         ("unit", Delegation.unit_id, issue.unit_id),
         ("area", Delegation.area_id, issue.area_id),
-        ("issue", Delegation.issue_id, issue.id),
-    ):
+        ("issue", Delegation.issue_id, issue.id or 0),
+    )
+    for scope, column, scope_id in scopes:
         statement = (
             sa.select(col(Delegation.truster_id), col(Delegation.trustee_id))
             .where(col(column) == scope_id, standing())
             .order_by(col(Delegation.truster_id))
         )
-        for truster, trustee in _rows(session, statement):
+        live: Iterator[tuple[int, int | None]] = iter(_rows(session, statement))
+        if scope != "issue":
+            live = overlay_links(live, kept_delegations(session, issue.id or 0, scope))
+        for truster, trustee in live:
             yield {
                 "scope": scope,
                 "scope_id": scope_id,
@@ -312,7 +325,7 @@ def record_document(
         "inputs": {
             "policy": _policy(policy),
             "initiatives": [_initiative_input(i) for i in initiatives],
-            "eligible_member_ids": Stream(_eligible(session, issue.unit_id), scalar),
+            "eligible_member_ids": Stream(_eligible(session, issue), scalar),
             "delegations": Stream(_delegations(session, issue), _DELEGATION),
             "ballots": Stream(_ballots(session, issue_id, secret=secret), _ballot_text),
             "anonymous_ballots": Stream(
@@ -365,18 +378,23 @@ def check_inputs(session: Session, issue: Issue) -> None:
     """Issue 12: the record's inputs, read after the close, must reproduce the close.
 
     Eligibility and unit and area delegations may change after the close, and the record is
-    written after it (in the same lifecycle step, so rarely): replay the resolution with
-    ``delegation/`` from exactly the members and rows the record will hold and the stored
-    direct voters, and refuse (:class:`InputsChanged`) unless it gives every stored weight,
-    trustee and scope. The tally itself depends only on stored rows (ballots, weights, policy,
-    admission), so a record that passes is one ``liquidpolicy verify`` recomputes.
+    written after it; their writers keep the values at the close while the record is due
+    (:mod:`proposals.services.record_inputs`), and the record holds the live rows overlaid with
+    those. Replay the resolution with ``delegation/`` from exactly the members and rows the
+    record will hold and the stored direct voters, and refuse (:class:`InputsChanged`) unless
+    it gives every stored weight, trustee and scope (a guard: a writer that kept no pre-image).
+    The tally itself depends only on stored rows (ballots, weights, policy, admission), so a
+    record that passes is one ``liquidpolicy verify`` recomputes.
     """
     issue_id = issue.id or 0
     rows = [
-        *scope_links(session, "unit", issue.unit_id),
-        *scope_links(session, "area", issue.area_id),
+        *_close_links(session, issue, "unit", issue.unit_id),
+        *_close_links(session, issue, "area", issue.area_id),
         *scope_links(session, "issue", issue_id),
     ]
+    kept = kept_eligibility(session, issue_id)
+    eligible = {m for m in eligible_ids(session, issue.unit_id) if m not in kept}
+    eligible.update(m for m, was in kept.items() if was)
     stored = dict(
         fetch_rows(
             session,
@@ -385,7 +403,7 @@ def check_inputs(session: Session, issue: Issue) -> None:
             ),
         )
     )
-    replay = resolve_delegations(eligible_ids(session, issue.unit_id), rows, stored)
+    replay = resolve_delegations(eligible, rows, stored)
     if dict(replay.weights) != stored:
         raise InputsChanged(f"issue {issue_id}: the weights no longer follow from the inputs")
     delegating = {
@@ -406,6 +424,13 @@ def check_inputs(session: Session, issue: Issue) -> None:
         for m, stored_link in delegating.items()
     ):
         raise InputsChanged(f"issue {issue_id}: the delegating voters no longer follow")
+
+
+def _close_links(session: Session, issue: Issue, scope: Scope, scope_id: int) -> list[Link]:
+    """The unit's or area's standing rows at the close: today's with the pre-images."""
+    kept = kept_delegations(session, issue.id or 0, scope)
+    rows = [link for link in scope_links(session, scope, scope_id) if link.truster_id not in kept]
+    return rows + [Link(t, trustee, scope) for t, (stood, trustee) in kept.items() if stood]
 
 
 def _lock_chain(session: Session) -> None:
@@ -454,6 +479,7 @@ def write_record(session: Session, issue_id: int, *, now: datetime) -> IssueReco
             )
             position += 1
     session.execute(sa.delete(IssueRecordDue).where(col(IssueRecordDue.issue_id) == issue_id))
+    forget(session, issue_id)
     append_issue_event(session, "issue_recorded", issue, state=issue.state, record_digest=digest)
     return record
 

@@ -15,6 +15,7 @@ from proposals.services.access import eligible_privileges
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member, members_named, require_admin
 from proposals.services.paging import Page, paginate
+from proposals.services.record_inputs import keep_eligibility
 from proposals.services.text import clean_text
 
 
@@ -94,6 +95,7 @@ def set_privilege(
     lock_unit(session, unit_id, shared=True)
     get_unit(session, unit_id)
     get_member(session, member_id)
+    keep_eligibility(session, member_id, [unit_id])
     privilege = session.get(Privilege, (unit_id, member_id))
     if not voting_right and not initiative_right:
         if privilege is not None:
@@ -150,6 +152,7 @@ def revoke_privilege(session: Session, *, actor: Member, unit_id: int, member_id
     privilege = session.get(Privilege, (unit_id, member_id))
     if privilege is None:
         raise NotFound(f"member {member_id} holds no privilege in unit {unit_id}")
+    keep_eligibility(session, member_id, [unit_id])
     session.delete(privilege)
     session.flush()
 

@@ -10,6 +10,7 @@ import pytest
 import rfc8785
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlmodel import col
 
 from app.db import Database
 from app.settings import PublicAccess
@@ -17,7 +18,7 @@ from delegation import Delegation as Link
 from delegation import Policy as TallyPolicy
 from delegation import resolve_delegations, tally_ballots
 from proposals.clock import FrozenClock
-from proposals.models import IssueRecordDue
+from proposals.models import Delegation, IssueRecordDue
 from proposals.services.records import stored_body, write_due_records
 from tests.api.world import DAY, World, build_world
 
@@ -117,14 +118,37 @@ class TestWritten:
         assert world.issue(other["issue_id"])["record_digest"] == two_digest
         assert world.issue(other["issue_id"])["previous_record_digest"] == one_digest
 
-    def test_not_while_the_inputs_no_longer_reproduce_the_close(
+    def test_with_the_inputs_of_the_close_when_they_changed_since(
         self, world: World, db: Database, clock: FrozenClock
     ) -> None:
         issue, _, _ = close(world)
         world.delegate("D", "B", area_id=world.area_id)  # after the close, before the record
+        assert [i for i, _ in write_due_records(db, clock=clock)] == [issue]
+        _, document = split(record(world, issue).content)
+        m = world.members
+        area_rows = [r for r in document["inputs"]["delegations"] if r["scope"] == "area"]
+        assert [(r["truster_id"], r["trustee_id"]) for r in area_rows] == [(m["D"], m["C"])]
+
+    def test_not_while_the_inputs_no_longer_reproduce_the_close(
+        self, world: World, db: Database, clock: FrozenClock
+    ) -> None:
+        """The guard: a change past the writers (which keep the close's values) is refused."""
+        issue, _, _ = close(world)
+        d, area_id = world.id("D"), world.area_id
+
+        def area_trustee(trustee: str) -> None:
+            with db.session(write=True) as session:
+                session.execute(
+                    sa.update(Delegation)
+                    .where(col(Delegation.truster_id) == d, col(Delegation.area_id) == area_id)
+                    .values(trustee_id=world.id(trustee))
+                )
+                session.commit()
+
+        area_trustee("B")
         assert write_due_records(db, clock=clock) == []
         assert record(world, issue).status_code == 404
-        world.delegate("D", "C", area_id=world.area_id)
+        area_trustee("C")
         assert [i for i, _ in write_due_records(db, clock=clock)] == [issue]
         assert record(world, issue).status_code == 200
 
