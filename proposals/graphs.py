@@ -40,22 +40,44 @@ def load_unit_graph(session: Session, unit_id: int) -> UnitGraph:
 
 
 def load_overrides(
-    session: Session, graph: UnitGraph, *, area_id: int, issue_id: int | None
+    session: Session,
+    graph: UnitGraph,
+    *,
+    area_id: int,
+    issue_id: int | None,
+    graphs: "UnitGraphs | None" = None,
 ) -> Overrides:
-    """The area's (and, for an issue, the issue's) delegations layered over the unit graph."""
+    """The area's (and, for an issue, the issue's) delegations layered over the unit graph.
+    With ``graphs`` (a lifecycle run's, its unit locked) the area's rows are read once per run
+    (:meth:`UnitGraphs.area_links`); the issue's rows are always read."""
     with gc_paused():
         issue_rows = scope_links(session, "issue", issue_id) if issue_id is not None else []
-        return build_overrides(graph, scope_links(session, "area", area_id), issue_rows)
+        if graphs is None:
+            area_rows = scope_links(session, "area", area_id)
+        else:
+            area_rows = graphs.area_links(session, area_id)
+        return build_overrides(graph, area_rows, issue_rows)
 
 
 class UnitGraphs:
-    """Unit graphs built once per lifecycle run and reused by every issue of the unit."""
+    """Unit graphs and area delegation rows read once per lifecycle run and reused by every
+    issue of the unit. It lives only inside one unit's transaction of ``run_lifecycle``, which
+    holds the unit's row lock: every delegation write of the unit and its areas waits for that
+    lock (:mod:`proposals.services.locks`), so what it keeps cannot change while it lives."""
 
     def __init__(self) -> None:
         self._graphs: dict[int, UnitGraph] = {}
+        self._areas: dict[int, list[Link]] = {}
 
     def get(self, session: Session, unit_id: int) -> UnitGraph:
         graph = self._graphs.get(unit_id)
         if graph is None:
             graph = self._graphs[unit_id] = load_unit_graph(session, unit_id)
         return graph
+
+    def area_links(self, session: Session, area_id: int) -> list[Link]:
+        """The area's standing delegation rows (:func:`scope_links`), read on first use."""
+        rows = self._areas.get(area_id)
+        if rows is None:
+            rows = self._areas[area_id] = scope_links(session, "area", area_id)
+        return rows

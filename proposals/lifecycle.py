@@ -123,14 +123,18 @@ def run_lifecycle(database: SessionFactory, *, clock: Clock = utcnow) -> list[Tr
 def advance_issue(
     session: Session, issue_id: int, *, now: datetime, graphs: UnitGraphs | None = None
 ) -> list[Transition]:
-    """Snapshot (before full freeze), then every transition due at ``now``."""
+    """Snapshot (before full freeze), then every transition due at ``now``. A run's ``graphs``
+    (its unit locked) also keeps the area rows; called alone, every step reads them afresh."""
+    run = graphs
     graphs = graphs or UnitGraphs()
     issue = lock_issue(session, issue_id)
     if issue.state not in OPEN_STATES:
         return []
     overrides: Overrides | None = None
     if issue.state in BEFORE_FULL_FREEZE:
-        overrides = take_snapshot(session, issue, graphs.get(session, issue.unit_id), now=now)
+        overrides = take_snapshot(
+            session, issue, graphs.get(session, issue.unit_id), now=now, graphs=run
+        )
     done: list[Transition] = []
     while (target := due_state(session, issue, now)) is not None:
         previous = issue.state
@@ -141,7 +145,7 @@ def advance_issue(
                 assert overrides is not None  # verification is before full freeze
                 weights = delegates_carrying(graphs.get(session, issue.unit_id), overrides)
         elif previous == "voting":
-            target = close_voting(session, issue, graphs.get(session, issue.unit_id))
+            target = close_voting(session, issue, graphs.get(session, issue.unit_id), graphs=run)
         change_state(session, issue, target, now=now, delegate_weights=weights)
         done.append(Transition(issue_id, previous, target))
     return done
@@ -244,7 +248,14 @@ def admit_initiatives(session: Session, issue: Issue) -> str:
 
 
 @gc_paused()  # a pass over up to a million members: no GC sweeps mid-way
-def take_snapshot(session: Session, issue: Issue, graph: UnitGraph, *, now: datetime) -> Overrides:
+def take_snapshot(
+    session: Session,
+    issue: Issue,
+    graph: UnitGraph,
+    *,
+    now: datetime,
+    graphs: UnitGraphs | None = None,
+) -> Overrides:
     """DESIGN.md §2: population and the weighted supporter and suggestion counts. Interest cuts
     a member's own delegation; each direct supporter counts with their snapshot weight. Answers
     the issue's overrides it resolved with."""
@@ -252,7 +263,9 @@ def take_snapshot(session: Session, issue: Issue, graph: UnitGraph, *, now: date
     interested = fetch_column(
         session, select(Interest.member_id).where(Interest.issue_id == issue_id)
     )
-    overrides = load_overrides(session, graph, area_id=issue.area_id, issue_id=issue_id)
+    overrides = load_overrides(
+        session, graph, area_id=issue.area_id, issue_id=issue_id, graphs=graphs
+    )
     weights = resolve(graph, interested, overrides).weights
     initiatives = _initiatives(session, issue)
     ids = [i.id or 0 for i in initiatives]
@@ -355,7 +368,9 @@ def _tally_policy(policy: Policy) -> TallyPolicy:
 
 
 @gc_paused()
-def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
+def close_voting(
+    session: Session, issue: Issue, graph: UnitGraph, *, graphs: UnitGraphs | None = None
+) -> str:
     """DESIGN.md §4: resolve delegations now from the live table, discard ballots of members no
     longer eligible, tally, and store voters, delegating voters, votes, battles and results.
     Stored results never change afterwards: closing twice is refused."""
@@ -377,7 +392,9 @@ def close_voting(session: Session, issue: Issue, graph: UnitGraph) -> str:
     ):
         if member_id in grades:
             grades[member_id][initiative_id] = grade
-    overrides = load_overrides(session, graph, area_id=issue.area_id, issue_id=issue_id)
+    overrides = load_overrides(
+        session, graph, area_id=issue.area_id, issue_id=issue_id, graphs=graphs
+    )
     resolution = resolve(graph, casters, overrides)
     initiatives = _initiatives(session, issue)
     admitted = [i.id or 0 for i in initiatives if i.admitted]
