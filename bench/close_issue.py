@@ -36,9 +36,9 @@ Issue 13 adds, in the same run:
   sizes, whatever ``--members``.  Measured before the snapshot and again after the record; the
   mean of the two is reported (``floor_read_s``, ``floor_write_s``: its parts).
 * ``snapshot_warm_s``: a second snapshot of issue 1 as the second issue of a lifecycle run sees
-  it: in one transaction holding the unit's lock, the unit graph is loaded first (untimed, as the
-  run's first issue did), then ``advance_issue`` runs in a savepoint with that graph; timed up to
-  the commit.
+  it: in one transaction holding the unit's lock, the unit graph and the area's delegation rows
+  are loaded first (untimed, as the run's first issue of the same area did), then
+  ``advance_issue`` runs in a savepoint with them; timed up to the commit.
 * The close runs in a subprocess that does nothing else (``--close-only``): ``close_s`` is timed
   there as before, and ``peak_rss_mib`` is that subprocess's peak RSS (item 5).
 
@@ -379,12 +379,14 @@ def advance(database: Database, issue_id: int, now: datetime) -> list[Transition
 
 def advance_warm(database: Database, issue_id: int, now: datetime) -> float:
     """Seconds of ``advance_issue`` as the second issue of a lifecycle run sees it: the unit's
-    row locked and its graph loaded in the same transaction (untimed, as by the run's first
-    issue), then the issue advanced in a savepoint (as ``run_lifecycle`` does) and committed."""
+    row locked, its graph and the area's rows loaded in the same transaction (untimed, as by the
+    run's first issue of that area), then the issue advanced in a savepoint (as
+    ``run_lifecycle`` does) and committed."""
     with database.session(write=True) as session:
         lock_unit(session, UNIT)
         graphs = UnitGraphs()
         graphs.get(session, UNIT)
+        graphs.area_links(session, AREA)
         start = time.perf_counter()
         with session.begin_nested():
             steps = advance_issue(session, issue_id, now=now, graphs=graphs)
