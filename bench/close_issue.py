@@ -64,7 +64,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -145,6 +145,42 @@ def _text(value: object) -> str:
     if value is False:
         return "f"
     return str(value)
+
+
+def copy_unit_rows(
+    cursor: Any,
+    e: Electorate,
+    ids: Iterable[int],
+    eligible: Container[int],
+    issue_ids: Iterable[int],
+    created: str,
+) -> dict[str, int]:
+    """COPY the unit's privileges (ineligible members: odd ids have no voting right, even ids
+    are inactive) and the electorate's delegations: unit and area rows once, its issue rows for
+    each of ``issue_ids``, stamped ``created`` (COPY text). Returns rows per table."""
+    issue_ids = list(issue_ids)
+    return {
+        "privilege": _copy(
+            cursor,
+            "privilege",
+            "unit_id, member_id, voting_right, initiative_right",
+            ((UNIT, m, m in eligible or m % 2 == 0, True) for m in ids),
+        ),
+        "delegation": _copy(
+            cursor,
+            "delegation",
+            "truster_id, trustee_id, scope, unit_id, area_id, issue_id, created_at",
+            [
+                *((t, e_, "unit", UNIT, None, None, created) for t, e_, _ in e.unit_rows),
+                *((t, e_, "area", None, AREA, None, created) for t, e_, _ in e.area_rows),
+                *(
+                    (t, e_, "issue", None, None, issue, created)
+                    for issue in issue_ids
+                    for t, e_, _ in e.issue_rows
+                ),
+            ],
+        ),
+    }
 
 
 def _copy(cursor: Any, table: str, columns: str, rows: Iterable[tuple[object, ...]]) -> int:
@@ -285,26 +321,8 @@ def load_unit(engine: sa.Engine, e: Electorate, seed: int) -> dict[str, int]:
         pg = connection.connection.driver_connection
         assert pg is not None
         with pg.cursor() as cur:
-            written["privilege"] = _copy(
-                cur,
-                "privilege",
-                "unit_id, member_id, voting_right, initiative_right",
-                # Ineligible members: odd ids have no voting right, even ids are inactive.
-                ((UNIT, m, m in eligible or m % 2 == 0, True) for m in ids),
-            )
-            written["delegation"] = _copy(
-                cur,
-                "delegation",
-                "truster_id, trustee_id, scope, unit_id, area_id, issue_id, created_at",
-                [
-                    *((t, e_, "unit", UNIT, None, None, created) for t, e_, _ in e.unit_rows),
-                    *((t, e_, "area", None, AREA, None, created) for t, e_, _ in e.area_rows),
-                    *(
-                        (t, e_, "issue", None, None, issue, created)
-                        for issue in (SNAPSHOT_ISSUE, VOTING_ISSUE)
-                        for t, e_, _ in e.issue_rows
-                    ),
-                ],
+            written.update(
+                copy_unit_rows(cur, e, ids, eligible, (SNAPSHOT_ISSUE, VOTING_ISSUE), created)
             )
             written["interest"] = _copy(
                 cur, "interest", "issue_id, member_id", ((SNAPSHOT_ISSUE, m) for m in voters)

@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import migrate
 from app.db import Database, create_engine
-from bench.close_issue import _copy, _stamp, throwaway_database
+from bench.close_issue import _copy, _stamp, copy_unit_rows, throwaway_database
 from bench.floor import floor_of, measure_floor, prepare_floor
 from bench.generate import Electorate, generate_electorate
 from proposals import lifecycle
@@ -165,26 +165,7 @@ def load(engine: sa.Engine, e: Electorate, issues: int) -> tuple[Plan, dict[str,
         pg = connection.connection.driver_connection
         assert pg is not None
         with pg.cursor() as cur:
-            written["privilege"] = _copy(
-                cur,
-                "privilege",
-                "unit_id, member_id, voting_right, initiative_right",
-                ((UNIT, m, m in eligible or m % 2 == 0, True) for m in ids),
-            )
-            written["delegation"] = _copy(
-                cur,
-                "delegation",
-                "truster_id, trustee_id, scope, unit_id, area_id, issue_id, created_at",
-                [
-                    *((t, e_, "unit", UNIT, None, None, created) for t, e_, _ in e.unit_rows),
-                    *((t, e_, "area", None, AREA, None, created) for t, e_, _ in e.area_rows),
-                    *(
-                        (t, e_, "issue", None, None, issue, created)
-                        for issue in range(1, issues + 1)
-                        for t, e_, _ in e.issue_rows
-                    ),
-                ],
-            )
+            written.update(copy_unit_rows(cur, e, ids, eligible, range(1, issues + 1), created))
             written["interest"] = _copy(cur, "interest", "issue_id, member_id", interest)
             written["supporter"] = _copy(
                 cur, "supporter", "initiative_id, member_id, issue_id, draft_id", support

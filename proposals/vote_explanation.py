@@ -32,7 +32,7 @@ KINDS = {
     "not_eligible": "ineligible",
     "not_participating": "absent",
 }
-assert set(KINDS) == set(CASES) | {"voted_secretly"}
+assert set(KINDS) == set(CASES)
 _SCOPE_ORDER = ("issue", "area", "unit")
 assert set(_SCOPE_ORDER) == set(SCOPES)
 
