@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from proposals.bulk import insert_rows
+from proposals.bulk import insert_keyed_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import InvalidInput, NotFound
 from proposals.models import (
@@ -451,8 +451,8 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
     those the lifecycle stored with the cause as the issue reached voting; a cause recorded
     before they were stored (migration 0010) has them computed now, for all delegates at once,
     by :func:`~proposals.services.weights.delegate_weights`."""
-    carried = (
-        [(member, weight) for member, weight in cause.delegate_weights]
+    carried: Sequence[Sequence[int]] = (
+        cause.delegate_weights
         if cause.delegate_weights is not None
         else sorted(delegate_weights(session, issue).items())
     )
@@ -479,23 +479,15 @@ def write_to_delegates(
 ) -> int:
     """One notification of ``kind`` about ``issue`` per ``(delegate, weight)``, saying (through
     ``text``, given the number of others) how many members' votes go to them, in one bulk write
-    (COPY on PostgreSQL), not one statement per delegate."""
+    (COPY on PostgreSQL), not one statement per delegate. Delegates of the same weight get the
+    same row but for the member, so each weight's row is made (and formatted for COPY) once."""
     columns = ("member_id", "kind", "created_at", "cause_id", "unit_id", "area_id", "issue_id")
-    rows = [
-        (
-            trustee,
-            kind,
-            cause.created_at,
-            cause.id,
-            issue.unit_id,
-            issue.area_id,
-            issue.id,
-            text(weight - 1),
-            f"because {_delegate(weight - 1)} to you",
-        )
-        for trustee, weight in delegates
-    ]
-    return insert_rows(session, Notification, (*columns, "text", "reason"), rows)
+    shared = (kind, cause.created_at, cause.id, issue.unit_id, issue.area_id, issue.id)
+    tails = {
+        weight: (*shared, text(weight - 1), f"because {_delegate(weight - 1)} to you")
+        for weight in {weight for _, weight in delegates}
+    }
+    return insert_keyed_rows(session, Notification, (*columns, "text", "reason"), delegates, tails)
 
 
 def _votes(count: int) -> str:

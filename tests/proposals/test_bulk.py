@@ -9,7 +9,14 @@ from sqlmodel import col, select
 
 from app.db import Database
 from delegation import Delegation as Link
-from proposals.bulk import fetch_column, fetch_rows, gc_paused, insert_rows
+from proposals.bulk import (
+    _copy_text,
+    fetch_column,
+    fetch_rows,
+    gc_paused,
+    insert_keyed_rows,
+    insert_rows,
+)
 from proposals.graphs import eligible_ids, scope_links
 from proposals.models import Member, Unit
 from proposals.services import delegations
@@ -70,6 +77,47 @@ class TestInsertRows:
         with db.session() as session, pytest.raises(sa.exc.IntegrityError):
             columns = ("name", "description", "parent_id", "created_at")
             insert_rows(session, Unit, columns, [("x", "", 10**9, NOW)])
+
+
+class TestInsertKeyedRows:
+    def test_each_head_with_its_keys_tail_in_row_order(self, db: Database) -> None:
+        parent = make_unit(db)
+        later = NOW + timedelta(seconds=1)
+        tails = {"a": ("d\\1\tx\ny\rz", None, NOW), "b": ("", parent.id, later)}
+        heads = ["tab\there", "new\nline", "back\\slash", "plain", "\\N"]
+        rows = list(zip(heads, ["a", "b", "a", "b", "a"], strict=True))
+        with db.session() as session:
+            count = insert_keyed_rows(
+                session, Unit, ("name", "description", "parent_id", "created_at"), rows, tails
+            )
+            stored = session.exec(
+                select(Unit.name, Unit.description, Unit.parent_id, Unit.created_at)
+                .where(col(Unit.id) != parent.id)
+                .order_by(col(Unit.id))
+            ).all()
+        assert count == 5
+        assert [tuple(row) for row in stored] == [(head, *tails[key]) for head, key in rows]
+
+    def test_integer_heads_and_no_rows(self, db: Database) -> None:
+        parent = make_unit(db)
+        with db.session() as session:
+            columns = ("parent_id", "name", "description", "created_at")
+            assert insert_keyed_rows(session, Unit, columns, [], {}) == 0
+            tails = {1: ("x", "", NOW)}
+            assert insert_keyed_rows(session, Unit, columns, [(parent.id, 1)], tails) == 1
+            assert session.exec(select(Unit.parent_id).where(Unit.name == "x")).all() == [parent.id]
+
+    def test_constraints_still_hold(self, db: Database) -> None:
+        with db.session() as session, pytest.raises(sa.exc.IntegrityError):
+            columns = ("parent_id", "name", "description", "created_at")
+            insert_keyed_rows(session, Unit, columns, [(10**9, 0)], {0: ("x", "", NOW)})
+
+    def test_copy_text_format(self) -> None:
+        assert [_copy_text(v) for v in (None, True, False, 0, -7)] == ["\\N", "t", "f", "0", "-7"]
+        assert _copy_text("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
+        assert _copy_text(NOW) == "2026-01-05T12:00:00+00:00"
+        with pytest.raises(TypeError, match="COPY"):
+            _copy_text(1.5)
 
 
 class TestGcPaused:
