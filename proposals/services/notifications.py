@@ -456,8 +456,9 @@ def _votes_delegated(session: Session, cause: NotificationCause, issue: Issue, t
         if cause.delegate_weights is not None
         else sorted(delegate_weights(session, issue).items())
     )
+    actor = cause.actor_id  # read once, not once per delegate (an ORM attribute)
     delegates = [
-        (trustee, weight) for trustee, weight in carried if weight > 1 and trustee != cause.actor_id
+        (trustee, weight) for trustee, weight in carried if weight > 1 and trustee != actor
     ]
     return write_to_delegates(
         session,
