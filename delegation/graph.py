@@ -16,24 +16,28 @@ Assumptions
 
 Design
 ------
-The unit-scope delegations form a networkx :class:`~networkx.DiGraph` with an edge ``truster ->
-trustee`` and no edge or node attributes (the scope of a graph edge is always ``unit``).  Every
-node has out-degree at most one, so resolution walks *predecessors* from the participants.  The
-graph is built once per unit and reused by every issue of a lifecycle run ("warm"); next to it
-the :class:`UnitGraph` keeps the same edges as a flat ``truster -> trustee`` dict and the sets of
-trusters and trustees, so the per-issue walk can skip members nobody delegates to without a
-per-node adjacency lookup.  Area and issue rows become small per-issue :class:`Overrides` (dicts
-and a reverse index) consulted during the walk instead of copying or mutating the graph, so the
-per-issue work is proportional to the overrides plus the part of the graph that reaches a
-participant.  Building a networkx graph allocates a few dicts per node; the cyclic garbage
-collector is paused while it is built (it would repeatedly rescan the growing heap for cycles
-these containers cannot form) and its previous state is restored afterwards.
+The unit-scope delegations are edges ``truster -> trustee`` (the scope of such an edge is always
+``unit``).  Every member has out-degree at most one, so resolution walks *predecessors* from the
+participants.  The :class:`UnitGraph` holds them as plain data: a flat ``truster -> trustee`` dict,
+its reverse index ``trustee -> trusters`` (the predecessors) and the sets of trusters and
+trustees, so the per-issue walk can skip members nobody delegates to.  It is built once per unit
+and reused by every issue of a lifecycle run ("warm").  The same edges as a networkx
+:class:`~networkx.DiGraph` (no edge or node attributes), for graph algorithms, are built only
+when ``UnitGraph.graph`` is first read: at a million members that build costs more than the
+rest of the unit graph together, and the resolver does not need it.  Area and issue rows become
+small per-issue :class:`Overrides` (dicts and a reverse index) consulted during the walk instead
+of copying or mutating the graph, so the per-issue work is proportional to the overrides plus
+the part of the graph that reaches a participant.  Building a networkx graph allocates a few
+dicts per node; the cyclic garbage collector is paused while it is built (it would repeatedly
+rescan the growing heap for cycles these containers cannot form) and its previous state is
+restored afterwards.
 """
 
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 import networkx as nx
@@ -75,26 +79,36 @@ class UnitGraph:
 
     Attributes
     ----------
-    graph : networkx.DiGraph
-        An edge ``truster -> trustee`` for every unit delegation of an eligible truster.  No edge or
-        node attributes.  Every node has out-degree 0 or 1.
     eligible : frozenset of int
         Members eligible in the unit (active with voting right).
     trustee : dict
-        Truster -> trustee, the same edges as ``graph`` as a flat dict (O(1) forward lookup
-        without a per-node adjacency view).
+        Truster -> trustee: an entry for every unit delegation of an eligible truster.
     trusters : frozenset of int
         Eligible members with a unit delegation (the keys of ``trustee``).
     trustees : frozenset of int
         Members with at least one unit truster (the values of ``trustee``).  Usually a small
         set of delegates, so testing it first spares most predecessor lookups.
+    trusters_of : dict
+        Reverse index of ``trustee``: trustee -> its trusters (the predecessors), keys
+        ``trustees``.
+    graph : networkx.DiGraph
+        The same edges ``truster -> trustee`` as a networkx graph, no edge or node attributes,
+        every node of out-degree 0 or 1.  Built on first access (the resolver never reads it).
     """
 
-    graph: nx.DiGraph
     eligible: frozenset[int]
     trustee: dict[int, int]
     trusters: frozenset[int]
     trustees: frozenset[int]
+    trusters_of: dict[int, list[int]]
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The unit edges as a networkx DiGraph, built on first access."""
+        with _gc_paused():
+            graph = nx.DiGraph()
+            graph.add_edges_from(self.trustee.items())
+        return graph
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,6 +166,19 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _reverse(links: Mapping[int, int]) -> dict[int, list[int]]:
+    """Trustee -> its trusters, in the order of ``links``."""
+    trusters_of: dict[int, list[int]] = {}
+    get = trusters_of.get
+    for truster, target in links.items():
+        bucket = get(target)
+        if bucket is None:
+            trusters_of[target] = [truster]
+        else:
+            bucket.append(truster)
+    return trusters_of
+
+
 def _check_rows(rows: list[Delegation], scope: Scope) -> None:
     bad = next((row for row in rows if row[2] != scope or row[0] == row[1]), None)
     if bad is None:
@@ -204,8 +231,8 @@ def build_unit_graph(eligible: Iterable[int], unit_rows: Iterable[Delegation]) -
     >>> g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(4, 2, "unit")])
     >>> sorted(g.graph.edges())  # member 4 is not eligible: its row can never count
     [(1, 2)]
-    >>> g.trustee, g.trusters
-    ({1: 2}, frozenset({1}))
+    >>> g.trustee, g.trusters, g.trusters_of
+    ({1: 2}, frozenset({1}), {2: [1]})
     """
     elig = eligible if isinstance(eligible, frozenset) else frozenset(eligible)
     index = _index_rows(unit_rows, "unit")
@@ -213,10 +240,8 @@ def build_unit_graph(eligible: Iterable[int], unit_rows: Iterable[Delegation]) -
         truster = next(t for t, e in index.items() if e is None)
         raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
     trustee: dict[int, int] = {t: e for t, e in index.items() if t in elig and e is not None}
-    with _gc_paused():
-        graph = nx.DiGraph()
-        graph.add_edges_from(trustee.items())
-    return UnitGraph(graph, elig, trustee, frozenset(trustee), frozenset(trustee.values()))
+    trusters_of = _reverse(trustee)
+    return UnitGraph(elig, trustee, frozenset(trustee), frozenset(trusters_of), trusters_of)
 
 
 def build_overrides(
@@ -264,14 +289,7 @@ def build_overrides(
     trustee.update(issue)
     scopes.update(dict.fromkeys(issue, "issue"))
     links = {t: e for t, e in trustee.items() if e is not None}
-    trusters_of: dict[int, list[int]] = {}
-    get = trusters_of.get
-    for truster, target in links.items():
-        bucket = get(target)
-        if bucket is None:
-            trusters_of[target] = [truster]
-        else:
-            bucket.append(truster)
+    trusters_of = _reverse(links)
     return Overrides(
         trustee=trustee,
         scope=scopes,

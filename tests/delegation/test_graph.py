@@ -20,6 +20,21 @@ class TestBuildUnitGraph:
         assert g.trusters == {1, 3}
         assert g.trustees == {2}
 
+    def test_trusters_of_is_the_reverse_index_of_the_unit_edges(self) -> None:
+        rows = [Delegation(1, 2, "unit"), Delegation(3, 2, "unit"), Delegation(2, 4, "unit")]
+        g = build_unit_graph({1, 2, 3, 4}, rows)
+        assert {t: sorted(kids) for t, kids in g.trusters_of.items()} == {2: [1, 3], 4: [2]}
+        assert set(g.trusters_of) == g.trustees
+
+    def test_the_networkx_graph_is_built_on_first_access_only(self) -> None:
+        g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(3, 2, "unit")])
+        assert "graph" not in vars(g)
+        graph = g.graph
+        assert g.graph is graph
+        assert {t: sorted(graph.predecessors(t)) for t in g.trustees} == {
+            t: sorted(kids) for t, kids in g.trusters_of.items()
+        }
+
     def test_rows_of_ineligible_trusters_are_dropped_rows_to_them_kept(self) -> None:
         g = build_unit_graph({1}, [Delegation(1, 9, "unit"), Delegation(9, 1, "unit")])
         assert list(g.graph.edges()) == [(1, 9)]
