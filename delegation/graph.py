@@ -38,7 +38,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, NamedTuple
+from operator import eq
+from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
@@ -52,6 +53,7 @@ __all__ = [
     "UnitGraph",
     "build_overrides",
     "build_unit_graph",
+    "build_unit_graph_from_pairs",
     "effective_delegation",
     "predecessors",
 ]
@@ -191,19 +193,35 @@ def _check_rows(rows: list[Delegation], scope: Scope) -> None:
     raise InvalidDelegationError(f"member {truster} delegates to themselves")
 
 
+def _check_repeated(index: Mapping[int, object], listed: list[Any], scope: Scope) -> None:
+    """Raise for the first repeated truster if ``listed`` has more rows than ``index`` keys."""
+    if len(index) == len(listed):
+        return
+    seen: set[int] = set()
+    for row in listed:
+        truster = row[0]
+        if truster in seen:
+            raise InvalidDelegationError(f"member {truster} has more than one {scope} delegation")
+        seen.add(truster)
+
+
 def _index_rows(rows: Iterable[Delegation], scope: Scope) -> dict[int, int | None]:
     listed = rows if isinstance(rows, list) else list(rows)
     _check_rows(listed, scope)
     index: dict[int, int | None] = {truster: trustee for truster, trustee, _ in listed}
-    if len(index) != len(listed):
-        seen: set[int] = set()
-        for truster, _, _ in listed:
-            if truster in seen:
-                raise InvalidDelegationError(
-                    f"member {truster} has more than one {scope} delegation"
-                )
-            seen.add(truster)
+    _check_repeated(index, listed, scope)
     return index
+
+
+def _unit_graph(eligible: Iterable[int], index: dict[int, int | None]) -> UnitGraph:
+    """The unit graph of checked unit rows (truster -> trustee, no repeated truster)."""
+    elig = eligible if isinstance(eligible, frozenset) else frozenset(eligible)
+    if None in index.values():
+        truster = next(t for t, e in index.items() if e is None)
+        raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
+    trustee: dict[int, int] = {t: e for t, e in index.items() if t in elig and e is not None}
+    trusters_of = _reverse(trustee)
+    return UnitGraph(elig, trustee, frozenset(trustee), frozenset(trusters_of), trusters_of)
 
 
 def build_unit_graph(eligible: Iterable[int], unit_rows: Iterable[Delegation]) -> UnitGraph:
@@ -234,14 +252,48 @@ def build_unit_graph(eligible: Iterable[int], unit_rows: Iterable[Delegation]) -
     >>> g.trustee, g.trusters, g.trusters_of
     ({1: 2}, frozenset({1}), {2: [1]})
     """
-    elig = eligible if isinstance(eligible, frozenset) else frozenset(eligible)
-    index = _index_rows(unit_rows, "unit")
-    if None in index.values():
-        truster = next(t for t, e in index.items() if e is None)
-        raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
-    trustee: dict[int, int] = {t: e for t, e in index.items() if t in elig and e is not None}
-    trusters_of = _reverse(trustee)
-    return UnitGraph(elig, trustee, frozenset(trustee), frozenset(trusters_of), trusters_of)
+    return _unit_graph(eligible, _index_rows(unit_rows, "unit"))
+
+
+def build_unit_graph_from_pairs(
+    eligible: Iterable[int], pairs: Iterable[tuple[int, int | None]]
+) -> UnitGraph:
+    """:func:`build_unit_graph` for unit rows given as ``(truster_id, trustee_id)`` pairs.
+
+    The form a database query returns: no :class:`Delegation` is built per row (at a million
+    members that costs more than building the graph), and the pairs become the ``truster ->
+    trustee`` dict in one C call.
+
+    Parameters
+    ----------
+    eligible : iterable of int
+        Members eligible in the unit.  A ``frozenset`` is used as is (no copy).
+    pairs : iterable of (int, int) tuples
+        ``(truster_id, trustee_id)`` of every unit-scope delegation row of the unit.
+
+    Returns
+    -------
+    UnitGraph
+        The graph :func:`build_unit_graph` builds from the same rows.
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a pair without trustee, a truster delegating to themselves, or a repeated truster.
+
+    Examples
+    --------
+    >>> g = build_unit_graph_from_pairs({1, 2, 3}, [(1, 2), (3, 2), (4, 1)])
+    >>> g.trustee, g.trusters_of
+    ({1: 2, 3: 2}, {2: [1, 3]})
+    """
+    listed = pairs if isinstance(pairs, list) else list(pairs)
+    index: dict[int, int | None] = dict(listed)
+    _check_repeated(index, listed, "unit")
+    if any(map(eq, index.keys(), index.values())):
+        truster = next(t for t, e in index.items() if t == e)
+        raise InvalidDelegationError(f"member {truster} delegates to themselves")
+    return _unit_graph(eligible, index)
 
 
 def build_overrides(

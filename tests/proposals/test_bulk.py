@@ -98,6 +98,13 @@ class TestGraphReads:
         with db.session() as session:
             assert eligible_ids(session, unit.id or 0) == frozenset({voting.id})
 
+    def test_a_unit_without_eligible_members_has_none(self, db: Database) -> None:
+        unit = make_unit(db)
+        grant(db, unit, make_member(db), voting=False)
+        with db.session() as session:
+            assert eligible_ids(session, unit.id or 0) == frozenset()
+            assert eligible_ids(session, 10**9) == frozenset()
+
     def test_scope_links_are_engine_rows(self, db: Database) -> None:
         unit = make_unit(db)
         area = make_area(db, unit)
