@@ -24,7 +24,8 @@ def eligible_ids(session: Session, unit_id: int) -> frozenset[int]:
     million members)."""
     eligible = eligible_privileges().where(Privilege.unit_id == unit_id).subquery()
     if session.connection().dialect.name == "postgresql":
-        ((ids,),) = fetch_rows(session, sa.select(sa.func.array_agg(eligible.c.member_id)))
+        statement = sa.select(sa.func.array_agg(eligible.c.member_id))
+        ((ids,),) = fetch_rows(session, statement, binary=True)
         return frozenset(ids or ())
     return frozenset(fetch_column(session, sa.select(eligible.c.member_id)))
 
@@ -35,7 +36,7 @@ def _scope_pairs(session: Session, scope: Scope, scope_id: int) -> list[tuple[in
     statement = select(Delegation.truster_id, Delegation.trustee_id).where(
         column[scope] == scope_id, standing()
     )
-    return fetch_rows(session, statement)
+    return fetch_rows(session, statement, binary=True)
 
 
 def scope_links(session: Session, scope: Scope, scope_id: int) -> list[Link]:
