@@ -76,7 +76,8 @@ def fetch_rows(
     cursor = connection.connection.cursor()
     try:
         if binary and connection.dialect.name == "postgresql":
-            cursor.execute(str(compiled), args, binary=True)
+            psycopg_cursor: Any = cursor  # psycopg's execute takes ``binary``
+            psycopg_cursor.execute(str(compiled), args, binary=True)
         else:
             cursor.execute(str(compiled), args)
         return list(cursor.fetchall())
