@@ -46,6 +46,7 @@ from delegation.graph import (
     UnitGraph,
     build_overrides,
     build_unit_graph,
+    build_unit_graph_from_pairs,
     effective_delegation,
 )
 from delegation.majority import (
@@ -97,6 +98,7 @@ __all__ = [
     "applicable_delegation",
     "build_overrides",
     "build_unit_graph",
+    "build_unit_graph_from_pairs",
     "carried_weights",
     "carried_weights_over",
     "count_ballots",

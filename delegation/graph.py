@@ -16,25 +16,30 @@ Assumptions
 
 Design
 ------
-The unit-scope delegations form a networkx :class:`~networkx.DiGraph` with an edge ``truster ->
-trustee`` and no edge or node attributes (the scope of a graph edge is always ``unit``).  Every
-node has out-degree at most one, so resolution walks *predecessors* from the participants.  The
-graph is built once per unit and reused by every issue of a lifecycle run ("warm"); next to it
-the :class:`UnitGraph` keeps the same edges as a flat ``truster -> trustee`` dict and the sets of
-trusters and trustees, so the per-issue walk can skip members nobody delegates to without a
-per-node adjacency lookup.  Area and issue rows become small per-issue :class:`Overrides` (dicts
-and a reverse index) consulted during the walk instead of copying or mutating the graph, so the
-per-issue work is proportional to the overrides plus the part of the graph that reaches a
-participant.  Building a networkx graph allocates a few dicts per node; the cyclic garbage
-collector is paused while it is built (it would repeatedly rescan the growing heap for cycles
-these containers cannot form) and its previous state is restored afterwards.
+The unit-scope delegations are edges ``truster -> trustee`` (the scope of such an edge is always
+``unit``).  Every member has out-degree at most one, so resolution walks *predecessors* from the
+participants.  The :class:`UnitGraph` holds them as plain data: a flat ``truster -> trustee`` dict,
+its reverse index ``trustee -> trusters`` (the predecessors) and the sets of trusters and
+trustees, so the per-issue walk can skip members nobody delegates to.  It is built once per unit
+and reused by every issue of a lifecycle run ("warm").  The same edges as a networkx
+:class:`~networkx.DiGraph` (no edge or node attributes), for graph algorithms, are built only
+when ``UnitGraph.graph`` is first read: at a million members that build costs more than the
+rest of the unit graph together, and the resolver does not need it.  Area and issue rows become
+small per-issue :class:`Overrides` (dicts and a reverse index) consulted during the walk instead
+of copying or mutating the graph, so the per-issue work is proportional to the overrides plus
+the part of the graph that reaches a participant.  Building a networkx graph allocates a few
+dicts per node; the cyclic garbage collector is paused while it is built (it would repeatedly
+rescan the growing heap for cycles these containers cannot form) and its previous state is
+restored afterwards.
 """
 
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from functools import cached_property
+from operator import eq
+from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
@@ -48,6 +53,7 @@ __all__ = [
     "UnitGraph",
     "build_overrides",
     "build_unit_graph",
+    "build_unit_graph_from_pairs",
     "effective_delegation",
     "predecessors",
 ]
@@ -75,26 +81,36 @@ class UnitGraph:
 
     Attributes
     ----------
-    graph : networkx.DiGraph
-        An edge ``truster -> trustee`` for every unit delegation of an eligible truster.  No edge or
-        node attributes.  Every node has out-degree 0 or 1.
     eligible : frozenset of int
         Members eligible in the unit (active with voting right).
     trustee : dict
-        Truster -> trustee, the same edges as ``graph`` as a flat dict (O(1) forward lookup
-        without a per-node adjacency view).
+        Truster -> trustee: an entry for every unit delegation of an eligible truster.
     trusters : frozenset of int
         Eligible members with a unit delegation (the keys of ``trustee``).
     trustees : frozenset of int
         Members with at least one unit truster (the values of ``trustee``).  Usually a small
         set of delegates, so testing it first spares most predecessor lookups.
+    trusters_of : dict
+        Reverse index of ``trustee``: trustee -> its trusters (the predecessors), keys
+        ``trustees``.
+    graph : networkx.DiGraph
+        The same edges ``truster -> trustee`` as a networkx graph, no edge or node attributes,
+        every node of out-degree 0 or 1.  Built on first access (the resolver never reads it).
     """
 
-    graph: nx.DiGraph
     eligible: frozenset[int]
     trustee: dict[int, int]
     trusters: frozenset[int]
     trustees: frozenset[int]
+    trusters_of: dict[int, list[int]]
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The unit edges as a networkx DiGraph, built on first access."""
+        with _gc_paused():
+            graph = nx.DiGraph()
+            graph.add_edges_from(self.trustee.items())
+        return graph
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,6 +168,19 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _reverse(links: Mapping[int, int]) -> dict[int, list[int]]:
+    """Trustee -> its trusters, in the order of ``links``."""
+    trusters_of: dict[int, list[int]] = {}
+    get = trusters_of.get
+    for truster, target in links.items():
+        bucket = get(target)
+        if bucket is None:
+            trusters_of[target] = [truster]
+        else:
+            bucket.append(truster)
+    return trusters_of
+
+
 def _check_rows(rows: list[Delegation], scope: Scope) -> None:
     bad = next((row for row in rows if row[2] != scope or row[0] == row[1]), None)
     if bad is None:
@@ -164,19 +193,35 @@ def _check_rows(rows: list[Delegation], scope: Scope) -> None:
     raise InvalidDelegationError(f"member {truster} delegates to themselves")
 
 
+def _check_repeated(index: Mapping[int, object], listed: list[Any], scope: Scope) -> None:
+    """Raise for the first repeated truster if ``listed`` has more rows than ``index`` keys."""
+    if len(index) == len(listed):
+        return
+    seen: set[int] = set()
+    for row in listed:
+        truster = row[0]
+        if truster in seen:
+            raise InvalidDelegationError(f"member {truster} has more than one {scope} delegation")
+        seen.add(truster)
+
+
 def _index_rows(rows: Iterable[Delegation], scope: Scope) -> dict[int, int | None]:
     listed = rows if isinstance(rows, list) else list(rows)
     _check_rows(listed, scope)
     index: dict[int, int | None] = {truster: trustee for truster, trustee, _ in listed}
-    if len(index) != len(listed):
-        seen: set[int] = set()
-        for truster, _, _ in listed:
-            if truster in seen:
-                raise InvalidDelegationError(
-                    f"member {truster} has more than one {scope} delegation"
-                )
-            seen.add(truster)
+    _check_repeated(index, listed, scope)
     return index
+
+
+def _unit_graph(eligible: Iterable[int], index: dict[int, int | None]) -> UnitGraph:
+    """The unit graph of checked unit rows (truster -> trustee, no repeated truster)."""
+    elig = eligible if isinstance(eligible, frozenset) else frozenset(eligible)
+    if None in index.values():
+        truster = next(t for t, e in index.items() if e is None)
+        raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
+    trustee: dict[int, int] = {t: e for t, e in index.items() if t in elig and e is not None}
+    trusters_of = _reverse(trustee)
+    return UnitGraph(elig, trustee, frozenset(trustee), frozenset(trusters_of), trusters_of)
 
 
 def build_unit_graph(eligible: Iterable[int], unit_rows: Iterable[Delegation]) -> UnitGraph:
@@ -204,19 +249,51 @@ def build_unit_graph(eligible: Iterable[int], unit_rows: Iterable[Delegation]) -
     >>> g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(4, 2, "unit")])
     >>> sorted(g.graph.edges())  # member 4 is not eligible: its row can never count
     [(1, 2)]
-    >>> g.trustee, g.trusters
-    ({1: 2}, frozenset({1}))
+    >>> g.trustee, g.trusters, g.trusters_of
+    ({1: 2}, frozenset({1}), {2: [1]})
     """
-    elig = eligible if isinstance(eligible, frozenset) else frozenset(eligible)
-    index = _index_rows(unit_rows, "unit")
-    if None in index.values():
-        truster = next(t for t, e in index.items() if e is None)
-        raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
-    trustee: dict[int, int] = {t: e for t, e in index.items() if t in elig and e is not None}
-    with _gc_paused():
-        graph = nx.DiGraph()
-        graph.add_edges_from(trustee.items())
-    return UnitGraph(graph, elig, trustee, frozenset(trustee), frozenset(trustee.values()))
+    return _unit_graph(eligible, _index_rows(unit_rows, "unit"))
+
+
+def build_unit_graph_from_pairs(
+    eligible: Iterable[int], pairs: Iterable[tuple[int, int | None]]
+) -> UnitGraph:
+    """:func:`build_unit_graph` for unit rows given as ``(truster_id, trustee_id)`` pairs.
+
+    The form a database query returns: no :class:`Delegation` is built per row (at a million
+    members that costs more than building the graph), and the pairs become the ``truster ->
+    trustee`` dict in one C call.
+
+    Parameters
+    ----------
+    eligible : iterable of int
+        Members eligible in the unit.  A ``frozenset`` is used as is (no copy).
+    pairs : iterable of (int, int) tuples
+        ``(truster_id, trustee_id)`` of every unit-scope delegation row of the unit.
+
+    Returns
+    -------
+    UnitGraph
+        The graph :func:`build_unit_graph` builds from the same rows.
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a pair without trustee, a truster delegating to themselves, or a repeated truster.
+
+    Examples
+    --------
+    >>> g = build_unit_graph_from_pairs({1, 2, 3}, [(1, 2), (3, 2), (4, 1)])
+    >>> g.trustee, g.trusters_of
+    ({1: 2, 3: 2}, {2: [1, 3]})
+    """
+    listed = pairs if isinstance(pairs, list) else list(pairs)
+    index: dict[int, int | None] = dict(listed)
+    _check_repeated(index, listed, "unit")
+    if any(map(eq, index.keys(), index.values())):
+        truster = next(t for t, e in index.items() if t == e)
+        raise InvalidDelegationError(f"member {truster} delegates to themselves")
+    return _unit_graph(eligible, index)
 
 
 def build_overrides(
@@ -264,14 +341,7 @@ def build_overrides(
     trustee.update(issue)
     scopes.update(dict.fromkeys(issue, "issue"))
     links = {t: e for t, e in trustee.items() if e is not None}
-    trusters_of: dict[int, list[int]] = {}
-    get = trusters_of.get
-    for truster, target in links.items():
-        bucket = get(target)
-        if bucket is None:
-            trusters_of[target] = [truster]
-        else:
-            bucket.append(truster)
+    trusters_of = _reverse(links)
     return Overrides(
         trustee=trustee,
         scope=scopes,

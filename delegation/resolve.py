@@ -29,7 +29,7 @@ or a cycle without participant).  Invariant: ``sum(weights) + lost + absent = el
 Performance
 -----------
 The walk goes *backwards* from the participants, breadth-first and one level at a time, over the
-networkx predecessor dicts plus the override reverse index.  Python code loops only over
+unit graph's reverse index plus the override reverse index.  Python code loops only over
 *trustees* (members somebody delegates to -- usually a small set of delegates); their delegators
 are counted with set operations that run in C, and the walk continues only through delegators
 who are trustees themselves, so delegators nobody delegates to (most of them) are never
@@ -65,7 +65,6 @@ from delegation.graph import (
     UnitGraph,
     build_overrides,
     build_unit_graph,
-    predecessors,
 )
 
 __all__ = ["Resolution", "delegate_member_ids", "resolve", "resolve_delegations"]
@@ -239,7 +238,7 @@ def resolve(
     eligible = unit_graph.eligible
     unit_trustee = unit_graph.trustee
     unit_trustees = unit_graph.trustees
-    pred = predecessors(unit_graph.graph)
+    pred = unit_graph.trusters_of
     over_links = over.links
     over_trustees = over.trustees
     trusters_of = over.trusters_of
@@ -251,7 +250,7 @@ def resolve(
     trustees = unit_trustees.union(over_trustees)
 
     # Breadth-first, one level at a time, backwards from the participants.  The delegators of a
-    # trustee are its networkx predecessors that are not blocked, plus its override trusters that
+    # trustee are its unit trusters that are not blocked, plus its override trusters that
     # do not participate; each delegator is found once, from its effective trustee.  Only their
     # number is taken here (set operations in C); the walk continues only through delegators who
     # are trustees themselves.  behind[m] first counts m's direct delegators.

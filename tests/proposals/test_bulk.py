@@ -37,6 +37,21 @@ class TestFetchRows:
         assert rows == [(a.id, a.name), (b.id, b.name)]
         assert all(type(row) is tuple for row in rows)
 
+    def test_binary_results_are_the_same_plain_tuples(self, db: Database) -> None:
+        a, b = make_member(db), make_member(db)
+        statement = (
+            select(Member.id, Member.active, Member.name, sa.literal(None, sa.Integer))
+            .where(col(Member.id).in_([a.id or 0, b.id or 0]))
+            .order_by(col(Member.id))
+        )
+        with db.session() as session:
+            rows = fetch_rows(session, statement, binary=True)
+            assert rows == fetch_rows(session, statement)
+            ((count,),) = fetch_rows(session, sa.select(sa.func.count(col(Member.id))), binary=True)
+        assert rows == [(a.id, True, a.name, None), (b.id, True, b.name, None)]
+        assert all(type(row) is tuple for row in rows)
+        assert count == 2
+
     def test_an_empty_in_list_matches_nothing(self, db: Database) -> None:
         make_member(db)
         with db.session() as session:
@@ -145,6 +160,13 @@ class TestGraphReads:
             session.commit()
         with db.session() as session:
             assert eligible_ids(session, unit.id or 0) == frozenset({voting.id})
+
+    def test_a_unit_without_eligible_members_has_none(self, db: Database) -> None:
+        unit = make_unit(db)
+        grant(db, unit, make_member(db), voting=False)
+        with db.session() as session:
+            assert eligible_ids(session, unit.id or 0) == frozenset()
+            assert eligible_ids(session, 10**9) == frozenset()
 
     def test_scope_links_are_engine_rows(self, db: Database) -> None:
         unit = make_unit(db)
