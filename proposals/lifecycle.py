@@ -404,7 +404,16 @@ def close_voting(
         {m: (resolution.weights[m], grades[m]) for m in casters}, admitted, _tally_policy(policy)
     )
     secret = {m for m in casters if secret_ballot(policy.ballot_secrecy, resolution.weights[m])}
-    _store_results(session, issue_id, resolution, grades, result, secret)
+    _store_results(
+        session,
+        issue_id,
+        resolution,
+        grades,
+        result,
+        secret,
+        eligible,
+        [i.id or 0 for i in initiatives],
+    )
     if secret:
         _delete_live_ballots(session, issue_id)
     for initiative in initiatives:
@@ -473,10 +482,14 @@ def _store_results(
     grades: dict[int, dict[int, int]],
     result: TallyResult,
     secret: set[int],
+    members: frozenset[int],
+    initiative_ids: Sequence[int],
 ) -> None:
     """Bulk-write the immutable rows of a closed issue: one COPY (PostgreSQL) or executemany
     (SQLite) per table, plain tuples in primary-key order, never an ORM object per member.
-    The ballots of ``secret`` members are written anonymously (:func:`_anonymous`)."""
+    The ballots of ``secret`` members are written anonymously (:func:`_anonymous`). Their ids
+    are checked once (:func:`_check_result_ids`) against the unit's eligible ``members`` and
+    the issue's ``initiative_ids``."""
     weights = resolution.weights
     direct = [(issue_id, m, weights[m]) for m in sorted(weights)]
     intermediate, trustees, scopes = (
@@ -500,6 +513,7 @@ def _store_results(
             result.battle.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1] or 0)
         )
     ]
+    _check_result_ids(issue_id, members, initiative_ids, direct, delegating, votes, anonymous_votes)
     for model, columns, rows in (
         (DirectVoter, ("issue_id", "member_id", "weight"), direct),
         (DelegatingVoter, ("issue_id", "member_id", "trustee_id", "weight", "scope"), delegating),
@@ -514,3 +528,31 @@ def _store_results(
     ):
         if rows:
             insert_rows(session, model, columns, rows)
+
+
+def _check_result_ids(
+    issue_id: int,
+    members: frozenset[int],
+    initiative_ids: Sequence[int],
+    direct: Sequence[tuple[int, int, int]],
+    delegating: Sequence[tuple[int, int, int, int, str]],
+    votes: Sequence[tuple[int, int, int, int]],
+    anonymous_votes: Sequence[tuple[int, None, int, int, str]],
+) -> None:
+    """Issue 13: the check of the per-member result tables' ids, once per close instead of a
+    FOREIGN KEY trigger per row (docs/decisions.md "Close storage"). Every member id written is
+    an eligible member of the unit -- read from ``privilege`` and ``member`` rows in this
+    transaction, under the unit's lock -- and every initiative id one of this issue's."""
+    named = {row[1] for row in direct}
+    named.update(row[1] for row in delegating)
+    named.update(row[2] for row in delegating)
+    named.update(row[1] for row in votes)
+    strays = named - members
+    grades = {row[2] for row in votes}
+    grades.update(row[2] for row in anonymous_votes)
+    strays_initiatives = grades - set(initiative_ids)
+    if strays or strays_initiatives:
+        raise RuntimeError(
+            f"issue {issue_id}: results name members {sorted(strays)[:5]} or initiatives"
+            f" {sorted(strays_initiatives)[:5]} that are not the unit's or the issue's"
+        )
