@@ -4,6 +4,8 @@ member, issue or initiative row) -- most of a million-member close. The close ch
 instead (``proposals.lifecycle._check_result_ids``), and a trigger refuses deleting a member that
 stored results name, as the constraints did; issues and initiatives that results name stay
 guarded by the remaining constraints (``battle``, ``initiative``) and the closed-issue triggers.
+The unique ``vote (issue_id, ballot_id, initiative_id)`` becomes a partial unique index without
+the members' grades (their NULL ``ballot_id`` never conflicted).
 
 Revision ID: 0017
 Revises: 0016
@@ -12,6 +14,7 @@ Create Date: 2026-12-04 19:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
@@ -63,11 +66,25 @@ def _name(table: str, column: str, referred: str) -> str:
     return op.f(f"fk_{table}_{column}_{referred}")
 
 
+BALLOT_KEY = "uq_vote_issue_id_ballot_id_initiative_id"
+BALLOT_COLUMNS = ["issue_id", "ballot_id", "initiative_id"]
+
+
 def upgrade() -> None:
     for table, keys in FOREIGN_KEYS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column, referred in keys:
                 batch_op.drop_constraint(_name(table, column, referred), type_="foreignkey")
+            if table == "vote":
+                batch_op.drop_constraint(BALLOT_KEY, type_="unique")
+    op.create_index(
+        BALLOT_KEY,
+        "vote",
+        BALLOT_COLUMNS,
+        unique=True,
+        postgresql_where=sa.text("ballot_id IS NOT NULL"),
+        sqlite_where=sa.text("ballot_id IS NOT NULL"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRESQL_GUARD)
     else:
@@ -80,8 +97,11 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION lp_refuse_result_member_delete()")
     else:
         op.execute("DROP TRIGGER lp_member_result_guard")
+    op.drop_index(BALLOT_KEY, table_name="vote")
     for table, keys in FOREIGN_KEYS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
+            if table == "vote":
+                batch_op.create_unique_constraint(BALLOT_KEY, BALLOT_COLUMNS)
             for column, referred in keys:
                 batch_op.create_foreign_key(
                     _name(table, column, referred), referred, [column], ["id"]

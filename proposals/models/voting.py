@@ -113,7 +113,19 @@ class Vote(SQLModel, table=True):
     __tablename__ = "vote"
     __table_args__ = (
         sa.UniqueConstraint("issue_id", "member_id", "initiative_id"),
-        sa.UniqueConstraint("issue_id", "ballot_id", "initiative_id"),
+        # Partial (issue 13, migration 0017): a member's grade has no entry here. As a full
+        # constraint it held one (issue, NULL, initiative) entry per member grade -- a handful of
+        # keys, each repeated 100,000 times at a large close, the costliest B-tree to insert
+        # into; NULLs never conflicted, so what it refuses is unchanged.
+        sa.Index(
+            "uq_vote_issue_id_ballot_id_initiative_id",
+            "issue_id",
+            "ballot_id",
+            "initiative_id",
+            unique=True,
+            postgresql_where=sa.text("ballot_id IS NOT NULL"),
+            sqlite_where=sa.text("ballot_id IS NOT NULL"),
+        ),
         sa.CheckConstraint("(member_id IS NULL) <> (ballot_id IS NULL)", name="member_or_ballot"),
     )
 

@@ -83,3 +83,20 @@ def test_a_member_that_stored_results_name_cannot_be_deleted(
     with db.session() as session, pytest.raises(sa.exc.IntegrityError):
         session.execute(sa.text(RESULT_ROWS[row]), values)
         session.execute(delete, values)
+
+
+def test_an_anonymous_ballot_grades_an_initiative_once(
+    client: TestClient, db: Database, clock: FrozenClock
+) -> None:
+    """Migration 0017 made the key a partial unique index (members' grades are not in it): it
+    still refuses a second grade of one initiative in one anonymous ballot."""
+    world = build_world(client, db, clock, ["A"], discussion_time=0, verification_time=0)
+    initiative = world.propose("A")
+    values = {"issue": initiative["issue_id"], "initiative": initiative["id"]}
+    insert = sa.text(
+        "INSERT INTO vote (issue_id, initiative_id, grade, ballot_id)"
+        " VALUES (:issue, :initiative, 1, 'b1')"
+    )
+    with db.session() as session, pytest.raises(sa.exc.IntegrityError):
+        session.execute(insert, values)
+        session.execute(insert, values)

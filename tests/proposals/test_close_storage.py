@@ -8,33 +8,21 @@ MEMBERS = frozenset({1, 2, 3})
 
 
 def test_ids_of_the_unit_and_the_issue_pass() -> None:
-    _check_result_ids(
-        7,
-        MEMBERS,
-        [10, 11],
-        [(7, 1, 2)],
-        [(7, 2, 1, 1, "unit")],
-        [(7, 1, 10, 1)],
-        [(7, None, 11, 2, "b")],
-    )
+    _check_result_ids(7, MEMBERS, [10, 11], ({1: 2}.keys(), [2], {2: 1}.values(), [1]), {10, 11})
 
 
 @pytest.mark.parametrize(
-    "direct, delegating, votes, anonymous",
+    "named, graded",
     [
-        ([(7, 4, 1)], [], [], []),
-        ([], [(7, 4, 1, 1, "unit")], [], []),
-        ([], [(7, 1, 4, 1, "area")], [], []),
-        ([], [], [(7, 4, 10, 1)], []),
-        ([], [], [(7, 1, 12, 1)], []),
-        ([], [], [], [(7, None, 12, 1, "b")]),
+        (([1, 4], [], [], []), {10}),  # a direct voter
+        (([1], [4], [], []), {10}),  # a delegating voter
+        (([1], [2], [4], []), {10}),  # a trustee
+        (([1], [], [], [4]), {10}),  # a voter with grades
+        (([1], [], [], [1]), {10, 12}),  # an initiative of another issue
     ],
 )
 def test_a_stray_member_or_initiative_is_refused(
-    direct: list[tuple[int, int, int]],
-    delegating: list[tuple[int, int, int, int, str]],
-    votes: list[tuple[int, int, int, int]],
-    anonymous: list[tuple[int, None, int, int, str]],
+    named: tuple[list[int], ...], graded: set[int]
 ) -> None:
     with pytest.raises(RuntimeError, match="issue 7"):
-        _check_result_ids(7, MEMBERS, [10, 11], direct, delegating, votes, anonymous)
+        _check_result_ids(7, MEMBERS, [10, 11], named, graded)
