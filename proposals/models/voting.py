@@ -72,14 +72,21 @@ class BallotGrade(SQLModel, table=True):
     grade: int
 
 
+# The per-member result tables below (direct_voter, delegating_voter, vote, anonymous_ballot)
+# carry no FOREIGN KEY constraints (issue 13, migration 0017): on PostgreSQL each would fire a
+# trigger per written row -- most of a million-member close. The close checks its ids once
+# (proposals.lifecycle._check_result_ids), and deleting a member, issue or initiative that stored
+# results refer to is refused by triggers (both backends; docs/decisions.md "Close storage").
+
+
 class DirectVoter(SQLModel, table=True):
     """Stored at close: a direct voter and the weight they carried."""
 
     __tablename__ = "direct_voter"
     __table_args__ = (sa.CheckConstraint("weight >= 1", name="weight_positive"),)
 
-    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
-    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    issue_id: int = Field(primary_key=True)
+    member_id: int = Field(primary_key=True)
     weight: int
 
 
@@ -92,9 +99,9 @@ class DelegatingVoter(SQLModel, table=True):
         sa.CheckConstraint("weight >= 1", name="weight_positive"),
     )
 
-    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
-    member_id: int = Field(foreign_key="member.id", primary_key=True)
-    trustee_id: int = Field(foreign_key="member.id")
+    issue_id: int = Field(primary_key=True)
+    member_id: int = Field(primary_key=True)
+    trustee_id: int
     weight: int
     scope: str = Field(sa_type=sa.String(8))
 
@@ -106,14 +113,26 @@ class Vote(SQLModel, table=True):
     __tablename__ = "vote"
     __table_args__ = (
         sa.UniqueConstraint("issue_id", "member_id", "initiative_id"),
-        sa.UniqueConstraint("issue_id", "ballot_id", "initiative_id"),
+        # Partial (issue 13, migration 0017): a member's grade has no entry here. As a full
+        # constraint it held one (issue, NULL, initiative) entry per member grade -- a handful of
+        # keys, each repeated 100,000 times at a large close, the costliest B-tree to insert
+        # into; NULLs never conflicted, so what it refuses is unchanged.
+        sa.Index(
+            "uq_vote_issue_id_ballot_id_initiative_id",
+            "issue_id",
+            "ballot_id",
+            "initiative_id",
+            unique=True,
+            postgresql_where=sa.text("ballot_id IS NOT NULL"),
+            sqlite_where=sa.text("ballot_id IS NOT NULL"),
+        ),
         sa.CheckConstraint("(member_id IS NULL) <> (ballot_id IS NULL)", name="member_or_ballot"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issue.id")
-    member_id: int | None = Field(default=None, foreign_key="member.id")
-    initiative_id: int = Field(foreign_key="initiative.id")
+    issue_id: int
+    member_id: int | None = Field(default=None)
+    initiative_id: int
     grade: int
     ballot_id: str | None = Field(default=None, sa_type=sa.String(32))
 
@@ -127,7 +146,7 @@ class AnonymousBallot(SQLModel, table=True):
     __tablename__ = "anonymous_ballot"
     __table_args__ = (sa.UniqueConstraint("issue_id", "ballot_id"),)
 
-    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    issue_id: int = Field(primary_key=True)
     position: int = Field(primary_key=True)
     ballot_id: str = Field(sa_type=sa.String(32))
 

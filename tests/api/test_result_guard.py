@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from app.db import Database
 from proposals.clock import FrozenClock
 from tests.api.world import DAY, build_world
+from tests.factories import make_member
 
 
 @pytest.fixture
@@ -41,3 +42,61 @@ def test_the_database_refuses_changing_results(
 ) -> None:
     with db.session() as session, pytest.raises(sa.exc.IntegrityError, match="immutable"):
         session.execute(sa.text(statement), {"issue": closed_issue})
+
+
+# Issue 13: the per-member result tables have no FOREIGN KEY constraints any more (one trigger
+# per written row was most of a large close); deleting a member that stored results name must
+# still be refused, on both backends, whichever column names them.
+RESULT_ROWS = {
+    "direct_voter": "INSERT INTO direct_voter (issue_id, member_id, weight) VALUES (:issue, :m, 1)",
+    "delegating_voter": "INSERT INTO delegating_voter (issue_id, member_id, trustee_id, weight,"
+    " scope) VALUES (:issue, :m, :other, 1, 'unit')",
+    "delegating_voter.trustee_id": "INSERT INTO delegating_voter (issue_id, member_id,"
+    " trustee_id, weight, scope) VALUES (:issue, :other, :m, 1, 'unit')",
+    "vote": "INSERT INTO vote (issue_id, member_id, initiative_id, grade)"
+    " VALUES (:issue, :m, :initiative, 1)",
+}
+
+
+@pytest.mark.parametrize("row", sorted(RESULT_ROWS))
+def test_a_member_that_stored_results_name_cannot_be_deleted(
+    client: TestClient, db: Database, clock: FrozenClock, row: str
+) -> None:
+    world = build_world(client, db, clock, ["A", "B"], discussion_time=0, verification_time=0)
+    initiative = world.propose("A")
+    world.ok("PUT", f"/initiatives/{initiative['id']}/support", "A")
+    world.run()
+    assert world.vote("A", initiative["issue_id"], {initiative["id"]: 1}).status_code == 200
+    clock.advance(DAY)
+    world.run()
+    bare = make_member(db)  # nothing else refers to it
+    values = {
+        "issue": initiative["issue_id"],
+        "initiative": initiative["id"],
+        "m": bare.id,
+        "other": world.members["B"],
+    }
+    delete = sa.text("DELETE FROM member WHERE id = :m")
+    with db.session() as session:  # the control: without result rows it can go
+        assert session.execute(delete, values).rowcount == 1  # type: ignore[attr-defined]
+        session.rollback()
+    with db.session() as session, pytest.raises(sa.exc.IntegrityError):
+        session.execute(sa.text(RESULT_ROWS[row]), values)
+        session.execute(delete, values)
+
+
+def test_an_anonymous_ballot_grades_an_initiative_once(
+    client: TestClient, db: Database, clock: FrozenClock
+) -> None:
+    """Migration 0017 made the key a partial unique index (members' grades are not in it): it
+    still refuses a second grade of one initiative in one anonymous ballot."""
+    world = build_world(client, db, clock, ["A"], discussion_time=0, verification_time=0)
+    initiative = world.propose("A")
+    values = {"issue": initiative["issue_id"], "initiative": initiative["id"]}
+    insert = sa.text(
+        "INSERT INTO vote (issue_id, initiative_id, grade, ballot_id)"
+        " VALUES (:issue, :initiative, 1, 'b1')"
+    )
+    with db.session() as session, pytest.raises(sa.exc.IntegrityError):
+        session.execute(insert, values)
+        session.execute(insert, values)
