@@ -40,10 +40,13 @@ from delegation.exceptions import (
 )
 from delegation.graph import (
     SCOPES,
+    AreaOverrides,
     Delegation,
     Overrides,
     Scope,
     UnitGraph,
+    build_area_overrides,
+    build_issue_overrides,
     build_overrides,
     build_unit_graph,
     effective_delegation,
@@ -72,6 +75,7 @@ from delegation.tally import Ballot, BallotCount, Candidate, count_ballots, merg
 
 __all__ = [
     "SCOPES",
+    "AreaOverrides",
     "Ballot",
     "BallotCount",
     "Candidate",
@@ -95,6 +99,8 @@ __all__ = [
     "TieBreaking",
     "UnitGraph",
     "applicable_delegation",
+    "build_area_overrides",
+    "build_issue_overrides",
     "build_overrides",
     "build_unit_graph",
     "carried_weights",
