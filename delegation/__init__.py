@@ -40,10 +40,13 @@ from delegation.exceptions import (
 )
 from delegation.graph import (
     SCOPES,
+    AreaOverrides,
     Delegation,
     Overrides,
     Scope,
     UnitGraph,
+    build_area_overrides,
+    build_issue_overrides,
     build_overrides,
     build_unit_graph,
     build_unit_graph_from_pairs,
@@ -73,6 +76,7 @@ from delegation.tally import Ballot, BallotCount, Candidate, count_ballots, merg
 
 __all__ = [
     "SCOPES",
+    "AreaOverrides",
     "Ballot",
     "BallotCount",
     "Candidate",
@@ -96,6 +100,8 @@ __all__ = [
     "TieBreaking",
     "UnitGraph",
     "applicable_delegation",
+    "build_area_overrides",
+    "build_issue_overrides",
     "build_overrides",
     "build_unit_graph",
     "build_unit_graph_from_pairs",

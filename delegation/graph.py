@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import filterfalse, starmap
 from operator import eq
 from typing import Any, Literal, NamedTuple
 
@@ -47,10 +48,13 @@ from delegation.exceptions import InvalidDelegationError
 
 __all__ = [
     "SCOPES",
+    "AreaOverrides",
     "Delegation",
     "Overrides",
     "Scope",
     "UnitGraph",
+    "build_area_overrides",
+    "build_issue_overrides",
     "build_overrides",
     "build_unit_graph",
     "build_unit_graph_from_pairs",
@@ -296,6 +300,154 @@ def build_unit_graph_from_pairs(
     return _unit_graph(eligible, index)
 
 
+@dataclass(frozen=True, eq=False)
+class AreaOverrides:
+    """The area rows of one area indexed over one unit graph, shared by every issue of the area.
+
+    Build it with :func:`build_area_overrides`; treat it as read-only.
+    :func:`build_issue_overrides` layers one issue's rows over it without changing it.
+
+    Attributes
+    ----------
+    unit_graph : UnitGraph
+        The graph the area rows were indexed against (eligibility).
+    overrides : Overrides
+        The overrides of the area rows alone (every ``scope`` is ``"area"``).
+    """
+
+    unit_graph: UnitGraph
+    overrides: Overrides
+
+
+def build_area_overrides(
+    unit_graph: UnitGraph, area_rows: Iterable[Delegation] = ()
+) -> AreaOverrides:
+    """Index the area rows of one area as overrides of the unit graph, once for all its issues.
+
+    Rows of trusters that are not eligible in the unit are dropped; a null trustee is a block.
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a row of the wrong scope, a self-delegation, or a truster repeated.
+
+    Examples
+    --------
+    >>> g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit")])
+    >>> a = build_area_overrides(g, [Delegation(1, 3, "area"), Delegation(2, None, "area")])
+    >>> a.overrides.trustee, a.overrides.links, a.overrides.unit_overridden
+    ({1: 3, 2: None}, {1: 3}, frozenset({1}))
+    """
+    trustee = _index_rows(area_rows, "area")
+    for truster in set(trustee).difference(unit_graph.eligible):  # few: runs in C
+        del trustee[truster]
+    links = {t: e for t, e in trustee.items() if e is not None}
+    trusters_of: dict[int, list[int]] = {}
+    get = trusters_of.get
+    for truster, target in links.items():
+        bucket = get(target)
+        if bucket is None:
+            trusters_of[target] = [truster]
+        else:
+            bucket.append(truster)
+    overrides = Overrides(
+        trustee=trustee,
+        scope=dict.fromkeys(trustee, "area"),
+        links=links,
+        trusters_of=trusters_of,
+        trustees=frozenset(trusters_of),
+        unit_overridden=unit_graph.trusters.intersection(trustee),
+    )
+    return AreaOverrides(unit_graph, overrides)
+
+
+def build_issue_overrides(
+    area: AreaOverrides, issue_links: Iterable[tuple[int, int | None]] = ()
+) -> Overrides:
+    """Layer one issue's rows, as ``(truster_id, trustee_id)`` pairs, over an area's index.
+
+    The answer equals :func:`build_overrides` of the area's rows and these rows (issue rows take
+    precedence, a null trustee blocks the area and unit rows, ineligible trusters are dropped);
+    only the order within a ``trusters_of`` list may differ. The area's dicts are copied (in C),
+    then only the issue's trusters are visited, so the work per issue is about the size of its
+    own rows, not of the area's. ``area`` is left unchanged.
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a self-delegation or a truster repeated.
+
+    Examples
+    --------
+    >>> g = build_unit_graph({1, 2, 3}, [])
+    >>> a = build_area_overrides(g, [Delegation(1, 2, "area"), Delegation(3, 2, "area")])
+    >>> o = build_issue_overrides(a, [(1, None), (2, 3)])
+    >>> o.trustee, o.links, o.trusters_of
+    ({1: None, 3: 2, 2: 3}, {3: 2, 2: 3}, {2: [3], 3: [2]})
+    """
+    listed = issue_links if isinstance(issue_links, list) else list(issue_links)
+    issue: dict[int, int | None] = dict(listed)
+    if len(issue) != len(listed) or any(starmap(eq, listed)):
+        seen: set[int] = set()
+        for truster, target in listed:
+            if truster == target:
+                raise InvalidDelegationError(f"member {truster} delegates to themselves")
+            if truster in seen:
+                raise InvalidDelegationError(f"member {truster} has more than one issue delegation")
+            seen.add(truster)
+    unit_graph, base = area.unit_graph, area.overrides
+    for truster in set(issue).difference(unit_graph.eligible):  # few: runs in C
+        del issue[truster]
+    if not issue:
+        return base  # read-only: sharing the area's answer is safe
+    trustee = base.trustee.copy()
+    trustee.update(issue)
+    scope = base.scope.copy()
+    scope.update(dict.fromkeys(issue, "issue"))
+    base_links, base_trusters_of = base.links, base.trusters_of
+    new_links = {truster: target for truster, target in issue.items() if target is not None}
+    links = base_links.copy()
+    links.update(new_links)
+    # Trusters whose area link the issue replaces (few; found in C) leave that trustee's list.
+    removed: dict[int, set[int]] = {}
+    for truster in list(filter(base_links.__contains__, issue)):
+        old = base_links[truster]
+        if truster not in new_links:
+            del links[truster]
+        gone = removed.get(old)
+        if gone is None:
+            removed[old] = {truster}
+        else:
+            gone.add(truster)
+    added: dict[int, list[int]] = {}
+    get = added.get
+    for truster, target in new_links.items():
+        bucket = get(target)
+        if bucket is None:
+            added[target] = [truster]
+        else:
+            bucket.append(truster)
+    # The area's lists are shared with other issues: a changed one is replaced, never mutated.
+    trusters_of = base_trusters_of.copy()
+    for target in removed.keys() | added.keys():
+        kept = base_trusters_of.get(target, ())
+        gone = removed.get(target)
+        bucket = list(filterfalse(gone.__contains__, kept)) if gone else list(kept)
+        bucket += added.get(target, ())
+        if bucket:
+            trusters_of[target] = bucket
+        else:
+            del trusters_of[target]
+    return Overrides(
+        trustee=trustee,
+        scope=scope,
+        links=links,
+        trusters_of=trusters_of,
+        trustees=frozenset(trusters_of),
+        unit_overridden=base.unit_overridden.union(unit_graph.trusters.intersection(issue)),
+    )
+
+
 def build_overrides(
     unit_graph: UnitGraph,
     area_rows: Iterable[Delegation] = (),
@@ -304,7 +456,9 @@ def build_overrides(
     """Collect the area and issue rows of one issue as overrides of the unit graph.
 
     Precedence is issue > area > unit; a null trustee at a higher scope blocks the lower ones.
-    Rows of trusters that are not eligible in the unit are dropped.
+    Rows of trusters that are not eligible in the unit are dropped.  The same as
+    :func:`build_issue_overrides` over :func:`build_area_overrides` (which a lifecycle run uses
+    to index each area once).
 
     Parameters
     ----------
@@ -331,25 +485,10 @@ def build_overrides(
     >>> o.trustee, o.scope
     ({1: None}, {1: 'issue'})
     """
-    eligible = unit_graph.eligible
-    trustee = _index_rows(area_rows, "area")
-    issue = _index_rows(issue_rows, "issue")
-    for rows in (trustee, issue):
-        for truster in set(rows).difference(eligible):  # few: set difference runs in C
-            del rows[truster]
-    scopes: dict[int, Scope] = dict.fromkeys(trustee, "area")
-    trustee.update(issue)
-    scopes.update(dict.fromkeys(issue, "issue"))
-    links = {t: e for t, e in trustee.items() if e is not None}
-    trusters_of = _reverse(links)
-    return Overrides(
-        trustee=trustee,
-        scope=scopes,
-        links=links,
-        trusters_of=trusters_of,
-        trustees=frozenset(trusters_of),
-        unit_overridden=unit_graph.trusters.intersection(trustee),
-    )
+    area = build_area_overrides(unit_graph, area_rows)
+    listed = issue_rows if isinstance(issue_rows, list) else list(issue_rows)
+    _check_rows(listed, "issue")
+    return build_issue_overrides(area, [(truster, trustee) for truster, trustee, _ in listed])
 
 
 def effective_delegation(

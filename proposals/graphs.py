@@ -7,13 +7,29 @@ Set-based queries returning driver tuples (no ORM object or ``Row`` per member, 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from delegation import (
+    AreaOverrides,
+    Overrides,
+    Scope,
+    UnitGraph,
+    build_area_overrides,
+    build_issue_overrides,
+    build_unit_graph_from_pairs,
+)
 from delegation import Delegation as Link
-from delegation import Overrides, Scope, UnitGraph, build_overrides, build_unit_graph_from_pairs
 from proposals.bulk import fetch_column, fetch_rows, gc_paused
 from proposals.models import Delegation, Privilege, standing
 from proposals.services.access import eligible_privileges
 
-__all__ = ["UnitGraphs", "eligible_ids", "load_overrides", "load_unit_graph", "scope_links"]
+__all__ = [
+    "UnitGraphs",
+    "area_overrides",
+    "eligible_ids",
+    "issue_links",
+    "load_overrides",
+    "load_unit_graph",
+    "scope_links",
+]
 
 
 def eligible_ids(session: Session, unit_id: int) -> frozenset[int]:
@@ -57,6 +73,19 @@ def load_unit_graph(session: Session, unit_id: int) -> UnitGraph:
         return build_unit_graph_from_pairs(eligible, _scope_pairs(session, "unit", unit_id))
 
 
+def area_overrides(session: Session, graph: UnitGraph, area_id: int) -> AreaOverrides:
+    """The area's standing delegation rows indexed over the unit graph, once for its issues."""
+    return build_area_overrides(graph, scope_links(session, "area", area_id))
+
+
+def issue_links(session: Session, issue_id: int) -> list[tuple[int, int | None]]:
+    """The issue's standing delegation rows as ``(truster_id, trustee_id)`` driver tuples."""
+    statement = select(Delegation.truster_id, Delegation.trustee_id).where(
+        Delegation.issue_id == issue_id, standing()
+    )
+    return fetch_rows(session, statement)
+
+
 def load_overrides(
     session: Session,
     graph: UnitGraph,
@@ -66,26 +95,28 @@ def load_overrides(
     graphs: "UnitGraphs | None" = None,
 ) -> Overrides:
     """The area's (and, for an issue, the issue's) delegations layered over the unit graph.
-    With ``graphs`` (a lifecycle run's, its unit locked) the area's rows are read once per run
-    (:meth:`UnitGraphs.area_links`); the issue's rows are always read."""
+    With ``graphs`` (a lifecycle run's, its unit locked) the area's rows are read and indexed
+    once per run (:meth:`UnitGraphs.area_overrides`); the issue's rows are always read and
+    layered over that index (:func:`delegation.build_issue_overrides`)."""
     with gc_paused():
-        issue_rows = scope_links(session, "issue", issue_id) if issue_id is not None else []
         if graphs is None:
-            area_rows = scope_links(session, "area", area_id)
+            area = area_overrides(session, graph, area_id)
         else:
-            area_rows = graphs.area_links(session, area_id)
-        return build_overrides(graph, area_rows, issue_rows)
+            area = graphs.area_overrides(session, graph, area_id)
+        if issue_id is None:
+            return area.overrides
+        return build_issue_overrides(area, issue_links(session, issue_id))
 
 
 class UnitGraphs:
-    """Unit graphs and area delegation rows read once per lifecycle run and reused by every
-    issue of the unit. It lives only inside one unit's transaction of ``run_lifecycle``, which
-    holds the unit's row lock: every delegation write of the unit and its areas waits for that
-    lock (:mod:`proposals.services.locks`), so what it keeps cannot change while it lives."""
+    """Unit graphs and area overrides read once per lifecycle run and reused by every issue of
+    the unit. It lives only inside one unit's transaction of ``run_lifecycle``, which holds the
+    unit's row lock: every delegation write of the unit and its areas waits for that lock
+    (:mod:`proposals.services.locks`), so what it keeps cannot change while it lives."""
 
     def __init__(self) -> None:
         self._graphs: dict[int, UnitGraph] = {}
-        self._areas: dict[int, list[Link]] = {}
+        self._areas: dict[int, AreaOverrides] = {}
 
     def get(self, session: Session, unit_id: int) -> UnitGraph:
         graph = self._graphs.get(unit_id)
@@ -93,9 +124,10 @@ class UnitGraphs:
             graph = self._graphs[unit_id] = load_unit_graph(session, unit_id)
         return graph
 
-    def area_links(self, session: Session, area_id: int) -> list[Link]:
-        """The area's standing delegation rows (:func:`scope_links`), read on first use."""
-        rows = self._areas.get(area_id)
-        if rows is None:
-            rows = self._areas[area_id] = scope_links(session, "area", area_id)
-        return rows
+    def area_overrides(self, session: Session, graph: UnitGraph, area_id: int) -> AreaOverrides:
+        """The area's rows indexed over ``graph`` (:func:`area_overrides`), read on first use."""
+        area = self._areas.get(area_id)
+        if area is None or area.unit_graph is not graph:
+            with gc_paused():
+                area = self._areas[area_id] = area_overrides(session, graph, area_id)
+        return area

@@ -23,15 +23,22 @@ def world(client: TestClient, db: Database, clock: FrozenClock) -> World:
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Scope, int]]]:
-    """Every ``scope_links`` call, as (scope, id)."""
+    """Every read of delegation rows, as (scope, id): ``scope_links`` calls, and ``issue_links``
+    calls (an issue's rows as plain pairs) as ("issue", id)."""
     calls: list[tuple[Scope, int]] = []
     original = graphs.scope_links
+    original_issue = graphs.issue_links
 
     def counting(session: Any, scope: Scope, scope_id: int) -> Any:
         calls.append((scope, scope_id))
         return original(session, scope, scope_id)
 
+    def counting_issue(session: Any, issue_id: int) -> Any:
+        calls.append(("issue", issue_id))
+        return original_issue(session, issue_id)
+
     monkeypatch.setattr(graphs, "scope_links", counting)
+    monkeypatch.setattr(graphs, "issue_links", counting_issue)
     yield calls
 
 

@@ -5,6 +5,8 @@ import pytest
 from delegation import (
     Delegation,
     InvalidDelegationError,
+    build_area_overrides,
+    build_issue_overrides,
     build_overrides,
     build_unit_graph,
     build_unit_graph_from_pairs,
@@ -154,3 +156,53 @@ class TestEffectiveDelegation:
         o = build_overrides(g)
         assert effective_delegation(g, o, 2) is None
         assert effective_delegation(g, o, 9) is None
+
+
+class TestIssueOverrides:
+    """An area's rows indexed once, each issue's (truster, trustee) pairs layered on top."""
+
+    def test_issue_pairs_take_precedence_over_the_area_index(self) -> None:
+        g = build_unit_graph({1, 2, 3, 4, 5}, [Delegation(5, 1, "unit")])
+        area = build_area_overrides(
+            g, [Delegation(1, 2, "area"), Delegation(3, None, "area"), Delegation(5, 2, "area")]
+        )
+        o = build_issue_overrides(area, [(1, 4), (2, None), (3, 4), (9, 1)])
+        assert o.trustee == {1: 4, 2: None, 3: 4, 5: 2}
+        assert o.scope == {1: "issue", 2: "issue", 3: "issue", 5: "area"}
+        assert o.links == {1: 4, 3: 4, 5: 2}
+        assert {t: sorted(ms) for t, ms in o.trusters_of.items()} == {4: [1, 3], 2: [5]}
+        assert o.trustees == {2, 4}
+        assert o.unit_overridden == {5}
+
+    def test_the_area_index_is_left_as_it_was(self) -> None:
+        g = build_unit_graph({1, 2, 3}, [])
+        area = build_area_overrides(g, [Delegation(1, 2, "area"), Delegation(3, 2, "area")])
+        build_issue_overrides(area, [(1, None), (3, 1), (2, 3)])
+        assert area.overrides.trustee == {1: 2, 3: 2}
+        assert area.overrides.links == {1: 2, 3: 2}
+        assert area.overrides.trusters_of == {2: [1, 3]}
+        assert area.overrides.trustees == {2}
+
+    def test_a_trustee_losing_every_truster_is_no_trustee(self) -> None:
+        g = build_unit_graph({1, 2, 3}, [])
+        area = build_area_overrides(g, [Delegation(1, 2, "area")])
+        o = build_issue_overrides(area, [(1, 3)])
+        assert o.trusters_of == {3: [1]}
+        assert o.trustees == {3}
+
+    @pytest.mark.parametrize(
+        ("pairs", "message"),
+        [
+            ([(1, 1)], "themselves"),
+            ([(1, 2), (1, None)], "more than one issue"),
+            ([(1, 2), (1, 2)], "more than one issue"),
+        ],
+    )
+    def test_rejects_invalid_pairs(self, pairs: list[tuple[int, int | None]], message: str) -> None:
+        area = build_area_overrides(build_unit_graph({1, 2}, []), [])
+        with pytest.raises(InvalidDelegationError, match=message):
+            build_issue_overrides(area, pairs)
+
+    def test_the_area_index_is_checked_like_build_overrides(self) -> None:
+        with pytest.raises(InvalidDelegationError, match="not 'area'"):
+            build_area_overrides(build_unit_graph({1, 2}, []), [Delegation(1, 2, "issue")])

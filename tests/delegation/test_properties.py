@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from delegation import (
     Delegation,
+    Overrides,
+    build_area_overrides,
+    build_issue_overrides,
     build_overrides,
     build_unit_graph,
     build_unit_graph_from_pairs,
@@ -198,3 +201,89 @@ class TestDeclinedProperties:
             assert dict(r.weights) == naive.weights
             assert r.weights.get(me, 0) == (1 if me in participants else 0)
             assert me not in r.trustees.values()
+
+
+def naive_overrides(
+    eligible: set[int], rows: list[Delegation]
+) -> tuple[dict[int, int | None], dict[int, str], dict[int, set[int]], set[int]]:
+    """What the overrides of ``rows`` must hold, member by member: the issue row of an eligible
+    truster, else their area row (``trustee``, ``scope``); the reverse index of the non-null ones
+    as sets; the eligible unit trusters with an area or issue row (``unit_overridden``)."""
+    by_scope = {(r.truster_id, r.scope): r.trustee_id for r in rows}
+    trustee: dict[int, int | None] = {}
+    scope: dict[int, str] = {}
+    for member in eligible:
+        for level in ("issue", "area"):
+            if (member, level) in by_scope:
+                trustee[member], scope[member] = by_scope[member, level], level
+                break
+    trusters_of: dict[int, set[int]] = {}
+    for member, target in trustee.items():
+        if target is not None:
+            trusters_of.setdefault(target, set()).add(member)
+    unit = {m for m in eligible if (m, "unit") in by_scope}
+    return trustee, scope, trusters_of, unit & set(trustee)
+
+
+def overrides_hold(overrides: Overrides, eligible: set[int], rows: list[Delegation]) -> None:
+    trustee, scope, trusters_of, unit_overridden = naive_overrides(eligible, rows)
+    assert overrides.trustee == trustee
+    assert overrides.scope == scope
+    assert overrides.links == {m: t for m, t in trustee.items() if t is not None}
+    assert {t: sorted(ms) for t, ms in overrides.trusters_of.items()} == {
+        t: sorted(ms) for t, ms in trusters_of.items()
+    }
+    assert all(len(set(ms)) == len(ms) for ms in overrides.trusters_of.values())
+    assert overrides.trustees == set(trusters_of)
+    assert overrides.unit_overridden == unit_overridden
+
+
+class TestOverridesProperties:
+    """Issue 13 item 2: a lifecycle run indexes an area's rows once (``build_area_overrides``) and
+    layers each issue's rows over that index (``build_issue_overrides``); ``build_overrides`` does
+    the same in one call. Each answer holds what the naive precedence says, and layering one
+    issue never changes the shared area index another issue is layered over."""
+
+    @EXAMPLES
+    @given(electorates())
+    def test_build_overrides_agrees_with_the_naive_precedence(self, electorate: Electorate) -> None:
+        eligible, rows, _ = electorate
+        graph = build_unit_graph(eligible, [r for r in rows if r.scope == "unit"])
+        overrides = build_overrides(
+            graph,
+            [r for r in rows if r.scope == "area"],
+            [r for r in rows if r.scope == "issue"],
+        )
+        overrides_hold(overrides, eligible, rows)
+
+    @EXAMPLES
+    @given(electorates(), electorates())
+    def test_issues_layered_over_one_area_index_each_agree(
+        self, electorate: Electorate, other: Electorate
+    ) -> None:
+        eligible, rows, participants = electorate
+        graph = build_unit_graph(eligible, [r for r in rows if r.scope == "unit"])
+        area_rows = [r for r in rows if r.scope == "area"]
+        area = build_area_overrides(graph, area_rows)
+        n = max([*eligible, *participants, 0]) + 1
+        other_issue = [
+            (r.truster_id, r.trustee_id)
+            for r in other[1]
+            if r.scope == "issue" and r.truster_id < n and r.trustee_id != n
+        ]
+        first = build_issue_overrides(area, other_issue)  # another issue of the area first
+        overrides_hold(
+            first,
+            eligible,
+            [
+                *(r for r in rows if r.scope != "issue"),
+                *(Delegation(t, e, "issue") for t, e in other_issue),
+            ],
+        )
+        issue_rows = [r for r in rows if r.scope == "issue"]
+        second = build_issue_overrides(area, [(r.truster_id, r.trustee_id) for r in issue_rows])
+        overrides_hold(second, eligible, rows)
+        overrides_hold(area.overrides, eligible, [r for r in rows if r.scope != "issue"])
+        assert resolve(graph, participants, second) == resolve_delegations(
+            eligible, rows, participants
+        )
