@@ -48,7 +48,7 @@ def load_overrides(
     graphs: "UnitGraphs | None" = None,
 ) -> Overrides:
     """The area's (and, for an issue, the issue's) delegations layered over the unit graph.
-    With ``graphs`` (a lifecycle run's, its unit locked) the area's rows are read once per run
+    With ``graphs`` (a lifecycle run's, see :class:`UnitGraphs`) the area's rows are read once per run
     (:meth:`UnitGraphs.area_links`); the issue's rows are always read."""
     with gc_paused():
         issue_rows = scope_links(session, "issue", issue_id) if issue_id is not None else []
@@ -61,9 +61,12 @@ def load_overrides(
 
 class UnitGraphs:
     """Unit graphs and area delegation rows read once per lifecycle run and reused by every
-    issue of the unit. It lives only inside one unit's transaction of ``run_lifecycle``, which
-    holds the unit's row lock: every delegation write of the unit and its areas waits for that
-    lock (:mod:`proposals.services.locks`), so what it keeps cannot change while it lives."""
+    issue of the unit. It lives either in one unit's moment of ``run_lifecycle`` (PostgreSQL),
+    where it is read in the moment's exported snapshot and used only by transactions that
+    import that same snapshot, or inside the transaction that holds the unit's row lock, which
+    every delegation write of the unit and its areas waits for
+    (:mod:`proposals.services.locks`). Either way what it keeps is what every reader of it
+    sees."""
 
     def __init__(self) -> None:
         self._graphs: dict[int, UnitGraph] = {}

@@ -1,9 +1,9 @@
 """The timed lifecycle of issues (DESIGN.md §2): snapshots, transitions, the close of the vote.
 
-A run takes one "now" from the clock. Unit by unit, in one transaction that holds the unit's row
-and then each issue's row locked (see :func:`run_lifecycle`), it takes a snapshot of every open
-issue before full freeze, then performs every due transition until nothing more is due, so
-zero-length phases pass in one run.
+A run takes one "now" from the clock. Unit by unit it takes a snapshot of every open issue
+before full freeze, all at one moment of the database, locking each issue only while its own
+snapshot is taken; then, holding the unit's row locked, it performs every due transition until
+nothing more is due, so zero-length phases pass in one run (see :func:`run_lifecycle`).
 """
 
 import logging
@@ -232,7 +232,8 @@ def advance_issue(
     session: Session, issue_id: int, *, now: datetime, graphs: UnitGraphs | None = None
 ) -> list[Transition]:
     """Snapshot (before full freeze), then every transition due at ``now``. A run's ``graphs``
-    (its unit locked) also keeps the area rows; called alone, every step reads them afresh."""
+    (its unit locked, :class:`UnitGraphs`) also keeps the area rows; called alone, every step
+    reads them afresh."""
     run = graphs
     graphs = graphs or UnitGraphs()
     issue = lock_issue(session, issue_id)

@@ -110,6 +110,7 @@ class Pause:
     write never waited for the run. Counts every ``take_snapshot`` per issue."""
 
     issue_id: int
+    nth: int = 1  # the call of take_snapshot for that issue that pauses
     paused: threading.Event = field(default_factory=threading.Event)
     resume: threading.Event = field(default_factory=threading.Event)
     resumed_by_writer: bool | None = None
@@ -117,15 +118,15 @@ class Pause:
 
 
 @pytest.fixture
-def pause(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], Pause]]:
+def pause(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Pause]]:
     original = lifecycle.take_snapshot
 
-    def install(issue_id: int) -> Pause:
-        state = Pause(issue_id)
+    def install(issue_id: int, nth: int = 1) -> Pause:
+        state = Pause(issue_id, nth)
 
         def pausing(session: Any, issue: Issue, *args: Any, **kwargs: Any) -> Any:
             state.calls[issue.id or 0] = state.calls.get(issue.id or 0, 0) + 1
-            if issue.id == state.issue_id and not state.paused.is_set():
+            if issue.id == state.issue_id and state.calls[issue.id] == state.nth:
                 state.paused.set()
                 state.resumed_by_writer = state.resume.wait(timeout=PAUSE_S)
             return original(session, issue, *args, **kwargs)
@@ -169,7 +170,7 @@ def run_with_writer(
 
 class TestWritersDuringARun:
     def test_a_delegation_write_completes_inside_a_snapshot_which_never_sees_it(
-        self, committed_db: Database, clock: FrozenClock, pause: Callable[[int], Pause]
+        self, committed_db: Database, clock: FrozenClock, pause: Callable[..., Pause]
     ) -> None:
         """(a) A unit delegation commits while the run is inside the second issue's snapshot;
         (b) no snapshot of that run sees it, nor a support committed meanwhile in the third
@@ -206,7 +207,7 @@ class TestWritersDuringARun:
         assert world.counts(ids) == [2, 2, 3]
 
     def test_a_support_after_the_moment_counts_in_the_transition_it_decides(
-        self, committed_db: Database, clock: FrozenClock, pause: Callable[[int], Pause]
+        self, committed_db: Database, clock: FrozenClock, pause: Callable[..., Pause]
     ) -> None:
         """(c) At the moment the second issue is due to be canceled (admission ended without
         quorum); a support committed after the moment reaches the quorum, and the snapshot the
@@ -235,7 +236,7 @@ class TestWritersDuringARun:
         assert world.counts([first.id or 0, second.id or 0]) == [1, 2]
 
     def test_a_serialization_failure_sends_the_issue_to_the_locked_path(
-        self, committed_db: Database, clock: FrozenClock, pause: Callable[[int], Pause]
+        self, committed_db: Database, clock: FrozenClock, pause: Callable[..., Pause]
     ) -> None:
         """(d) The second issue's only initiative is revoked after the moment: its snapshot,
         which writes that initiative's counts, fails with a serialization failure; the issue is
@@ -266,3 +267,37 @@ class TestWritersDuringARun:
         assert state.calls == {first.issue_id: 1, second.issue_id: 2}
         assert world.counts([first.id or 0, second.id or 0]) == [1, 1]
         assert world.snapshot_times([first.issue_id, second.issue_id]) == [clock()] * 2
+
+    def test_a_writer_of_an_issue_due_later_does_not_deadlock_with_the_transitions(
+        self, committed_db: Database, clock: FrozenClock, pause: Callable[..., Pause]
+    ) -> None:
+        """While the locked path advances the first of two due issues, the second issue's only
+        initiative is revoked. The revocation holds that issue's row shared and writes an event
+        referring to the unit, whose foreign key check share-locks the unit's key: the unit lock
+        of the transitions must not conflict with that (``FOR NO KEY UPDATE``), or the two
+        deadlock as the transitions reach the second issue."""
+        world = make_world(committed_db, clock, members=4)
+        initiator = world.members[0]
+        short = make_policy(
+            committed_db, max_admission_time=DAY, issue_quorum_num=1, issue_quorum_den=1
+        )
+        first = world.propose(initiator, short)
+        second = world.propose(initiator, short)
+        clock.advance(DAY + 60)
+        state = pause(first.issue_id, nth=2)  # the moment's snapshot, then the locked path's
+
+        def write() -> None:
+            world.as_member(
+                initiator,
+                lambda s, a: initiatives.revoke_initiative(
+                    s, actor=a, initiative_id=second.id or 0, clock=clock
+                ),
+            )
+
+        steps, error = run_with_writer(world, state, write)
+        assert error is None
+        assert state.resumed_by_writer is True, "the revocation waited for the transitions"
+        assert steps == [
+            Transition(first.issue_id, "admission", "canceled_issue_not_accepted"),
+            Transition(second.issue_id, "admission", "canceled_revoked_before_accepted"),
+        ]
