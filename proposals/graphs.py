@@ -48,8 +48,8 @@ def load_overrides(
     graphs: "UnitGraphs | None" = None,
 ) -> Overrides:
     """The area's (and, for an issue, the issue's) delegations layered over the unit graph.
-    With ``graphs`` (a lifecycle run's, see :class:`UnitGraphs`) the area's rows are read once per run
-    (:meth:`UnitGraphs.area_links`); the issue's rows are always read."""
+    With ``graphs`` (a lifecycle run's, see :class:`UnitGraphs`) the area's rows are read once
+    per run (:meth:`UnitGraphs.area_links`); the issue's rows are always read."""
     with gc_paused():
         issue_rows = scope_links(session, "issue", issue_id) if issue_id is not None else []
         if graphs is None:

@@ -156,31 +156,36 @@ def _at_the_moment(
     issues left for the locked path (every one where no snapshot can be exported).
 
     The moment is a READ ONLY, REPEATABLE READ transaction that exports its snapshot and reads
-    the unit graph; it locks nothing. Each issue before full freeze then gets a transaction
+    the unit graph and the areas' delegation rows (once, when a first issue needs them); it
+    locks nothing. Each issue before full freeze then gets a transaction
     that imports that snapshot, locks the issue's row and takes its snapshot
     (:func:`_snapshot_at`); an issue in voting only has ``due_state`` read at the moment."""
-    moment = (
-        database.repeatable_read_session(read_only=True)
-        if isinstance(database, SnapshotSessions)
-        else None
-    )
+    if not isinstance(database, SnapshotSessions):
+        return issue_ids
+    moment = database.repeatable_read_session(read_only=True)
     if moment is None:
         return issue_ids
     due: list[int] = []
     with moment:
-        snapshot_id = str(moment.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one())
+        try:
+            snapshot_id = str(moment.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one())
+        except Exception:
+            log.exception("no moment exported; the unit's issues take the locked path")
+            return issue_ids
         assert _SNAPSHOT_ID.fullmatch(snapshot_id), snapshot_id
         graphs = UnitGraphs()
-        graphs.get(moment, unit_id)
         for issue_id in issue_ids:
-            issue = moment.get(Issue, issue_id)
-            if issue is None or issue.state not in OPEN_STATES:
-                continue
-            if issue.state not in BEFORE_FULL_FREEZE:
-                if due_state(moment, issue, now) is not None:
-                    due.append(issue_id)
-                continue
             try:
+                issue = moment.get(Issue, issue_id)
+                if issue is None or issue.state not in OPEN_STATES:
+                    continue
+                if issue.state not in BEFORE_FULL_FREEZE:
+                    if due_state(moment, issue, now) is not None:
+                        due.append(issue_id)
+                    continue
+                # Read at the moment, before the issue's row is locked (the first time only).
+                graphs.get(moment, issue.unit_id)
+                graphs.area_links(moment, issue.area_id)
                 if _snapshot_at(database, snapshot_id, issue_id, graphs, now=now):
                     due.append(issue_id)
             except Exception:

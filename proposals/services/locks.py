@@ -3,11 +3,11 @@ serializes writers).
 
 A lifecycle run takes its snapshots at one exported moment of the database, locking only each
 issue's row in turn (``proposals.lifecycle.run_lifecycle``); it locks a unit's row
-(``FOR NO KEY UPDATE``) and then each issue with a transition due before it reads the unit's delegation
-graph again, so the snapshot and tally that decide a phase see one moment in time. Every write
-that changes that graph — a delegation, a privilege, a member's activity — takes the unit's row
-``FOR SHARE`` first, and so waits for those transitions (or they wait for it). Lock order is
-always unit, then issue.
+(``FOR NO KEY UPDATE``) and then each issue with a transition due before it reads the unit's
+delegation graph again, so the snapshot and tally that decide a phase see one moment in time.
+Every write that changes that graph — a delegation, a privilege, a member's activity — takes the
+unit's row ``FOR SHARE`` first, and so waits for those transitions (or they wait for it). Lock
+order is always unit, then issue.
 """
 
 from sqlmodel import Session, col, select

@@ -65,7 +65,8 @@ class World:
             ),
         )
         self.as_member(
-            member_id, lambda s, a: participation.support(s, actor=a, initiative_id=initiative.id)
+            member_id,
+            lambda s, a: participation.support(s, actor=a, initiative_id=initiative.id or 0),
         )
         return initiative
 
