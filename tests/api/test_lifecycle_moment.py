@@ -302,3 +302,47 @@ class TestWritersDuringARun:
             Transition(first.issue_id, "admission", "canceled_issue_not_accepted"),
             Transition(second.issue_id, "admission", "canceled_revoked_before_accepted"),
         ]
+
+
+class TestTwoRunsAtTheirMoments:
+    def test_two_runs_at_once_advance_each_issue_once(
+        self, committed_db: Database, clock: FrozenClock
+    ) -> None:
+        """(e) Two runs at once over issues whose snapshots reach the quorum and whose phases
+        are zero-length: each transition happens once, in one of the two runs."""
+        import sqlalchemy as sa
+
+        from proposals.models import Event
+        from tests.api.test_concurrency import in_threads
+
+        world = make_world(committed_db, clock, members=4)
+        policy = make_policy(committed_db, discussion_time=0, verification_time=0)
+        proposed = [world.propose(world.members[0], policy) for _ in range(4)]
+        issues = sorted(i.issue_id for i in proposed)
+        clock.advance(60)
+        results: list[list[Transition]] = [[], []]
+
+        def run(slot: int) -> Callable[[], None]:
+            def go() -> None:
+                results[slot] = run_lifecycle(committed_db, clock=clock)
+
+            return go
+
+        in_threads(run(0), run(1))
+        done = sorted((t.issue_id, t.from_state, t.to_state) for r in results for t in r)
+        assert done == sorted(
+            (i, a, b)
+            for i in issues
+            for a, b in (
+                ("admission", "discussion"),
+                ("discussion", "verification"),
+                ("verification", "voting"),
+            )
+        )
+        with committed_db.session() as session:
+            changes = session.exec(
+                select(Event.issue_id, sa.func.count())
+                .where(col(Event.type) == "issue_state_changed")
+                .group_by(col(Event.issue_id))
+            ).all()
+        assert sorted(changes) == [(i, 3) for i in issues]
