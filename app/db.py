@@ -127,6 +127,17 @@ class Database:
             return Session(self._read_only_engine, expire_on_commit=False)
         return Session(self._write_engine if write else self.engine, expire_on_commit=False)
 
+    def repeatable_read_session(self, *, read_only: bool = False) -> Session | None:
+        """A session whose transactions are REPEATABLE READ (and READ ONLY if asked), each on a
+        connection of its own: a lifecycle run exports a snapshot from one and imports it into
+        others (``proposals.lifecycle``). None on SQLite, which has neither."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        options: dict[str, Any] = {"isolation_level": "REPEATABLE READ"}
+        if read_only:
+            options["postgresql_readonly"] = True
+        return Session(self.engine.execution_options(**options), expire_on_commit=False)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -144,3 +155,7 @@ class BoundDatabase(Database):
             join_transaction_mode="create_savepoint",
             expire_on_commit=False,
         )
+
+    def repeatable_read_session(self, *, read_only: bool = False) -> Session | None:
+        """None: one connection cannot hold a second transaction to import a snapshot into."""
+        return None

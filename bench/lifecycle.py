@@ -20,8 +20,9 @@ is added in every issue through ``participation.support`` (so every snapshot of 
 must really be taken), and one ``run_lifecycle`` is timed (``run_s``) with a clock a minute
 later, while a concurrent writer process changes one member's unit delegation again and again
 through ``delegations.set_delegation``, each write in its own committed transaction, and times
-each (``max_lock_wait_s``: the longest write that overlapped the run -- it waits for the unit's
-lock the run holds).
+each (``max_lock_wait_s``: the longest write that overlapped the run -- whatever it waited for;
+before issue 13 item 3 that was the unit's lock the run held for all its snapshots, now the run
+locks the unit only for transitions, and this run has none).
 
 ``snapshots_taken``: the issues whose ``snapshot_at`` is the measured run's time afterwards
 (``snapshots_computed``: calls of ``take_snapshot`` in that run, counted by wrapping it).

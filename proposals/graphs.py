@@ -95,8 +95,8 @@ def load_overrides(
     graphs: "UnitGraphs | None" = None,
 ) -> Overrides:
     """The area's (and, for an issue, the issue's) delegations layered over the unit graph.
-    With ``graphs`` (a lifecycle run's, its unit locked) the area's rows are read and indexed
-    once per run (:meth:`UnitGraphs.area_overrides`); the issue's rows are always read and
+    With ``graphs`` (a lifecycle run's, see :class:`UnitGraphs`) the area's rows are read and
+    indexed once per run (:meth:`UnitGraphs.area_overrides`); the issue's rows are always read and
     layered over that index (:func:`delegation.build_issue_overrides`)."""
     with gc_paused():
         if graphs is None:
@@ -110,9 +110,11 @@ def load_overrides(
 
 class UnitGraphs:
     """Unit graphs and area overrides read once per lifecycle run and reused by every issue of
-    the unit. It lives only inside one unit's transaction of ``run_lifecycle``, which holds the
-    unit's row lock: every delegation write of the unit and its areas waits for that lock
-    (:mod:`proposals.services.locks`), so what it keeps cannot change while it lives."""
+    the unit. It lives either in one unit's moment of ``run_lifecycle`` (PostgreSQL), where it
+    is read in the moment's exported snapshot and used only by transactions that import that
+    same snapshot, or inside the transaction that holds the unit's row lock, which every
+    delegation write of the unit and its areas waits for (:mod:`proposals.services.locks`).
+    Either way what it keeps is what every reader of it sees."""
 
     def __init__(self) -> None:
         self._graphs: dict[int, UnitGraph] = {}

@@ -1,19 +1,20 @@
 """The timed lifecycle of issues (DESIGN.md §2): snapshots, transitions, the close of the vote.
 
-A run takes one "now" from the clock. Unit by unit, in one transaction that holds the unit's row
-and then each issue's row locked (see :func:`run_lifecycle`), it takes a snapshot of every open
-issue before full freeze, then performs every due transition until nothing more is due, so
-zero-length phases pass in one run.
+A run takes one "now" from the clock. Unit by unit it takes a snapshot of every open issue
+before full freeze, all at one moment of the database, locking each issue only while its own
+snapshot is taken; then, holding the unit's row locked, it performs every due transition until
+nothing more is due, so zero-length phases pass in one run (see :func:`run_lifecycle`).
 """
 
 import logging
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import repeat
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
@@ -84,12 +85,19 @@ class LifecycleError(Exception):
 def run_lifecycle(database: SessionFactory, *, clock: Clock = utcnow) -> list[Transition]:
     """One lifecycle run over every open issue; returns each transition performed.
 
-    One transaction per unit: it locks the unit's row (delegations, privileges and member
-    activity in the unit wait, see :mod:`proposals.services.locks`), builds the unit graph once,
-    then locks and advances each open issue of the unit in turn (support, interest, opinions and
-    ballots of that issue wait). Every snapshot and tally therefore sees one moment in time, and
-    two runs at once never advance an issue twice. An issue that fails is rolled back to its
-    savepoint and logged; the others go on, and the run raises :class:`LifecycleError` at the end.
+    Unit by unit. On PostgreSQL the run first fixes the unit's moment (:func:`_at_the_moment`):
+    one exported snapshot in which it reads the unit graph, and in which every open issue's
+    snapshot is taken, each in a short transaction of its own that locks only that issue (its
+    support, interest, opinions and ballots wait; the unit's delegations and privileges do not).
+    Every snapshot of the run therefore sees one moment in time. The issues with a transition
+    due at that moment (or whose transaction met a concurrent change of a row it writes) are
+    then advanced in one transaction that locks the unit's row (delegations, privileges and
+    member activity in the unit wait, see :mod:`proposals.services.locks`), builds the unit
+    graph again and locks and advances each of them in turn: the snapshot that decides a phase
+    is taken under that lock. On SQLite (which serializes writers) and on one bound connection
+    every open issue takes that locked path. Two runs at once never advance an issue twice. An
+    issue that fails is rolled back to its savepoint and logged; the others go on, and the run
+    raises :class:`LifecycleError` at the end.
     """
     now = clock()
     with database.session() as session:
@@ -104,10 +112,13 @@ def run_lifecycle(database: SessionFactory, *, clock: Clock = utcnow) -> list[Tr
     transitions: list[Transition] = []
     failed: list[int] = []
     for unit_id, issue_ids in by_unit.items():
+        due = _at_the_moment(database, unit_id, issue_ids, now=now, failed=failed)
+        if not due:
+            continue
         with database.session(write=True) as session:
             lock_unit(session, unit_id)
             graphs = UnitGraphs()
-            for issue_id in issue_ids:
+            for issue_id in due:
                 try:
                     with session.begin_nested():
                         steps = advance_issue(session, issue_id, now=now, graphs=graphs)
@@ -122,11 +133,112 @@ def run_lifecycle(database: SessionFactory, *, clock: Clock = utcnow) -> list[Tr
     return transitions
 
 
+@runtime_checkable
+class SnapshotSessions(Protocol):
+    """A session factory that also opens REPEATABLE READ sessions (``app.db.Database``), each
+    on a connection of its own; None where it cannot (SQLite, one bound connection)."""
+
+    def repeatable_read_session(self, *, read_only: bool = False) -> Session | None: ...
+
+
+SERIALIZATION_FAILURE = "40001"
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+def _at_the_moment(
+    database: SessionFactory,
+    unit_id: int,
+    issue_ids: list[int],
+    *,
+    now: datetime,
+    failed: list[int],
+) -> list[int]:
+    """Snapshot the unit's open issues at one moment without locking the unit; answer the
+    issues left for the locked path (every one where no snapshot can be exported).
+
+    The moment is a READ ONLY, REPEATABLE READ transaction that exports its snapshot and reads
+    the unit graph and the areas' delegation rows (once, when a first issue needs them); it
+    locks nothing. Each issue before full freeze then gets a transaction
+    that imports that snapshot, locks the issue's row and takes its snapshot
+    (:func:`_snapshot_at`); an issue in voting only has ``due_state`` read at the moment."""
+    if not isinstance(database, SnapshotSessions):
+        return issue_ids
+    moment = database.repeatable_read_session(read_only=True)
+    if moment is None:
+        return issue_ids
+    due: list[int] = []
+    with moment:
+        try:
+            snapshot_id = str(moment.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one())
+        except Exception:
+            log.exception("no moment exported; the unit's issues take the locked path")
+            return issue_ids
+        assert _SNAPSHOT_ID.fullmatch(snapshot_id), snapshot_id
+        graphs = UnitGraphs()
+        for issue_id in issue_ids:
+            try:
+                issue = moment.get(Issue, issue_id)
+                if issue is None or issue.state not in OPEN_STATES:
+                    continue
+                if issue.state not in BEFORE_FULL_FREEZE:
+                    if due_state(moment, issue, now) is not None:
+                        due.append(issue_id)
+                    continue
+                # Read at the moment, before the issue's row is locked (the first time only).
+                graphs.area_overrides(moment, graphs.get(moment, issue.unit_id), issue.area_id)
+                if _snapshot_at(database, snapshot_id, issue_id, graphs, now=now):
+                    due.append(issue_id)
+            except Exception:
+                log.exception("lifecycle failed", extra={"issue_id": issue_id})
+                failed.append(issue_id)
+        moment.rollback()
+    return due
+
+
+def _snapshot_at(
+    database: SnapshotSessions,
+    snapshot_id: str,
+    issue_id: int,
+    graphs: UnitGraphs,
+    *,
+    now: datetime,
+) -> bool:
+    """The issue's snapshot at the run's moment, committed unless a transition is due; answers
+    whether the issue goes to the locked path instead (a transition is due, or a row the
+    snapshot writes changed after the moment: PostgreSQL's serialization failure)."""
+    session = database.repeatable_read_session()
+    assert session is not None
+    with session:
+        try:
+            session.execute(sa.text(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'"))
+            issue = lock_issue(session, issue_id)
+            if issue.state not in BEFORE_FULL_FREEZE:
+                session.rollback()
+                return issue.state in OPEN_STATES
+            graph = graphs.get(session, issue.unit_id)
+            take_snapshot(session, issue, graph, now=now, graphs=graphs)
+            if due_state(session, issue, now) is not None:
+                session.rollback()
+                return True
+            session.commit()
+            return False
+        except sa.exc.OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != SERIALIZATION_FAILURE:
+                raise
+            session.rollback()
+            log.info(
+                "snapshot met a later change; the issue takes the locked path",
+                extra={"issue_id": issue_id},
+            )
+            return True
+
+
 def advance_issue(
     session: Session, issue_id: int, *, now: datetime, graphs: UnitGraphs | None = None
 ) -> list[Transition]:
     """Snapshot (before full freeze), then every transition due at ``now``. A run's ``graphs``
-    (its unit locked) also keeps the area rows; called alone, every step reads them afresh."""
+    (its unit locked, :class:`UnitGraphs`) also keeps the area rows; called alone, every step
+    reads them afresh."""
     run = graphs
     graphs = graphs or UnitGraphs()
     issue = lock_issue(session, issue_id)
