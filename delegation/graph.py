@@ -342,14 +342,7 @@ def build_area_overrides(
     for truster in set(trustee).difference(unit_graph.eligible):  # few: runs in C
         del trustee[truster]
     links = {t: e for t, e in trustee.items() if e is not None}
-    trusters_of: dict[int, list[int]] = {}
-    get = trusters_of.get
-    for truster, target in links.items():
-        bucket = get(target)
-        if bucket is None:
-            trusters_of[target] = [truster]
-        else:
-            bucket.append(truster)
+    trusters_of = _reverse(links)
     overrides = Overrides(
         trustee=trustee,
         scope=dict.fromkeys(trustee, "area"),
@@ -419,14 +412,7 @@ def build_issue_overrides(
             removed[old] = {truster}
         else:
             gone.add(truster)
-    added: dict[int, list[int]] = {}
-    get = added.get
-    for truster, target in new_links.items():
-        bucket = get(target)
-        if bucket is None:
-            added[target] = [truster]
-        else:
-            bucket.append(truster)
+    added = _reverse(new_links)
     # The area's lists are shared with other issues: a changed one is replaced, never mutated.
     trusters_of = base_trusters_of.copy()
     for target in removed.keys() | added.keys():
