@@ -149,6 +149,17 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def copy_members(cursor: Any, ids: Iterable[int], eligible: Container[int], created: str) -> int:
+    """COPY the members: ineligible even ids are inactive (the other half of the rule in
+    :func:`copy_unit_rows`: ineligible odd ids lack voting right). Returns rows written."""
+    return _copy(
+        cursor,
+        "member",
+        "id, name, password_hash, statement, active, is_admin, created_at",
+        ((m, f"m{m}", "-", "", m in eligible or m % 2 == 1, False, created) for m in ids),
+    )
+
+
 def copy_unit_rows(
     cursor: Any,
     e: Electorate,
@@ -246,12 +257,7 @@ def load_unit(engine: sa.Engine, e: Electorate, seed: int) -> dict[str, int]:
         pg = connection.connection.driver_connection
         assert pg is not None
         with pg.cursor() as cur:
-            written["member"] = _copy(
-                cur,
-                "member",
-                "id, name, password_hash, statement, active, is_admin, created_at",
-                ((m, f"m{m}", "-", "", m in eligible or m % 2 == 1, False, created) for m in ids),
-            )
+            written["member"] = copy_members(cur, ids, eligible, created)
         pg.commit()
 
     # The few structural rows through the models (their defaults live in Python).

@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import migrate
 from app.db import Database, create_engine
-from bench.close_issue import _copy, _stamp, copy_unit_rows, throwaway_database
+from bench.close_issue import _copy, _stamp, copy_members, copy_unit_rows, throwaway_database
 from bench.floor import floor_of, measure_floor, prepare_floor
 from bench.generate import Electorate, generate_electorate
 from proposals import lifecycle
@@ -93,12 +93,7 @@ def load(engine: sa.Engine, e: Electorate, issues: int) -> tuple[Plan, dict[str,
         pg = connection.connection.driver_connection
         assert pg is not None
         with pg.cursor() as cur:
-            written["member"] = _copy(
-                cur,
-                "member",
-                "id, name, password_hash, statement, active, is_admin, created_at",
-                ((m, f"m{m}", "-", "", m in eligible or m % 2 == 1, False, created) for m in ids),
-            )
+            written["member"] = copy_members(cur, ids, eligible, created)
         pg.commit()
 
     moment = NOW - timedelta(days=30)
