@@ -50,6 +50,14 @@ class World:
             session.commit()
             return result
 
+    def revoke(self, member_id: int, initiative_id: int) -> None:
+        self.as_member(
+            member_id,
+            lambda s, a: initiatives.revoke_initiative(
+                s, actor=a, initiative_id=initiative_id, clock=self.clock
+            ),
+        )
+
     def propose(self, member_id: int, policy: Policy) -> Initiative:
         """A new issue with one initiative; its initiator supports it."""
         initiative: Initiative = self.as_member(
@@ -251,15 +259,9 @@ class TestWritersDuringARun:
         clock.advance(60)
         state = pause(first.issue_id)
 
-        def write() -> None:
-            world.as_member(
-                initiator,
-                lambda s, a: initiatives.revoke_initiative(
-                    s, actor=a, initiative_id=second.id or 0, clock=clock
-                ),
-            )
-
-        steps, error = run_with_writer(world, state, write)
+        steps, error = run_with_writer(
+            world, state, lambda: world.revoke(initiator, second.id or 0)
+        )
         assert error is None
         assert state.resumed_by_writer is True
         assert steps == [
@@ -287,15 +289,9 @@ class TestWritersDuringARun:
         clock.advance(DAY + 60)
         state = pause(first.issue_id, nth=2)  # the moment's snapshot, then the locked path's
 
-        def write() -> None:
-            world.as_member(
-                initiator,
-                lambda s, a: initiatives.revoke_initiative(
-                    s, actor=a, initiative_id=second.id or 0, clock=clock
-                ),
-            )
-
-        steps, error = run_with_writer(world, state, write)
+        steps, error = run_with_writer(
+            world, state, lambda: world.revoke(initiator, second.id or 0)
+        )
         assert error is None
         assert state.resumed_by_writer is True, "the revocation waited for the transitions"
         assert steps == [
