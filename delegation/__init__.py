@@ -49,6 +49,7 @@ from delegation.graph import (
     build_issue_overrides,
     build_overrides,
     build_unit_graph,
+    build_unit_graph_from_columns,
     build_unit_graph_from_pairs,
     effective_delegation,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "build_issue_overrides",
     "build_overrides",
     "build_unit_graph",
+    "build_unit_graph_from_columns",
     "build_unit_graph_from_pairs",
     "carried_weights",
     "carried_weights_over",

@@ -34,13 +34,13 @@ restored afterwards.
 """
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import filterfalse, starmap
 from operator import eq
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 import networkx as nx
 
@@ -57,6 +57,7 @@ __all__ = [
     "build_issue_overrides",
     "build_overrides",
     "build_unit_graph",
+    "build_unit_graph_from_columns",
     "build_unit_graph_from_pairs",
     "effective_delegation",
     "predecessors",
@@ -218,12 +219,18 @@ def _index_rows(rows: Iterable[Delegation], scope: Scope) -> dict[int, int | Non
 
 
 def _unit_graph(eligible: Iterable[int], index: dict[int, int | None]) -> UnitGraph:
-    """The unit graph of checked unit rows (truster -> trustee, no repeated truster)."""
+    """The unit graph of checked unit rows (truster -> trustee, no repeated truster).
+
+    ``index`` is the caller's own new dict: the rows of ineligible trusters are deleted from it
+    in place (usually few; found in C), which keeps the order of the others, rather than copying
+    every row into a new dict."""
     elig = eligible if isinstance(eligible, frozenset) else frozenset(eligible)
     if None in index.values():
         truster = next(t for t, e in index.items() if e is None)
         raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
-    trustee: dict[int, int] = {t: e for t, e in index.items() if t in elig and e is not None}
+    for truster in list(filterfalse(elig.__contains__, index)):
+        del index[truster]
+    trustee = cast(dict[int, int], index)  # no ``None`` left (checked above)
     trusters_of = _reverse(trustee)
     return UnitGraph(elig, trustee, frozenset(trustee), frozenset(trusters_of), trusters_of)
 
@@ -294,10 +301,44 @@ def build_unit_graph_from_pairs(
     listed = pairs if isinstance(pairs, list) else list(pairs)
     index: dict[int, int | None] = dict(listed)
     _check_repeated(index, listed, "unit")
+    _check_self(index)
+    return _unit_graph(eligible, index)
+
+
+def build_unit_graph_from_columns(
+    eligible: Iterable[int], trusters: Sequence[int], trustees: Sequence[int | None]
+) -> UnitGraph:
+    """:func:`build_unit_graph_from_pairs` for the pairs given as two columns of equal length,
+    ``trusters[i]`` delegating to ``trustees[i]``: no tuple is built per row (the rows of a unit
+    read from the database as two arrays of ids, :func:`proposals.graphs.load_unit_graph`).
+
+    Raises
+    ------
+    InvalidDelegationError
+        As :func:`build_unit_graph_from_pairs` for the same pairs.
+    ValueError
+        If the columns differ in length.
+
+    Examples
+    --------
+    >>> g = build_unit_graph_from_columns({1, 2, 3}, [1, 3, 4], [2, 2, 1])
+    >>> g.trustee, g.trusters_of
+    ({1: 2, 3: 2}, {2: [1, 3]})
+    """
+    if len(trusters) != len(trustees):
+        raise ValueError(f"{len(trusters)} trusters but {len(trustees)} trustees")
+    index: dict[int, int | None] = dict(zip(trusters, trustees, strict=True))
+    if len(index) != len(trusters):
+        _check_repeated(index, list(zip(trusters, trustees, strict=True)), "unit")
+    _check_self(index)
+    return _unit_graph(eligible, index)
+
+
+def _check_self(index: Mapping[int, int | None]) -> None:
+    """Raise for the first truster (in ``index`` order) delegating to themselves."""
     if any(map(eq, index.keys(), index.values())):
         truster = next(t for t, e in index.items() if t == e)
         raise InvalidDelegationError(f"member {truster} delegates to themselves")
-    return _unit_graph(eligible, index)
 
 
 @dataclass(frozen=True, eq=False)
