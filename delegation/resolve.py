@@ -31,15 +31,15 @@ Performance
 The walk goes *backwards* from the participants, breadth-first and one level at a time, over the
 unit graph's reverse index plus the override reverse index.  Python code loops only over
 *trustees* (members somebody delegates to -- usually a small set of delegates); their delegators
-are counted from the reverse index's list lengths less the blocked ones (counted for all
-trustees at once, in C), and the walk continues only through delegators who are trustees
-themselves (grouped by trustee up front), so delegators nobody delegates to (most of them) are
-never materialised.  Counts of lost and absent members come from set sizes in O(participants +
-overrides).  ``delegators`` and the ``intermediate_weights``, ``trustees`` and ``scopes`` views
-are built on first access (O(delegators), or a C-level copy of the unit or override index when
-most of it was found), the ``lost``/``absent`` member sets too (O(eligible)): a snapshot needs
-only the participants' weights and the counts; the final vote pays for the per-delegator data
-when it stores it.
+are counted from the reverse index's list lengths less the blocked ones (per trustee with set
+operations in C, or for all trustees at once when the participants reach many), and the walk
+continues only through delegators who are trustees themselves, so delegators nobody delegates
+to (most of them) are never materialised.  Counts of lost and absent members come from set
+sizes in O(participants + overrides).  ``delegators`` and the ``intermediate_weights``,
+``trustees`` and ``scopes`` views are built on first access (O(delegators), or a C-level copy
+of the unit or override index when most of it was found), the ``lost``/``absent`` member sets
+too (O(eligible)): a snapshot needs only the participants' weights and the counts; the final
+vote pays for the per-delegator data when it stores it.
 """
 
 from collections import Counter, deque
@@ -314,9 +314,9 @@ def resolve(
 @dataclass(frozen=True)
 class _Walk:
     """What the backward walk found: ``behind[m]`` counts everyone whose weight ``m`` carries
-    (participants and inner delegators), ``found`` all delegators; ``unit_parents`` and
-    ``over_parents`` are the trustees whose unit and override delegators were counted,
-    ``inner`` the delegators who carry somebody."""
+    (participants and inner delegators); ``found_unit`` and ``found_over`` count the delegators
+    found through unit links and overrides, ``unit_parents`` and ``over_parents`` are the
+    trustees whose delegators those are; ``inner`` are the delegators who carry somebody."""
 
     behind: dict[int, int]
     found_unit: int
