@@ -9,7 +9,7 @@ nothing more is due, so zero-length phases pass in one run (see :func:`run_lifec
 import logging
 import re
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -614,10 +614,22 @@ def _anonymous(
 ) -> tuple[list[tuple[int, int, str]], list[tuple[int, None, int, int, str]]]:
     """The anonymous ballots of ``secret`` members: each under a random ``ballot_id``, numbered
     in the order of their content (sorted grades, then the random id), never of member or time.
-    Rows of ``anonymous_ballot`` and of ``vote`` (``member_id`` null)."""
-    ballots = sorted((sorted(grades[m].items()), secrets.token_hex(16)) for m in secret)
-    heads = [(issue_id, position, ballot_id) for position, (_, ballot_id) in enumerate(ballots)]
-    votes = [(issue_id, None, i, g, ballot_id) for given, ballot_id in ballots for i, g in given]
+    Rows of ``anonymous_ballot`` and of ``vote`` (``member_id`` null).
+
+    Only the contents are kept, counted: the ballots of one content are alike but for their
+    ids, which are drawn at once (``token_bytes(16).hex()`` per ballot, as ``token_hex(16)``)
+    and sorted within the content -- the order of ``sorted((content, id) ...)``, without
+    comparing whole contents for each pair of the 100,000 ballots of a large close."""
+    contents = Counter(tuple(sorted(grades[m].items())) for m in secret)
+    drawn = secrets.token_bytes(16 * len(secret)).hex()
+    ids = [drawn[k : k + 32] for k in range(0, len(drawn), 32)]
+    heads: list[tuple[int, int, str]] = []
+    votes: list[tuple[int, None, int, int, str]] = []
+    for given in sorted(contents):
+        start = len(heads)
+        for ballot_id in sorted(ids[start : start + contents[given]]):
+            heads.append((issue_id, len(heads), ballot_id))
+            votes.extend((issue_id, None, i, g, ballot_id) for i, g in given)
     return heads, votes
 
 
@@ -653,29 +665,25 @@ def _store_results(
     the issue's ``initiative_ids``."""
     # Through the dicts' own methods (``.items()`` of the lazy mappings, ``map`` and ``zip``):
     # C speed over the ~400,000 voters of a million-member unit, no Python call per member.
+    # The rows are iterators, made while the COPY streams them: the client builds the next
+    # rows while the server stores the last ones (docs/decisions.md, issue 13, session 6).
     weights = resolution.weights
     voters = sorted(weights)
-    direct = list(zip(repeat(issue_id), voters, map(weights.__getitem__, voters), strict=False))
+    direct = zip(repeat(issue_id), voters, map(weights.__getitem__, voters), strict=False)
     intermediate = dict(resolution.intermediate_weights.items())
     trustees = dict(resolution.trustees.items())
     scopes = dict(resolution.scopes.items())
     delegators = sorted(intermediate)
-    delegating = list(
-        zip(
-            repeat(issue_id),
-            delegators,
-            map(trustees.__getitem__, delegators),
-            map(intermediate.__getitem__, delegators),
-            map(scopes.__getitem__, delegators),
-            strict=False,  # ``repeat`` never ends
-        )
+    delegating = zip(
+        repeat(issue_id),
+        delegators,
+        map(trustees.__getitem__, delegators),
+        map(intermediate.__getitem__, delegators),
+        map(scopes.__getitem__, delegators),
+        strict=False,  # ``repeat`` never ends
     )
-    votes = [
-        (issue_id, m, i, g)
-        for m, given in sorted(grades.items())
-        if m not in secret
-        for i, g in sorted(given.items())
-    ]
+    public = sorted(grades.keys() - secret)
+    votes = ((issue_id, m, i, g) for m in public for i, g in sorted(grades[m].items()))
     anonymous, anonymous_votes = _anonymous(issue_id, grades, secret)
     battles = [
         (issue_id, w, lo, c)
@@ -690,19 +698,30 @@ def _store_results(
         (weights.keys(), intermediate.keys(), trustees.values(), grades.keys()),
         set().union(*map(dict.keys, grades.values())),
     )
-    for model, columns, rows in (
-        (DirectVoter, ("issue_id", "member_id", "weight"), direct),
-        (DelegatingVoter, ("issue_id", "member_id", "trustee_id", "weight", "scope"), delegating),
-        (Vote, ("issue_id", "member_id", "initiative_id", "grade"), votes),
-        (Battle, ("issue_id", "winning_initiative_id", "losing_initiative_id", "count"), battles),
-        (AnonymousBallot, ("issue_id", "position", "ballot_id"), anonymous),
+    for model, columns, rows, some in (
+        (DirectVoter, ("issue_id", "member_id", "weight"), direct, voters),
+        (
+            DelegatingVoter,
+            ("issue_id", "member_id", "trustee_id", "weight", "scope"),
+            delegating,
+            delegators,
+        ),
+        (Vote, ("issue_id", "member_id", "initiative_id", "grade"), votes, public),
+        (
+            Battle,
+            ("issue_id", "winning_initiative_id", "losing_initiative_id", "count"),
+            battles,
+            battles,
+        ),
+        (AnonymousBallot, ("issue_id", "position", "ballot_id"), anonymous, anonymous),
         (
             Vote,
             ("issue_id", "member_id", "initiative_id", "grade", "ballot_id"),
             anonymous_votes,
+            anonymous_votes,
         ),
     ):
-        if rows:
+        if some:
             insert_rows(session, model, columns, rows)
 
 
