@@ -379,7 +379,37 @@ def build_area_overrides(
     >>> a.overrides.trustee, a.overrides.links, a.overrides.unit_overridden
     ({1: 3, 2: None}, {1: 3}, frozenset({1}))
     """
-    trustee = _index_rows(area_rows, "area")
+    return _area_overrides(unit_graph, _index_rows(area_rows, "area"))
+
+
+def build_area_overrides_from_pairs(
+    unit_graph: UnitGraph, pairs: Iterable[tuple[int, int | None]]
+) -> AreaOverrides:
+    """:func:`build_area_overrides` for area rows given as ``(truster_id, trustee_id)`` pairs,
+    the form a database query returns: no :class:`Delegation` is built per row.
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a self-delegation or a truster repeated.
+
+    Examples
+    --------
+    >>> g = build_unit_graph({1, 2, 3}, [Delegation(1, 2, "unit")])
+    >>> a = build_area_overrides_from_pairs(g, [(1, 3), (2, None)])
+    >>> a.overrides.trustee, a.overrides.links, a.overrides.unit_overridden
+    ({1: 3, 2: None}, {1: 3}, frozenset({1}))
+    """
+    listed = pairs if isinstance(pairs, list) else list(pairs)
+    trustee: dict[int, int | None] = dict(listed)
+    _check_repeated(trustee, listed, "area")
+    _check_self(trustee)
+    return _area_overrides(unit_graph, trustee)
+
+
+def _area_overrides(unit_graph: UnitGraph, trustee: dict[int, int | None]) -> AreaOverrides:
+    """The area index of checked area rows (truster -> trustee or None, no repeated truster);
+    ``trustee`` is taken over, not copied."""
     for truster in set(trustee).difference(unit_graph.eligible):  # few: runs in C
         del trustee[truster]
     links = {t: e for t, e in trustee.items() if e is not None}

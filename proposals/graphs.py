@@ -14,7 +14,7 @@ from delegation import (
     Overrides,
     Scope,
     UnitGraph,
-    build_area_overrides,
+    build_area_overrides_from_pairs,
     build_issue_overrides,
     build_unit_graph_from_columns,
     build_unit_graph_from_pairs,
@@ -26,6 +26,7 @@ from proposals.services.access import eligible_privileges
 
 __all__ = [
     "UnitGraphs",
+    "area_links",
     "area_overrides",
     "eligible_ids",
     "issue_links",
@@ -110,7 +111,13 @@ def load_unit_graph(session: Session, unit_id: int) -> UnitGraph:
 
 def area_overrides(session: Session, graph: UnitGraph, area_id: int) -> AreaOverrides:
     """The area's standing delegation rows indexed over the unit graph, once for its issues."""
-    return build_area_overrides(graph, scope_links(session, "area", area_id))
+    return build_area_overrides_from_pairs(graph, area_links(session, area_id))
+
+
+def area_links(session: Session, area_id: int) -> list[tuple[int, int | None]]:
+    """The area's standing delegation rows as ``(truster_id, trustee_id)`` driver tuples, read
+    in binary format: no :class:`~delegation.Delegation` per row."""
+    return _scope_pairs(session, "area", area_id)
 
 
 def issue_links(session: Session, issue_id: int) -> list[tuple[int, int | None]]:

@@ -23,21 +23,28 @@ def world(client: TestClient, db: Database, clock: FrozenClock) -> World:
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Scope, int]]]:
-    """Every read of delegation rows, as (scope, id): ``scope_links`` calls, and ``issue_links``
-    calls (an issue's rows as plain pairs) as ("issue", id)."""
+    """Every read of delegation rows, as (scope, id): ``scope_links`` calls, and ``area_links`` and
+    ``issue_links`` calls (an area's or issue's rows as plain pairs) as ("area", id) and
+    ("issue", id)."""
     calls: list[tuple[Scope, int]] = []
     original = graphs.scope_links
+    original_area = graphs.area_links
     original_issue = graphs.issue_links
 
     def counting(session: Any, scope: Scope, scope_id: int) -> Any:
         calls.append((scope, scope_id))
         return original(session, scope, scope_id)
 
+    def counting_area(session: Any, area_id: int) -> Any:
+        calls.append(("area", area_id))
+        return original_area(session, area_id)
+
     def counting_issue(session: Any, issue_id: int) -> Any:
         calls.append(("issue", issue_id))
         return original_issue(session, issue_id)
 
     monkeypatch.setattr(graphs, "scope_links", counting)
+    monkeypatch.setattr(graphs, "area_links", counting_area)
     monkeypatch.setattr(graphs, "issue_links", counting_issue)
     yield calls
 

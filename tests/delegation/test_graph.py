@@ -1,11 +1,15 @@
 """The unit graph and per-issue overrides."""
 
+import dataclasses
+
 import pytest
 
 from delegation import (
     Delegation,
     InvalidDelegationError,
+    Overrides,
     build_area_overrides,
+    build_area_overrides_from_pairs,
     build_issue_overrides,
     build_overrides,
     build_unit_graph,
@@ -206,3 +210,43 @@ class TestIssueOverrides:
     def test_the_area_index_is_checked_like_build_overrides(self) -> None:
         with pytest.raises(InvalidDelegationError, match="not 'area'"):
             build_area_overrides(build_unit_graph({1, 2}, []), [Delegation(1, 2, "issue")])
+
+
+def fields_of(overrides: Overrides) -> dict[str, object]:
+    """An ``Overrides``' fields (it compares by identity)."""
+    return {f.name: getattr(overrides, f.name) for f in dataclasses.fields(overrides)}
+
+
+class TestAreaOverridesFromPairs:
+    """``build_area_overrides_from_pairs``: the index ``build_area_overrides`` builds from the same
+    rows given as the driver's ``(truster_id, trustee_id)`` pairs, with the same errors."""
+
+    def test_equals_the_index_built_from_rows(self) -> None:
+        g = build_unit_graph({1, 2, 3, 4, 5}, [Delegation(5, 1, "unit"), Delegation(4, 1, "unit")])
+        pairs: list[tuple[int, int | None]] = [(1, 2), (3, None), (5, 2), (9, 1), (4, 3)]
+        rows = [Delegation(t, e, "area") for t, e in pairs]
+        expected = build_area_overrides(g, rows).overrides
+        area = build_area_overrides_from_pairs(g, pairs)
+        assert area.unit_graph is g
+        assert fields_of(area.overrides) == fields_of(expected)
+        assert list(area.overrides.trustee) == list(expected.trustee)
+        assert area.overrides.trusters_of == {2: [1, 5], 3: [4]}
+
+    def test_no_pairs(self) -> None:
+        g = build_unit_graph({1, 2}, [Delegation(1, 2, "unit")])
+        area = build_area_overrides_from_pairs(g, iter([]))
+        assert fields_of(area.overrides) == fields_of(build_area_overrides(g, []).overrides)
+
+    @pytest.mark.parametrize(
+        ("pairs", "message"),
+        [
+            ([(1, 1)], "member 1 delegates to themselves"),
+            ([(1, 2), (1, None)], "member 1 has more than one area delegation"),
+        ],
+    )
+    def test_rejects_invalid_pairs(self, pairs: list[tuple[int, int | None]], message: str) -> None:
+        g = build_unit_graph({1, 2}, [])
+        with pytest.raises(InvalidDelegationError, match=message):
+            build_area_overrides(g, [Delegation(t, e, "area") for t, e in pairs])
+        with pytest.raises(InvalidDelegationError, match=message):
+            build_area_overrides_from_pairs(g, pairs)
