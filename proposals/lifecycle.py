@@ -13,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
@@ -29,6 +31,7 @@ from delegation import (
     tally_ballots,
 )
 from delegation import Policy as TallyPolicy
+from proposals import result_blocks
 from proposals.bulk import fetch_column, fetch_rows, gc_paused, insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict
@@ -49,7 +52,6 @@ from proposals.models import (
     Policy,
     Suggestion,
     Supporter,
-    Vote,
 )
 from proposals.services.issues import (
     BEFORE_FULL_FREEZE,
@@ -59,6 +61,7 @@ from proposals.services.issues import (
     phase_ends_at,
 )
 from proposals.services.locks import lock_unit
+from proposals.services.result_store import insert_blocks
 
 log = logging.getLogger("liquidpolicy.lifecycle")
 
@@ -590,14 +593,42 @@ def secret_ballot(ballot_secrecy: str, weight: int) -> bool:
 
 def _anonymous(
     issue_id: int, grades: dict[int, dict[int, int]], secret: set[int]
-) -> tuple[list[tuple[int, int, str]], list[tuple[int, None, int, int, str]]]:
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
     """The anonymous ballots of ``secret`` members: each under a random ``ballot_id``, numbered
     in the order of their content (sorted grades, then the random id), never of member or time.
-    Rows of ``anonymous_ballot`` and of ``vote`` (``member_id`` null)."""
+    Rows of ``anonymous_ballot``, and their grades ``(initiative_id, grade, ballot_id)``."""
     ballots = sorted((sorted(grades[m].items()), secrets.token_hex(16)) for m in secret)
     heads = [(issue_id, position, ballot_id) for position, (_, ballot_id) in enumerate(ballots)]
-    votes = [(issue_id, None, i, g, ballot_id) for given, ballot_id in ballots for i, g in given]
+    votes = [(i, g, ballot_id) for given, ballot_id in ballots for i, g in given]
     return heads, votes
+
+
+def _vote_entries(
+    grades: dict[int, dict[int, int]],
+    secret: set[int],
+    anonymous_votes: list[tuple[int, int, str]],
+) -> npt.NDArray[np.void]:
+    """Every stored grade as an entry of :mod:`proposals.result_blocks`, in the order of their
+    positions: the members' (not ``secret``) by member and initiative, then the anonymous
+    ballots' (:func:`_anonymous`) in their order; checked as the old table's keys did."""
+    members = [m for m in sorted(grades) if m not in secret]
+    given = [sorted(grades[m].items()) for m in members]
+    counts = np.fromiter(map(len, given), dtype=np.int64, count=len(given))
+    pairs = np.fromiter(
+        chain.from_iterable(chain.from_iterable(given)), dtype=np.int64, count=2 * int(counts.sum())
+    ).reshape(-1, 2)
+    owned = result_blocks.votes(
+        np.repeat(np.asarray(members, dtype=np.int64), counts), pairs[:, 0], pairs[:, 1]
+    )
+    hidden = result_blocks.votes(
+        np.zeros(len(anonymous_votes), dtype=np.int64),
+        [i for i, _, _ in anonymous_votes],
+        [g for _, g, _ in anonymous_votes],
+        np.array([b.encode("ascii") for _, _, b in anonymous_votes], dtype="S32"),
+    )
+    entries = np.concatenate([owned, hidden])
+    result_blocks.check_votes(entries)
+    return entries
 
 
 def _delete_live_ballots(session: Session, issue_id: int) -> None:
@@ -649,13 +680,8 @@ def _store_results(
             strict=False,  # ``repeat`` never ends
         )
     )
-    votes = [
-        (issue_id, m, i, g)
-        for m, given in sorted(grades.items())
-        if m not in secret
-        for i, g in sorted(given.items())
-    ]
     anonymous, anonymous_votes = _anonymous(issue_id, grades, secret)
+    votes = _vote_entries(grades, secret, anonymous_votes)
     battles = [
         (issue_id, w, lo, c)
         for (w, lo), c in sorted(
@@ -672,17 +698,12 @@ def _store_results(
     for model, columns, rows in (
         (DirectVoter, ("issue_id", "member_id", "weight"), direct),
         (DelegatingVoter, ("issue_id", "member_id", "trustee_id", "weight", "scope"), delegating),
-        (Vote, ("issue_id", "member_id", "initiative_id", "grade"), votes),
         (Battle, ("issue_id", "winning_initiative_id", "losing_initiative_id", "count"), battles),
         (AnonymousBallot, ("issue_id", "position", "ballot_id"), anonymous),
-        (
-            Vote,
-            ("issue_id", "member_id", "initiative_id", "grade", "ballot_id"),
-            anonymous_votes,
-        ),
     ):
         if rows:
             insert_rows(session, model, columns, rows)
+    insert_blocks(session, issue_id, "vote", result_blocks.encode("vote", votes))
 
 
 def _check_result_ids(

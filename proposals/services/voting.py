@@ -24,6 +24,7 @@ from proposals.models import (
 from proposals.services.access import participation_refusal, refuse
 from proposals.services.issues import get_issue, lock_issue
 from proposals.services.paging import Page, paginate
+from proposals.services.result_store import vote_page
 from proposals.services.upsert import upsert
 
 GRADE_LIMIT = 1_000_000
@@ -257,8 +258,7 @@ def delegate_chains(
 
 def list_votes(session: Session, issue_id: int, *, after: int | None, limit: int) -> Page[Vote]:
     closed_issue(session, issue_id)
-    statement = select(Vote).where(Vote.issue_id == issue_id)
-    return paginate(session, statement, Vote.id, after=after, limit=limit)
+    return vote_page(session, issue_id, after=after, limit=limit)
 
 
 def list_battles(session: Session, issue_id: int, *, after: int | None, limit: int) -> Page[Battle]:
