@@ -42,7 +42,6 @@ from proposals.models import (
     Ballot,
     BallotGrade,
     Battle,
-    DelegatingVoter,
     DirectVoter,
     Initiative,
     Interest,
@@ -64,6 +63,8 @@ from proposals.services.locks import lock_unit
 from proposals.services.result_store import insert_blocks
 
 log = logging.getLogger("liquidpolicy.lifecycle")
+
+SCOPE_INDEX = {scope: index for index, scope in enumerate(result_blocks.SCOPES)}
 
 
 class SessionFactory(Protocol):
@@ -657,10 +658,12 @@ def _store_results(
     initiative_ids: Sequence[int],
 ) -> None:
     """Bulk-write the immutable rows of a closed issue: one COPY (PostgreSQL) or executemany
-    (SQLite) per table, plain tuples in primary-key order, never an ORM object per member.
-    The ballots of ``secret`` members are written anonymously (:func:`_anonymous`). Their ids
-    are checked once (:func:`_check_result_ids`) against the unit's eligible ``members`` and
-    the issue's ``initiative_ids``."""
+    (SQLite) per table, plain tuples in primary-key order, never an ORM object per member; the
+    delegating voters and the votes as result blocks (:mod:`proposals.result_blocks`, issue 13),
+    a few hundred rows of compact entries built from numpy arrays. The ballots of ``secret``
+    members are written anonymously (:func:`_anonymous`). Their ids are checked once
+    (:func:`_check_result_ids`) against the unit's eligible ``members`` and the issue's
+    ``initiative_ids``."""
     # Through the dicts' own methods (``.items()`` of the lazy mappings, ``map`` and ``zip``):
     # C speed over the ~400,000 voters of a million-member unit, no Python call per member.
     weights = resolution.weights
@@ -670,15 +673,16 @@ def _store_results(
     trustees = dict(resolution.trustees.items())
     scopes = dict(resolution.scopes.items())
     delegators = sorted(intermediate)
-    delegating = list(
-        zip(
-            repeat(issue_id),
-            delegators,
-            map(trustees.__getitem__, delegators),
-            map(intermediate.__getitem__, delegators),
-            map(scopes.__getitem__, delegators),
-            strict=False,  # ``repeat`` never ends
-        )
+    count = len(delegators)
+    delegating = result_blocks.delegating_voters(
+        np.fromiter(delegators, dtype=np.int64, count=count),
+        np.fromiter(map(trustees.__getitem__, delegators), dtype=np.int64, count=count),
+        np.fromiter(map(intermediate.__getitem__, delegators), dtype=np.int64, count=count),
+        np.fromiter(
+            map(SCOPE_INDEX.__getitem__, map(scopes.__getitem__, delegators)),
+            dtype=np.int64,
+            count=count,
+        ),
     )
     anonymous, anonymous_votes = _anonymous(issue_id, grades, secret)
     votes = _vote_entries(grades, secret, anonymous_votes)
@@ -697,12 +701,17 @@ def _store_results(
     )
     for model, columns, rows in (
         (DirectVoter, ("issue_id", "member_id", "weight"), direct),
-        (DelegatingVoter, ("issue_id", "member_id", "trustee_id", "weight", "scope"), delegating),
         (Battle, ("issue_id", "winning_initiative_id", "losing_initiative_id", "count"), battles),
         (AnonymousBallot, ("issue_id", "position", "ballot_id"), anonymous),
     ):
         if rows:
             insert_rows(session, model, columns, rows)
+    insert_blocks(
+        session,
+        issue_id,
+        "delegating_voter",
+        result_blocks.encode("delegating_voter", delegating),
+    )
     insert_blocks(session, issue_id, "vote", result_blocks.encode("vote", votes))
 
 

@@ -1,6 +1,7 @@
 """The compact form of a closed issue's largest result lists (issue 13): pure numpy, no database.
 
-A list of one issue -- its votes (kind ``vote``) -- is stored as ``result_block`` rows of at
+A list of one issue -- its votes (kind ``vote``), its delegating voters (kind
+``delegating_voter``, keyed by member id) -- is stored as ``result_block`` rows of at
 most :data:`BLOCK` entries each, entries in ascending key order, each block's ``data`` the bytes
 of a little-endian numpy structured array of the kind's fixed dtype (:data:`DTYPES`). A block
 names the first and last key it holds, so one entry or one page is read from the one or few
@@ -25,7 +26,14 @@ VOTE = np.dtype(
 """A counted grade: ``member_id`` 0 for an anonymous ballot's, whose ``ballot_id`` is then set
 (ASCII, at most 32 characters); ``b""`` for a member's."""
 
-DTYPES = {"vote": VOTE}
+DELEGATING_VOTER = np.dtype(
+    [("member_id", "<i4"), ("trustee_id", "<i4"), ("weight", "<i4"), ("scope", "u1")]
+)
+"""A delegating voter, keyed by ``member_id``: ``scope`` an index into :data:`SCOPES`."""
+
+SCOPES = ("unit", "area", "issue")
+
+DTYPES = {"vote": VOTE, "delegating_voter": DELEGATING_VOTER}
 
 
 @dataclass(frozen=True)
@@ -38,15 +46,23 @@ class Block:
     data: bytes
 
 
-def encode(kind: str, entries: npt.NDArray[np.void], first_key: int = 1) -> list[Block]:
-    """The blocks of ``entries`` (one issue's whole list of ``kind``, in key order), keyed
-    ``first_key, first_key + 1, ...``; none for an empty list."""
+def encode(kind: str, entries: npt.NDArray[np.void]) -> list[Block]:
+    """The blocks of ``entries`` (one issue's whole list of ``kind``, in key order: votes by
+    position 1, 2, ..., delegating voters by strictly ascending member id); none for an empty
+    list."""
     entries = entries.astype(DTYPES[kind], copy=False)
+    if kind == "delegating_voter":
+        members = entries["member_id"]
+        if np.any(members[1:] <= members[:-1]):
+            raise ValueError("delegating voters are not in strictly ascending member order")
     blocks = []
     for start in range(0, len(entries), BLOCK):
         chunk = entries[start : start + BLOCK]
-        first = first_key + start
-        blocks.append(Block(first, first + len(chunk) - 1, len(chunk), chunk.tobytes()))
+        if kind == "vote":
+            first, last = start + 1, start + len(chunk)
+        else:
+            first, last = int(chunk["member_id"][0]), int(chunk["member_id"][-1])
+        blocks.append(Block(first, last, len(chunk), chunk.tobytes()))
     return blocks
 
 
@@ -56,8 +72,30 @@ def decode(kind: str, data: bytes) -> npt.NDArray[np.void]:
 
 
 def keys(kind: str, first_key: int, entries: npt.NDArray[np.void]) -> list[int]:
-    """The keys of one block's entries: for votes ``first_key, first_key + 1, ...``."""
-    return list(range(first_key, first_key + len(entries)))
+    """The keys of one block's entries: for votes ``first_key, first_key + 1, ...``; for
+    delegating voters their member ids."""
+    if kind == "vote":
+        return list(range(first_key, first_key + len(entries)))
+    return [int(k) for k in entries["member_id"].tolist()]
+
+
+def delegating_voters(
+    member_ids: npt.ArrayLike,
+    trustee_ids: npt.ArrayLike,
+    weights: npt.ArrayLike,
+    scopes: npt.ArrayLike,
+) -> npt.NDArray[np.void]:
+    """Delegating voter entries from columns (``scopes`` as indexes into :data:`SCOPES`)."""
+    members = _int32(member_ids)
+    entries = np.zeros(len(members), dtype=DELEGATING_VOTER)
+    entries["member_id"] = members
+    entries["trustee_id"] = _int32(trustee_ids)
+    entries["weight"] = _int32(weights)
+    scope = np.asarray(scopes, dtype=np.int64)
+    if scope.size and (scope.min() < 0 or scope.max() >= len(SCOPES)):
+        raise ValueError("a delegating voter's scope is unknown")
+    entries["scope"] = scope.astype(np.uint8)
+    return entries
 
 
 def votes(

@@ -73,8 +73,8 @@ class BallotGrade(SQLModel, table=True):
     grade: int
 
 
-# The per-member result tables below (direct_voter, delegating_voter, anonymous_ballot) carry
-# no FOREIGN KEY constraints (issue 13, migration 0017): on PostgreSQL each would fire a
+# The per-member result tables below (direct_voter, anonymous_ballot) carry no FOREIGN KEY
+# constraints (issue 13, migration 0017): on PostgreSQL each would fire a
 # trigger per written row -- most of a million-member close. The close checks its ids once
 # (proposals.lifecycle._check_result_ids), and deleting a member, issue or initiative that stored
 # results refer to is refused by triggers (both backends; docs/decisions.md "Close storage").
@@ -91,20 +91,17 @@ class DirectVoter(SQLModel, table=True):
     weight: int
 
 
-class DelegatingVoter(SQLModel, table=True):
-    """Stored at close: a member whose weight reached a direct voter through ``trustee_id``."""
+@dataclass(frozen=True)
+class DelegatingVoter:
+    """Stored at close: a member whose weight reached a direct voter through ``trustee_id``.
+    Kept in ``result_block`` rows of kind ``delegating_voter``, keyed by ``member_id`` (issue
+    13)."""
 
-    __tablename__ = "delegating_voter"
-    __table_args__ = (
-        sa.CheckConstraint("scope IN ('unit', 'area', 'issue')", name="scope_known"),
-        sa.CheckConstraint("weight >= 1", name="weight_positive"),
-    )
-
-    issue_id: int = Field(primary_key=True)
-    member_id: int = Field(primary_key=True)
+    issue_id: int
+    member_id: int
     trustee_id: int
     weight: int
-    scope: str = Field(sa_type=sa.String(8))
+    scope: str
 
 
 class ResultBlock(SQLModel, table=True):

@@ -44,7 +44,6 @@ from proposals.models import (
     CHUNK_SIZE,
     AnonymousBallot,
     Battle,
-    DelegatingVoter,
     Delegation,
     DirectVoter,
     Initiative,
@@ -68,7 +67,7 @@ from proposals.services.record_inputs import (
     overlay_ids,
     overlay_links,
 )
-from proposals.services.result_store import issue_votes
+from proposals.services.result_store import issue_delegating_voters, issue_votes
 from proposals.services.voting import closed_issue
 from proposals.verify import FORMAT, RESULT_FIELDS, load_record
 from proposals.vote_explanation import explain_vote
@@ -260,18 +259,13 @@ def _direct_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
 
 
 def _delegating_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
-    statement = (
-        sa.select(
-            col(DelegatingVoter.member_id),
-            col(DelegatingVoter.trustee_id),
-            col(DelegatingVoter.weight),
-            col(DelegatingVoter.scope),
-        )
-        .where(col(DelegatingVoter.issue_id) == issue_id)
-        .order_by(col(DelegatingVoter.member_id))
-    )
-    for member_id, trustee_id, weight, scope in _rows(session, statement):
-        yield {"member_id": member_id, "trustee_id": trustee_id, "weight": weight, "scope": scope}
+    for v in issue_delegating_voters(session, issue_id):
+        yield {
+            "member_id": v.member_id,
+            "trustee_id": v.trustee_id,
+            "weight": v.weight,
+            "scope": v.scope,
+        }
 
 
 def _battles(session: Session, issue_id: int) -> list[dict[str, Any]]:
@@ -410,16 +404,8 @@ def check_inputs(session: Session, issue: Issue) -> None:
     if dict(replay.weights) != stored:
         raise InputsChanged(f"issue {issue_id}: the weights no longer follow from the inputs")
     delegating = {
-        m: (trustee, weight, scope)
-        for m, trustee, weight, scope in fetch_rows(
-            session,
-            sa.select(
-                col(DelegatingVoter.member_id),
-                col(DelegatingVoter.trustee_id),
-                col(DelegatingVoter.weight),
-                col(DelegatingVoter.scope),
-            ).where(col(DelegatingVoter.issue_id) == issue_id),
-        )
+        v.member_id: (v.trustee_id, v.weight, v.scope)
+        for v in issue_delegating_voters(session, issue_id)
     }
     trustees, weights, scopes = replay.trustees, replay.intermediate_weights, replay.scopes
     if len(delegating) != len(weights) or any(

@@ -1,22 +1,22 @@
-"""Writes and reads of ``result_block`` rows (issue 13): a closed issue's votes in compact blocks
-(:mod:`proposals.result_blocks`), read by key -- one page, or the whole list piece by piece --
-from the blocks holding those keys only, through the primary key ``(issue_id, kind, first_key)``.
+"""Writes and reads of ``result_block`` rows (issue 13): a closed issue's votes and delegating
+voters in compact blocks (:mod:`proposals.result_blocks`), read by key -- one page, some members,
+or the whole list piece by piece -- from the blocks holding those keys only, through the primary
+key ``(issue_id, kind, first_key)``.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from proposals import result_blocks
-from proposals.models import ResultBlock, Vote
+from proposals.models import DelegatingVoter, ResultBlock, Vote
 from proposals.services.paging import Page
 
 T = TypeVar("T")
 
-BATCH = 8
-"""Blocks read per query while paging; a page of at most 500 entries spans at most two."""
 
 STREAM_BATCH = 64
 """Blocks read per query while streaming a whole list (bounds what is in memory)."""
@@ -53,7 +53,7 @@ def _blocks(
     where: sa.ColumnElement[bool],
     *,
     descending: bool = False,
-    batch: int = BATCH,
+    batch: int,
 ) -> Iterator[tuple[int, bytes]]:
     """``(first_key, data)`` of the issue's blocks of ``kind`` matching ``where``, by first key
     (descending if asked), ``batch`` per query."""
@@ -92,6 +92,13 @@ def _start(session: Session, issue_id: int, kind: str, key: int) -> int | None:
     ).scalar_one_or_none()
 
 
+def _enough(want: int) -> int:
+    """Blocks to read at once for ``want`` entries from some key on: the first block may hold
+    one of them only, each further one up to :data:`~proposals.result_blocks.BLOCK` (more are
+    read, a batch at a time, if blocks hold fewer)."""
+    return want // result_blocks.BLOCK + 2
+
+
 def _forward(
     session: Session, issue_id: int, kind: str, after: int | None, want: int
 ) -> list[tuple[int, Any]]:
@@ -99,7 +106,7 @@ def _forward(
     start = None if after is None else _start(session, issue_id, kind, after + 1)
     where = sa.true() if start is None else col(ResultBlock.first_key) >= start
     found: list[tuple[int, Any]] = []
-    for first, data in _blocks(session, issue_id, kind, where):
+    for first, data in _blocks(session, issue_id, kind, where, batch=_enough(want)):
         entries = result_blocks.decode(kind, data)
         for key, entry in zip(
             result_blocks.keys(kind, first, entries), entries.tolist(), strict=True
@@ -115,7 +122,9 @@ def _backward(session: Session, issue_id: int, kind: str, upto: int, want: int) 
     """Up to ``want`` keys not greater than ``upto``, descending."""
     found: list[int] = []
     where = col(ResultBlock.first_key) <= upto
-    for first, data in _blocks(session, issue_id, kind, where, descending=True):
+    for first, data in _blocks(
+        session, issue_id, kind, where, descending=True, batch=_enough(want)
+    ):
         keys = result_blocks.keys(kind, first, result_blocks.decode(kind, data))
         for key in reversed(keys):
             if key <= upto:
@@ -183,3 +192,61 @@ def issue_votes(session: Session, issue_id: int) -> Iterator[Vote]:
     """Every stored vote of the issue, by position."""
     for key, entry in entries(session, issue_id, "vote"):
         yield vote(issue_id, key, entry)
+
+
+def delegating_voter(issue_id: int, entry: tuple[int, int, int, int]) -> DelegatingVoter:
+    """The :class:`DelegatingVoter` of a ``delegating_voter`` entry."""
+    member_id, trustee_id, weight, scope = entry
+    return DelegatingVoter(issue_id, member_id, trustee_id, weight, result_blocks.SCOPES[scope])
+
+
+def delegating_page(
+    session: Session, issue_id: int, *, after: int | None, limit: int
+) -> Page[DelegatingVoter]:
+    return page(
+        session,
+        issue_id,
+        "delegating_voter",
+        lambda _, e: delegating_voter(issue_id, e),
+        after=after,
+        limit=limit,
+    )
+
+
+def issue_delegating_voters(session: Session, issue_id: int) -> Iterator[DelegatingVoter]:
+    """Every stored delegating voter of the issue, by member id."""
+    for _, entry in entries(session, issue_id, "delegating_voter"):
+        yield delegating_voter(issue_id, entry)
+
+
+def delegating_voters_among(
+    session: Session, issue_id: int, member_ids: Iterable[int]
+) -> dict[int, DelegatingVoter]:
+    """The stored delegating voters among ``member_ids``: one indexed lookup of the block that
+    may hold each asked member not already answered by a block read before (members close
+    together share a block), never the issue's whole list."""
+    wanted = sorted(set(member_ids))
+    found: dict[int, DelegatingVoter] = {}
+    index = 0
+    while index < len(wanted):
+        block = session.execute(
+            sa.select(col(ResultBlock.last_key), col(ResultBlock.data))
+            .where(
+                col(ResultBlock.issue_id) == issue_id,
+                col(ResultBlock.kind) == "delegating_voter",
+                col(ResultBlock.first_key) <= wanted[index],
+            )
+            .order_by(col(ResultBlock.first_key).desc())
+            .limit(1)
+        ).first()
+        if block is None or block[0] < wanted[index]:
+            index += 1  # in no block: not a delegating voter
+            continue
+        decoded = result_blocks.decode("delegating_voter", bytes(block[1]))
+        members = decoded["member_id"].tolist()
+        while index < len(wanted) and wanted[index] <= block[0]:
+            at = bisect_left(members, wanted[index])
+            if at < len(members) and members[at] == wanted[index]:
+                found[wanted[index]] = delegating_voter(issue_id, decoded[at].tolist())
+            index += 1
+    return found

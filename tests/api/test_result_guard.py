@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from app.db import Database
 from proposals.clock import FrozenClock
 from proposals.lifecycle import _vote_entries
-from proposals.result_blocks import encode, votes
+from proposals.result_blocks import delegating_voters, encode, votes
 from tests.api.world import DAY, build_world
 from tests.factories import make_member
 
@@ -54,13 +54,18 @@ RESULT_ROWS = {
     "direct_voter": (
         "INSERT INTO direct_voter (issue_id, member_id, weight) VALUES (:issue, :m, 1)",
     ),
+    # Issue 13: delegating voters are entries of blocks keyed by member; a block whose key range
+    # holds the member refuses the delete.
     "delegating_voter": (
-        "INSERT INTO delegating_voter (issue_id, member_id, trustee_id, weight,"
-        " scope) VALUES (:issue, :m, :other, 1, 'unit')",
+        "INSERT INTO result_block (issue_id, kind, first_key, last_key, count, data)"
+        " VALUES (:issue, 'delegating_voter', :m, :m, 1, :delegating)",
     ),
+    # A trustee is a direct or delegating voter of the same issue, as every close writes it
+    # (proposals.lifecycle._check_result_ids): here a direct voter, and that row names it.
     "delegating_voter.trustee_id": (
-        "INSERT INTO delegating_voter (issue_id, member_id,"
-        " trustee_id, weight, scope) VALUES (:issue, :other, :m, 1, 'unit')",
+        "INSERT INTO direct_voter (issue_id, member_id, weight) VALUES (:issue, :m, 2)",
+        "INSERT INTO result_block (issue_id, kind, first_key, last_key, count, data)"
+        " VALUES (:issue, 'delegating_voter', :other, :other, 1, :trusting)",
     ),
     # Issue 13: a vote is an entry of a block; its member is a direct voter of the same issue,
     # as every close writes it (proposals.lifecycle._check_result_ids), and that row names it.
@@ -70,6 +75,12 @@ RESULT_ROWS = {
         " VALUES (:issue, 'vote', 1000, 1000, 1, :vote)",
     ),
 }
+
+
+def delegating_block(member_id: int, trustee_id: int) -> bytes:
+    return encode("delegating_voter", delegating_voters([member_id], [trustee_id], [1], [0]))[
+        0
+    ].data
 
 
 @pytest.mark.parametrize("row", sorted(RESULT_ROWS))
@@ -90,6 +101,8 @@ def test_a_member_that_stored_results_name_cannot_be_deleted(
         "m": bare.id,
         "other": world.members["B"],
         "vote": encode("vote", votes([bare.id or 0], [initiative["id"]], [1]))[0].data,
+        "delegating": delegating_block(bare.id or 0, world.members["B"]),
+        "trusting": delegating_block(world.members["B"], bare.id or 0),
     }
     delete = sa.text("DELETE FROM member WHERE id = :m")
     with db.session() as session:  # the control: without result rows it can go

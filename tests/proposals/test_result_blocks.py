@@ -3,7 +3,18 @@
 import numpy as np
 import pytest
 
-from proposals.result_blocks import BLOCK, VOTE, check_votes, decode, encode, votes
+from proposals.result_blocks import (
+    BLOCK,
+    DELEGATING_VOTER,
+    SCOPES,
+    VOTE,
+    check_votes,
+    decode,
+    delegating_voters,
+    encode,
+    keys,
+    votes,
+)
 
 TOP = 2**31 - 1
 
@@ -103,3 +114,47 @@ def test_what_the_old_keys_refused_is_refused(entries: np.ndarray) -> None:
 
 def test_distinct_ballots_pass() -> None:
     check_votes(votes([1, 1, 2, 0, 0], [3, 4, 3, 3, 3], [1] * 5, [b"", b"", b"", b"b", b"c"]))
+
+
+def delegating(members: list[int]) -> np.ndarray:
+    n = len(members)
+    return delegating_voters(members, [m + 1 for m in members], [1] * n, [i % 3 for i in range(n)])
+
+
+@pytest.mark.parametrize("n", [0, 1, BLOCK - 1, BLOCK, BLOCK + 1])
+def test_delegating_voter_blocks_are_keyed_by_member(n: int) -> None:
+    members = [3 * i + 5 for i in range(n)]
+    blocks = encode("delegating_voter", delegating(members))
+    spans = [(b.first_key, b.last_key, b.count) for b in blocks]
+    chunks = [members[i : i + BLOCK] for i in range(0, n, BLOCK)]
+    assert spans == [(c[0], c[-1], len(c)) for c in chunks]
+    decoded = [decode("delegating_voter", b.data).tolist() for b in blocks]
+    assert [e for block in decoded for e in block] == [
+        (m, m + 1, 1, i % 3) for i, m in enumerate(members)
+    ]
+    for block in blocks:
+        entries = decode("delegating_voter", block.data)
+        assert keys("delegating_voter", block.first_key, entries)[-1] == block.last_key
+    assert DELEGATING_VOTER.itemsize == 13
+    assert SCOPES == ("unit", "area", "issue")
+
+
+def test_delegating_voters_near_the_32_bit_limit() -> None:
+    entries = delegating_voters([TOP - 1, TOP], [TOP, 1], [TOP, 2], [2, 1])
+    (block,) = encode("delegating_voter", entries)
+    assert (block.first_key, block.last_key) == (TOP - 1, TOP)
+    assert decode("delegating_voter", block.data).tolist() == [
+        (TOP - 1, TOP, TOP, 2),
+        (TOP, 1, 2, 1),
+    ]
+
+
+@pytest.mark.parametrize("members", [[2, 1], [1, 1]])
+def test_delegating_voters_out_of_member_order_are_refused(members: list[int]) -> None:
+    with pytest.raises(ValueError):
+        encode("delegating_voter", delegating(members))
+
+
+def test_an_unknown_scope_is_refused() -> None:
+    with pytest.raises(ValueError):
+        delegating_voters([1], [2], [1], [3])
