@@ -612,15 +612,19 @@ def _vote_entries(
     """Every stored grade as an entry of :mod:`proposals.result_blocks`, in the order of their
     positions: the members' (not ``secret``) by member and initiative, then the anonymous
     ballots' (:func:`_anonymous`) in their order; checked as the old table's keys did."""
-    members = [m for m in sorted(grades) if m not in secret]
-    given = [sorted(grades[m].items()) for m in members]
-    counts = np.fromiter(map(len, given), dtype=np.int64, count=len(given))
-    pairs = np.fromiter(
-        chain.from_iterable(chain.from_iterable(given)), dtype=np.int64, count=2 * int(counts.sum())
-    ).reshape(-1, 2)
-    owned = result_blocks.votes(
-        np.repeat(np.asarray(members, dtype=np.int64), counts), pairs[:, 0], pairs[:, 1]
+    # Flattened through the dicts' own iterators and sorted by numpy: no Python call per voter
+    # (sorting each voter's grades in Python was ~0.35 s of a 1M-member close).
+    counts = np.fromiter(map(len, grades.values()), dtype=np.int64, count=len(grades))
+    total = int(counts.sum())
+    members = np.repeat(np.fromiter(grades, dtype=np.int64, count=len(grades)), counts)
+    initiatives = np.fromiter(chain.from_iterable(grades.values()), dtype=np.int64, count=total)
+    points = np.fromiter(
+        chain.from_iterable(map(dict.values, grades.values())), dtype=np.int64, count=total
     )
+    order = np.lexsort((initiatives, members))
+    if secret:
+        order = order[~np.isin(members[order], np.fromiter(secret, dtype=np.int64))]
+    owned = result_blocks.votes(members[order], initiatives[order], points[order])
     hidden = result_blocks.votes(
         np.zeros(len(anonymous_votes), dtype=np.int64),
         [i for i, _, _ in anonymous_votes],
