@@ -7,6 +7,7 @@ terminal a progress bar goes to standard error.
 """
 
 import codecs
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -32,16 +33,18 @@ from proposals.models import (
     Opinion,
     Policy,
     Privilege,
+    ResultBlock,
     Suggestion,
     Unit,
     Vote,
 )
 from proposals.services.records import served_chunks
+from proposals.services.result_store import issue_delegating_voters, issue_votes
 
 BATCH = 1000
 
 # (section name, model, the columns to leave out)
-SECTIONS: list[tuple[str, type[SQLModel], frozenset[str]]] = [
+SECTIONS: list[tuple[str, type[SQLModel] | type[DelegatingVoter] | type[Vote], frozenset[str]]] = [
     ("members", Member, frozenset({"password_hash", "email"})),
     ("units", Unit, frozenset()),
     ("privileges", Privilege, frozenset()),
@@ -62,6 +65,10 @@ SECTIONS: list[tuple[str, type[SQLModel], frozenset[str]]] = [
 ]
 
 
+# Sections stored as result blocks (issue 13), by kind.
+BLOCKS: dict[type[Any], str] = {Vote: "vote", DelegatingVoter: "delegating_voter"}
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
@@ -69,9 +76,14 @@ def _plain(value: Any) -> Any:
 
 
 def _rows(
-    session: Session, model: type[SQLModel], leave_out: frozenset[str]
+    session: Session,
+    model: type[SQLModel] | type[DelegatingVoter] | type[Vote],
+    leave_out: frozenset[str],
 ) -> Iterator[dict[str, Any]]:
-    table = model.__table__  # type: ignore[attr-defined]
+    if model in BLOCKS:
+        yield from _blocked(session, BLOCKS[model])
+        return
+    table = model.__table__  # type: ignore[union-attr]
     columns = [c for c in table.columns if c.name not in leave_out]
     statement = sa.select(*columns).order_by(*table.primary_key.columns)
     if model is Suggestion:
@@ -79,6 +91,31 @@ def _rows(
     result = session.execute(statement.execution_options(yield_per=BATCH))
     for row in result:
         yield {c.name: _plain(row[i]) for i, c in enumerate(columns)}
+
+
+def _blocked(session: Session, kind: str) -> Iterator[dict[str, Any]]:
+    """Issue 13: the votes or delegating voters, stored in blocks, as the rows they were (a
+    vote's ``id`` its position in the issue), by issue and key."""
+    issues = session.scalars(
+        sa.select(col(ResultBlock.issue_id))
+        .where(col(ResultBlock.kind) == kind)
+        .distinct()
+        .order_by(col(ResultBlock.issue_id))
+    ).all()
+    read = issue_votes if kind == "vote" else issue_delegating_voters
+    for issue_id in issues:
+        for entry in read(session, issue_id):
+            yield dataclasses.asdict(entry)
+
+
+def count_blocked(session: Session, kind: str) -> int:
+    """How many entries :func:`_blocked` exports."""
+    total = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(col(ResultBlock.count)), 0)).where(
+            col(ResultBlock.kind) == kind
+        )
+    ).scalar_one()
+    return int(total)
 
 
 def _records(session: Session, out: IO[str], bar: "Progress") -> int:
@@ -108,7 +145,10 @@ def _records(session: Session, out: IO[str], bar: "Progress") -> int:
 def count_rows(session: Session) -> int:
     total = int(session.execute(sa.select(sa.func.count()).select_from(IssueRecord)).scalar_one())
     for _name, model, _ in SECTIONS:
-        table = model.__table__  # type: ignore[attr-defined]
+        if model in BLOCKS:
+            total += count_blocked(session, BLOCKS[model])
+            continue
+        table = model.__table__  # type: ignore[union-attr]
         total += int(session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
     return total
 

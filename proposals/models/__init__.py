@@ -53,6 +53,7 @@ from proposals.models.voting import (
     DelegatingVoter,
     Delegation,
     DirectVoter,
+    ResultBlock,
     Vote,
     standing,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "Opinion",
     "Policy",
     "Privilege",
+    "ResultBlock",
     "SearchDocument",
     "Suggestion",
     "Supporter",

@@ -1,5 +1,6 @@
 """Delegations, live ballots and the immutable results of a closed issue (DESIGN.md §3-§4)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -72,8 +73,8 @@ class BallotGrade(SQLModel, table=True):
     grade: int
 
 
-# The per-member result tables below (direct_voter, delegating_voter, vote, anonymous_ballot)
-# carry no FOREIGN KEY constraints (issue 13, migration 0017): on PostgreSQL each would fire a
+# The per-member result tables below (direct_voter, anonymous_ballot) carry no FOREIGN KEY
+# constraints (issue 13, migration 0017): on PostgreSQL each would fire a
 # trigger per written row -- most of a million-member close. The close checks its ids once
 # (proposals.lifecycle._check_result_ids), and deleting a member, issue or initiative that stored
 # results refer to is refused by triggers (both backends; docs/decisions.md "Close storage").
@@ -90,58 +91,60 @@ class DirectVoter(SQLModel, table=True):
     weight: int
 
 
-class DelegatingVoter(SQLModel, table=True):
-    """Stored at close: a member whose weight reached a direct voter through ``trustee_id``."""
+@dataclass(frozen=True)
+class DelegatingVoter:
+    """Stored at close: a member whose weight reached a direct voter through ``trustee_id``.
+    Kept in ``result_block`` rows of kind ``delegating_voter``, keyed by ``member_id`` (issue
+    13)."""
 
-    __tablename__ = "delegating_voter"
-    __table_args__ = (
-        sa.CheckConstraint("scope IN ('unit', 'area', 'issue')", name="scope_known"),
-        sa.CheckConstraint("weight >= 1", name="weight_positive"),
-    )
-
-    issue_id: int = Field(primary_key=True)
-    member_id: int = Field(primary_key=True)
+    issue_id: int
+    member_id: int
     trustee_id: int
     weight: int
-    scope: str = Field(sa_type=sa.String(8))
+    scope: str
 
 
-class Vote(SQLModel, table=True):
-    """Stored at close: one grade of a counted ballot, of a member (``member_id``) or of an
-    anonymous ballot (``ballot_id``, issue 12: :class:`AnonymousBallot`), never both."""
+class ResultBlock(SQLModel, table=True):
+    """Stored at close (issue 13): up to :data:`proposals.result_blocks.BLOCK` entries of one
+    issue's list of ``kind`` with keys ``first_key`` to ``last_key``, ``data`` their compact
+    encoding (:mod:`proposals.result_blocks`). Read a key's block by the primary key:
+    ``first_key <= key ORDER BY first_key DESC LIMIT 1``."""
 
-    __tablename__ = "vote"
+    __tablename__ = "result_block"
     __table_args__ = (
-        sa.UniqueConstraint("issue_id", "member_id", "initiative_id"),
-        # Partial (issue 13, migration 0017): a member's grade has no entry here. As a full
-        # constraint it held one (issue, NULL, initiative) entry per member grade -- a handful of
-        # keys, each repeated 100,000 times at a large close, the costliest B-tree to insert
-        # into; NULLs never conflicted, so what it refuses is unchanged.
-        sa.Index(
-            "uq_vote_issue_id_ballot_id_initiative_id",
-            "issue_id",
-            "ballot_id",
-            "initiative_id",
-            unique=True,
-            postgresql_where=sa.text("ballot_id IS NOT NULL"),
-            sqlite_where=sa.text("ballot_id IS NOT NULL"),
-        ),
-        sa.CheckConstraint("(member_id IS NULL) <> (ballot_id IS NULL)", name="member_or_ballot"),
+        sa.CheckConstraint("kind IN ('vote', 'delegating_voter')", name="kind_known"),
+        sa.CheckConstraint("count >= 1", name="count_positive"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True)
+    kind: str = Field(sa_type=sa.String(16), primary_key=True)
+    first_key: int = Field(primary_key=True)
+    last_key: int
+    count: int
+    data: bytes = Field(sa_type=sa.LargeBinary)
+
+
+@dataclass(frozen=True)
+class Vote:
+    """Stored at close: one grade of a counted ballot, of a member (``member_id``) or of an
+    anonymous ballot (``ballot_id``, issue 12: :class:`AnonymousBallot`), never both. Kept in
+    ``result_block`` rows of kind ``vote`` (issue 13); ``id`` is the grade's position 1..n in its
+    issue (members' grades by member and initiative, then the anonymous ballots' in their
+    order)."""
+
+    id: int
     issue_id: int
-    member_id: int | None = Field(default=None)
+    member_id: int | None
     initiative_id: int
     grade: int
-    ballot_id: str | None = Field(default=None, sa_type=sa.String(32))
+    ballot_id: str | None
 
 
 class AnonymousBallot(SQLModel, table=True):
     """Stored at close under a ``delegates_public`` policy (issue 12): a counted ballot kept
     without its member, under a random ``ballot_id``; ``position`` numbers the issue's anonymous
     ballots in the order of their content (never of member or time). Its grades are the
-    :class:`Vote` rows with this ``ballot_id`` (none: abstaining on every initiative)."""
+    :class:`Vote` entries with this ``ballot_id`` (none: abstaining on every initiative)."""
 
     __tablename__ = "anonymous_ballot"
     __table_args__ = (sa.UniqueConstraint("issue_id", "ballot_id"),)

@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import dropwhile, groupby, takewhile
 from typing import IO, Any, Protocol
 
 import sqlalchemy as sa
@@ -44,7 +44,6 @@ from proposals.models import (
     CHUNK_SIZE,
     AnonymousBallot,
     Battle,
-    DelegatingVoter,
     Delegation,
     DirectVoter,
     Initiative,
@@ -68,6 +67,7 @@ from proposals.services.record_inputs import (
     overlay_ids,
     overlay_links,
 )
+from proposals.services.result_store import issue_delegating_voters, issue_votes
 from proposals.services.voting import closed_issue
 from proposals.verify import FORMAT, RESULT_FIELDS, load_record
 from proposals.vote_explanation import explain_vote
@@ -186,21 +186,24 @@ def _ballots(session: Session, issue_id: int, *, secret: bool) -> Iterator[dict[
     """Every counted ballot kept with its member: each direct voter's grades (an all-zero or
     empty ballot counts); with ``secret`` (:func:`_secret`) the weight-1 voters' are not."""
     statement = (
-        sa.select(col(DirectVoter.member_id), col(Vote.initiative_id), col(Vote.grade))
-        .select_from(DirectVoter)
-        .outerjoin(
-            Vote,
-            (col(Vote.issue_id) == col(DirectVoter.issue_id))
-            & (col(Vote.member_id) == col(DirectVoter.member_id)),
-        )
+        sa.select(col(DirectVoter.member_id))
         .where(col(DirectVoter.issue_id) == issue_id)
-        .order_by(col(DirectVoter.member_id), col(Vote.initiative_id))
+        .order_by(col(DirectVoter.member_id))
     )
     if secret:
         statement = statement.where(col(DirectVoter.weight) > 1)
-    for member_id, rows in groupby(_rows(session, statement), key=lambda row: row[0]):
-        grades = [{"initiative_id": i, "grade": g} for _, i, g in rows if i is not None]
-        yield {"member_id": member_id, "grades": grades}
+    votes = takewhile(lambda v: v.member_id is not None, issue_votes(session, issue_id))
+    grades = groupby(votes, key=lambda v: v.member_id)
+    pending = next(grades, None)
+    for (member_id,) in _rows(session, statement):
+        while pending is not None and pending[0] < member_id:
+            pending = next(grades, None)
+        given = pending[1] if pending is not None and pending[0] == member_id else ()
+        yield {"member_id": member_id, "grades": _grades(given)}
+
+
+def _grades(votes: Iterable[Vote]) -> list[dict[str, int]]:
+    return [{"initiative_id": v.initiative_id, "grade": v.grade} for v in votes]
 
 
 def _secret(policy: Policy) -> bool:
@@ -223,27 +226,26 @@ def _anonymous_voters(session: Session, issue_id: int, *, secret: bool) -> Itera
 
 
 def _anonymous_ballots(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
-    """Issue 12: the anonymous ballots in their stored order (by content), with their grades."""
+    """Issue 12: the anonymous ballots in their stored order (by content), with their grades
+    (the votes after the members', in the same order)."""
     statement = (
-        sa.select(
-            col(AnonymousBallot.position),
-            col(AnonymousBallot.ballot_id),
-            col(Vote.initiative_id),
-            col(Vote.grade),
-        )
-        .select_from(AnonymousBallot)
-        .outerjoin(
-            Vote,
-            (col(Vote.issue_id) == col(AnonymousBallot.issue_id))
-            & (col(Vote.ballot_id) == col(AnonymousBallot.ballot_id)),
-        )
+        sa.select(col(AnonymousBallot.ballot_id))
         .where(col(AnonymousBallot.issue_id) == issue_id)
-        .order_by(col(AnonymousBallot.position), col(Vote.initiative_id))
+        .order_by(col(AnonymousBallot.position))
     )
-    for _, rows in groupby(_rows(session, statement), key=lambda row: row[0]):
-        batch = list(rows)
-        grades = [{"initiative_id": i, "grade": g} for _, _, i, g in batch if i is not None]
-        yield {"ballot_id": batch[0][1], "grades": grades}
+    grades = None
+    pending = None
+    for (ballot_id,) in _rows(session, statement):
+        if grades is None:  # the votes are read only for an issue with anonymous ballots
+            votes = dropwhile(lambda v: v.ballot_id is None, issue_votes(session, issue_id))
+            grades = groupby(votes, key=lambda v: v.ballot_id)
+            pending = next(grades, None)
+        given: Iterable[Vote] = ()
+        if pending is not None and pending[0] == ballot_id:
+            given, pending = pending[1], None
+        yield {"ballot_id": ballot_id, "grades": _grades(given)}
+        if pending is None:
+            pending = next(grades, None)
 
 
 def _direct_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
@@ -257,18 +259,13 @@ def _direct_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
 
 
 def _delegating_voters(session: Session, issue_id: int) -> Iterator[dict[str, Any]]:
-    statement = (
-        sa.select(
-            col(DelegatingVoter.member_id),
-            col(DelegatingVoter.trustee_id),
-            col(DelegatingVoter.weight),
-            col(DelegatingVoter.scope),
-        )
-        .where(col(DelegatingVoter.issue_id) == issue_id)
-        .order_by(col(DelegatingVoter.member_id))
-    )
-    for member_id, trustee_id, weight, scope in _rows(session, statement):
-        yield {"member_id": member_id, "trustee_id": trustee_id, "weight": weight, "scope": scope}
+    for v in issue_delegating_voters(session, issue_id):
+        yield {
+            "member_id": v.member_id,
+            "trustee_id": v.trustee_id,
+            "weight": v.weight,
+            "scope": v.scope,
+        }
 
 
 def _battles(session: Session, issue_id: int) -> list[dict[str, Any]]:
@@ -407,16 +404,8 @@ def check_inputs(session: Session, issue: Issue) -> None:
     if dict(replay.weights) != stored:
         raise InputsChanged(f"issue {issue_id}: the weights no longer follow from the inputs")
     delegating = {
-        m: (trustee, weight, scope)
-        for m, trustee, weight, scope in fetch_rows(
-            session,
-            sa.select(
-                col(DelegatingVoter.member_id),
-                col(DelegatingVoter.trustee_id),
-                col(DelegatingVoter.weight),
-                col(DelegatingVoter.scope),
-            ).where(col(DelegatingVoter.issue_id) == issue_id),
-        )
+        v.member_id: (v.trustee_id, v.weight, v.scope)
+        for v in issue_delegating_voters(session, issue_id)
     }
     trustees, weights, scopes = replay.trustees, replay.intermediate_weights, replay.scopes
     if len(delegating) != len(weights) or any(

@@ -24,6 +24,7 @@ from proposals.models import (
 from proposals.services.access import participation_refusal, refuse
 from proposals.services.issues import get_issue, lock_issue
 from proposals.services.paging import Page, paginate
+from proposals.services.result_store import delegating_page, delegating_voters_among, vote_page
 from proposals.services.upsert import upsert
 
 GRADE_LIMIT = 1_000_000
@@ -175,13 +176,12 @@ def list_delegating_voters(
     session: Session, issue_id: int, *, after: int | None, limit: int
 ) -> Page[DelegatingVoter]:
     closed_issue(session, issue_id)
-    statement = select(DelegatingVoter).where(DelegatingVoter.issue_id == issue_id)
-    return paginate(session, statement, DelegatingVoter.member_id, after=after, limit=limit)
+    return delegating_page(session, issue_id, after=after, limit=limit)
 
 
 def stored_link(session: Session, issue_id: int, member_id: int) -> tuple[int, str] | None:
     """The stored ``(trustee, scope)`` of one delegating voter of a closed issue, or ``None``."""
-    voter = session.get(DelegatingVoter, (issue_id, member_id))
+    voter = delegating_voters_among(session, issue_id, [member_id]).get(member_id)
     return None if voter is None else (voter.trustee_id, voter.scope)
 
 
@@ -207,14 +207,8 @@ def _read_stored(
     rest = [m for m in ids if m not in direct]
     if rest:
         links.update(
-            (member, (trustee, scope))
-            for member, trustee, scope in session.exec(
-                select(
-                    DelegatingVoter.member_id, DelegatingVoter.trustee_id, DelegatingVoter.scope
-                ).where(
-                    DelegatingVoter.issue_id == issue_id, col(DelegatingVoter.member_id).in_(rest)
-                )
-            )
+            (member, (voter.trustee_id, voter.scope))
+            for member, voter in delegating_voters_among(session, issue_id, rest).items()
         )
 
 
@@ -257,8 +251,7 @@ def delegate_chains(
 
 def list_votes(session: Session, issue_id: int, *, after: int | None, limit: int) -> Page[Vote]:
     closed_issue(session, issue_id)
-    statement = select(Vote).where(Vote.issue_id == issue_id)
-    return paginate(session, statement, Vote.id, after=after, limit=limit)
+    return vote_page(session, issue_id, after=after, limit=limit)
 
 
 def list_battles(session: Session, issue_id: int, *, after: int | None, limit: int) -> Page[Battle]:

@@ -20,13 +20,14 @@ from app.db import Database
 from app.web.lists import PAGE_SIZE
 from proposals.clock import FrozenClock
 from proposals.models import (
-    DelegatingVoter,
     Delegation,
     DirectVoter,
     Interest,
     Member,
     Privilege,
 )
+from proposals.result_blocks import delegating_voters, encode
+from proposals.services.result_store import insert_blocks
 from tests.api.chain_cases import CASES
 from tests.api.test_delegation_effects import close, to_voting
 from tests.api.world import World, build_world
@@ -166,24 +167,23 @@ def store_voters(world: World, issue_id: int, direct: int, delegating: int) -> N
             sa.insert(DirectVoter),
             [{"issue_id": issue_id, "member_id": m, "weight": 2} for m in ids[:direct]],
         )
-        session.execute(
-            sa.insert(DelegatingVoter),
-            [
-                {
-                    "issue_id": issue_id,
-                    "member_id": m,
-                    "trustee_id": ids[i % direct],
-                    "weight": 1,
-                    "scope": "unit",
-                }
-                for i, m in enumerate(ids[direct:])
-            ],
+        # Issue 13: delegating voters are stored in blocks of up to 1024, keyed by member id;
+        # the grown members' ids follow every stored one, so their blocks come after.
+        links = sorted((m, ids[i % direct]) for i, m in enumerate(ids[direct:]))
+        entries = delegating_voters(
+            [m for m, _ in links], [t for _, t in links], [1] * len(links), [0] * len(links)
         )
+        insert_blocks(session, issue_id, "delegating_voter", encode("delegating_voter", entries))
         session.commit()
 
 
 def stored_rows(reads: Reads) -> int:
-    return reads.rows_from("direct_voter") + reads.rows_from("delegating_voter")
+    """Rows of direct voters and blocks of delegating voters read."""
+    return reads.rows_from("direct_voter") + reads.rows_from("result_block")
+
+
+def reads_of_blocks(reads: Reads) -> int:
+    return reads.rows_from("result_block")
 
 
 SHOWN = PAGE_SIZE  # voters of each kind on one page of the closed-issue page
@@ -209,7 +209,10 @@ class TestClosedIssueReadsWhatItShows:
         # tells whether more exist. A delegating voter shown may be carried by a direct voter
         # of a later page: one more statement looks those up (at most one row per delegating
         # voter shown). Nothing grows with the issue: twice the voters, the same reads.
-        assert stored_rows(small_page) == 1 + 2
+        assert stored_rows(small_page) == 1 + 1  # C; A and B in one block
+        # The issue's stored delegating voters: 1 block, then 3, then 5; a page reads the same
+        # blocks however many there are.
+        assert reads_of_blocks(large_page) == reads_of_blocks(larger_page) <= 2
         assert small_page.statements <= large_page.statements <= small_page.statements + 1
         assert larger_page.statements == large_page.statements
         for page in (large_page, larger_page):

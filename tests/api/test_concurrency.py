@@ -18,8 +18,9 @@ from app.db import Database
 from proposals.clock import FrozenClock
 from proposals.errors import Conflict
 from proposals.lifecycle import Transition, run_lifecycle
-from proposals.models import DirectVoter, Event, Issue, Member, Suggestion, Vote
+from proposals.models import DirectVoter, Event, Issue, Member, Suggestion
 from proposals.services import initiatives, participation, voting
+from proposals.services.result_store import issue_votes
 from tests.factories import grant, make_area, make_member, make_policy, make_unit
 
 DAY = 86400
@@ -241,11 +242,7 @@ class TestBallotsRacingTheClose:
         with committed_db.session() as session:
             issue = session.get(Issue, issue_id)
             assert issue is not None and issue.state.startswith("finished")
-            stored = dict(
-                session.exec(
-                    select(Vote.member_id, Vote.grade).where(Vote.issue_id == issue_id)
-                ).all()
-            )
+            stored = {v.member_id: v.grade for v in issue_votes(session, issue_id)}
             voters = set(
                 session.exec(
                     select(DirectVoter.member_id).where(DirectVoter.issue_id == issue_id)

@@ -3,6 +3,7 @@
 direct voter of weight 1 to their grades; delegates' ballots stay public; the results are those
 of the same election under ``public``, and ``verify`` recomputes them from the record."""
 
+import dataclasses
 import html
 import io
 import json
@@ -20,8 +21,9 @@ from app.db import Database
 from app.export import export
 from app.verify import verify_command
 from proposals.clock import FrozenClock
-from proposals.models import AnonymousBallot, Ballot, BallotGrade, Vote
+from proposals.models import AnonymousBallot, Ballot, BallotGrade
 from proposals.services.records import write_due_records
+from proposals.services.result_store import issue_votes
 from proposals.verify import check_digest, load_record, recompute
 from tests.api.world import DAY, World, build_world, scatter
 from tests.web.helpers import web_login
@@ -80,9 +82,7 @@ def linking_rows(db: Database, issue: int, member_ids: set[int]) -> list[tuple[s
     votes, live ballots and their grades)."""
     ids = sorted(member_ids)
     with db.session() as session:
-        votes = session.exec(
-            select(Vote).where(Vote.issue_id == issue, col(Vote.member_id).in_(ids))
-        ).all()
+        votes = [v for v in issue_votes(session, issue) if v.member_id in member_ids]
         grades = session.exec(
             select(BallotGrade).where(
                 BallotGrade.issue_id == issue, col(BallotGrade.member_id).in_(ids)
@@ -91,7 +91,9 @@ def linking_rows(db: Database, issue: int, member_ids: set[int]) -> list[tuple[s
         ballots = session.exec(
             select(Ballot).where(Ballot.issue_id == issue, col(Ballot.member_id).in_(ids))
         ).all()
-    return [(type(r).__name__, r.model_dump()) for r in [*votes, *grades, *ballots]]
+    return [("Vote", dataclasses.asdict(v)) for v in votes] + [
+        (type(r).__name__, r.model_dump()) for r in [*grades, *ballots]
+    ]
 
 
 @pytest.fixture

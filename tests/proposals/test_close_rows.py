@@ -1,7 +1,8 @@
 """Issue 13: the result rows a close writes (proposals.lifecycle._store_results, _anonymous).
 
-The rows are built as iterators while the COPY streams them and the anonymous ballots are
-grouped by content; what is stored must be exactly the rows of the plain formulas below.
+The anonymous ballots are grouped by content; what is stored (rows of ``direct_voter`` and
+``anonymous_ballot``, result blocks of delegating voters and votes, read back through
+:mod:`proposals.services.result_store`) must be exactly the rows of the plain formulas below.
 """
 
 import random
@@ -11,19 +12,31 @@ from types import SimpleNamespace
 from typing import cast
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from app.db import Database
 from delegation import Delegation, TallyResult, resolve_delegations
+from proposals.clock import FrozenClock
 from proposals.lifecycle import _anonymous, _store_results
-from proposals.models import AnonymousBallot, DelegatingVoter, DirectVoter, Vote
+from proposals.models import AnonymousBallot, DirectVoter, ResultBlock
+from proposals.services.result_store import issue_delegating_voters, issue_votes
+from tests.api.world import build_world
 
 ISSUE = 9
 BIG = 2**31 - 1  # the largest id an ``integer`` column holds
 NO_BATTLES = cast(TallyResult, SimpleNamespace(battle={}))
 
 
-def test_stored_rows_are_the_plain_formulas(db: Database) -> None:
+@pytest.fixture
+def issue(client: TestClient, db: Database, clock: FrozenClock) -> int:
+    """An issue for the stored results to belong to (result blocks refer to it)."""
+    world = build_world(client, db, clock, ["A"], discussion_time=0, verification_time=0)
+    issue_id: int = world.propose("A")["issue_id"]
+    return issue_id
+
+
+def test_stored_rows_are_the_plain_formulas(db: Database, issue: int) -> None:
     # 2 -> 1 (unit), 4 -> BIG (area), 5 -> BIG (issue), 6 -> 4 -> BIG (unit): every scope.
     members = frozenset({1, 2, 3, 4, 5, 6, BIG - 1, BIG})
     rows = [
@@ -36,7 +49,7 @@ def test_stored_rows_are_the_plain_formulas(db: Database) -> None:
     secret = {3, BIG - 1}  # one anonymous ballot with grades, one abstaining on everything
     resolution = resolve_delegations(members, rows, grades)
     with db.session() as session:
-        _store_results(session, ISSUE, resolution, grades, NO_BATTLES, secret, members, [101, 102])
+        _store_results(session, issue, resolution, grades, NO_BATTLES, secret, members, [101, 102])
         direct = session.exec(
             select(DirectVoter.issue_id, DirectVoter.member_id, DirectVoter.weight).order_by(
                 col(DirectVoter.member_id)
@@ -44,23 +57,23 @@ def test_stored_rows_are_the_plain_formulas(db: Database) -> None:
         ).all()
         delegating = [
             (d.issue_id, d.member_id, d.trustee_id, d.weight, d.scope)
-            for d in session.exec(select(DelegatingVoter).order_by(col(DelegatingVoter.member_id)))
+            for d in issue_delegating_voters(session, issue)
         ]
         votes = [
             (v.issue_id, v.member_id, v.initiative_id, v.grade, v.ballot_id)
-            for v in session.exec(select(Vote).order_by(col(Vote.id)))
+            for v in issue_votes(session, issue)
         ]
         anonymous = session.exec(
             select(AnonymousBallot.position, AnonymousBallot.ballot_id).order_by(
                 col(AnonymousBallot.position)
             )
         ).all()
-    assert direct == [(ISSUE, 1, 2), (ISSUE, 3, 1), (ISSUE, BIG - 1, 1), (ISSUE, BIG, 4)]
+    assert direct == [(issue, 1, 2), (issue, 3, 1), (issue, BIG - 1, 1), (issue, BIG, 4)]
     assert delegating == [
-        (ISSUE, 2, 1, 1, "unit"),
-        (ISSUE, 4, BIG, 2, "area"),
-        (ISSUE, 5, BIG, 1, "issue"),
-        (ISSUE, 6, 4, 1, "unit"),
+        (issue, 2, 1, 1, "unit"),
+        (issue, 4, BIG, 2, "area"),
+        (issue, 5, BIG, 1, "issue"),
+        (issue, 6, 4, 1, "unit"),
     ]
     # The abstaining ballot (no grades) sorts first; only member 3's grades are anonymous.
     (first, empty), (second, ballot) = anonymous
@@ -68,10 +81,10 @@ def test_stored_rows_are_the_plain_formulas(db: Database) -> None:
     assert len(empty) == len(ballot) == 32 and empty != ballot
     # Ids in insertion order: public grades by member and initiative, then the anonymous ones.
     assert votes == [
-        (ISSUE, 1, 101, -2, None),
-        (ISSUE, 1, 102, 1, None),
-        (ISSUE, None, 101, -1, ballot),
-        (ISSUE, None, 102, 2, ballot),
+        (issue, 1, 101, -2, None),
+        (issue, 1, 102, 1, None),
+        (issue, None, 101, -1, ballot),
+        (issue, None, 102, 2, ballot),
     ]
 
 
@@ -79,7 +92,7 @@ def test_nothing_to_store_writes_nothing(db: Database) -> None:
     resolution = resolve_delegations({1}, [], [])
     with db.session() as session:
         _store_results(session, ISSUE, resolution, {}, NO_BATTLES, set(), frozenset({1}), [])
-        for model in (DirectVoter, DelegatingVoter, Vote, AnonymousBallot):
+        for model in (DirectVoter, ResultBlock, AnonymousBallot):
             assert session.exec(select(model)).all() == []
 
 
@@ -105,8 +118,7 @@ def test_anonymous_ballots_in_the_order_of_content_then_id(
 
     assert [(issue, position) for issue, position, _ in heads] == [(ISSUE, p) for p in range(count)]
     given: dict[str, list[tuple[int, int]]] = {ballot_id: [] for _, _, ballot_id in heads}
-    for issue, member, initiative, grade, ballot_id in votes:
-        assert (issue, member) == (ISSUE, None)
+    for initiative, grade, ballot_id in votes:
         given[ballot_id].append((initiative, grade))
     # The plain formula's order: sorted (content, id) pairs, each content's grades sorted.
     pairs = [(given[ballot_id], ballot_id) for _, _, ballot_id in heads]

@@ -1,8 +1,10 @@
 """Issue 13: the ids of a close's result rows are checked once per close, not per row."""
 
+import random
+
 import pytest
 
-from proposals.lifecycle import _check_result_ids
+from proposals.lifecycle import _check_result_ids, _vote_entries
 
 MEMBERS = frozenset({1, 2, 3})
 
@@ -26,3 +28,27 @@ def test_a_stray_member_or_initiative_is_refused(
 ) -> None:
     with pytest.raises(RuntimeError, match="issue 7"):
         _check_result_ids(7, MEMBERS, [10, 11], named, graded)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_vote_entries_are_the_old_rows_in_their_order(seed: int) -> None:
+    """Issue 13: the vote entries of a close are the rows the close wrote before result blocks,
+    in their order: members' grades by member and initiative, then the anonymous ballots'."""
+    rng = random.Random(seed)
+    grades = {
+        m: {i: rng.randint(-3, 3) for i in rng.sample(range(10, 20), rng.randint(0, 4))}
+        for m in rng.sample(range(1, 10**6), 200)
+    }
+    secret = set(rng.sample(sorted(grades), 50)) if seed % 2 else set()
+    anonymous = [(11, 1, "b" * 32), (12, -1, "b" * 32), (10, 0, "c" * 32)]
+    old = [
+        (m, i, g, b"")
+        for m, given in sorted(grades.items())
+        if m not in secret
+        for i, g in sorted(given.items())
+    ] + [(0, i, g, b.encode()) for i, g, b in anonymous]
+    assert _vote_entries(grades, secret, anonymous).tolist() == old
+
+
+def test_no_grades_give_no_entries() -> None:
+    assert _vote_entries({}, set(), []).tolist() == []
