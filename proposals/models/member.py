@@ -16,7 +16,17 @@ class Member(SQLModel, table=True):
     """A person who may log in; ``active`` false means they count nowhere."""
 
     __tablename__ = "member"
-    __table_args__ = (sa.CheckConstraint("length(name) > 0", name="name_not_empty"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(name) > 0", name="name_not_empty"),
+        # The few inactive members, for the anti-join of ``access.eligible_privileges``: read
+        # from this index instead of a scan of every member (issue 13, migration 0019).
+        sa.Index(
+            "ix_member_inactive",
+            "id",
+            postgresql_where=sa.text("NOT active"),
+            sqlite_where=sa.text("NOT active"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=sa.String(NAME_MAX), unique=True)
