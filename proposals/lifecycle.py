@@ -568,7 +568,11 @@ def close_voting(
     result = tally_ballots(
         {m: (resolution.weights[m], grades[m]) for m in casters}, admitted, _tally_policy(policy)
     )
-    secret = {m for m in casters if secret_ballot(policy.ballot_secrecy, resolution.weights[m])}
+    # The rule asked once per weight that occurs, not once per voter (a few weights, ~100,000
+    # voters at a large close).
+    weights = resolution.weights
+    kept = {w for w in set(weights.values()) if secret_ballot(policy.ballot_secrecy, w)}
+    secret = {m for m, w in weights.items() if w in kept} if kept else set()
     _store_results(
         session,
         issue_id,
