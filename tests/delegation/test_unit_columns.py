@@ -19,6 +19,7 @@ TOP = 2**31 - 1
 
 
 def as_lists(graph: UnitGraph) -> dict[str, Any]:
+    """Every part of the graph in its iteration order (also for tests/proposals)."""
     return {
         "eligible": list(graph.eligible),
         "trustee": list(graph.trustee.items()),

@@ -4,7 +4,6 @@ dict, list and set; invalid rows (possible only without the table's constraints)
 engine's errors."""
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,20 +12,10 @@ from sqlmodel import Session
 from app.db import Database
 from delegation import InvalidDelegationError, UnitGraph, build_unit_graph_from_pairs
 from proposals.graphs import _int4s, _scope_pairs, eligible_ids, load_unit_graph
+from tests.delegation.test_unit_columns import as_lists
 from tests.factories import NOW, make_unit
 
 TOP = 2**31 - 1  # the largest PostgreSQL ``integer``
-
-
-def as_lists(graph: UnitGraph) -> dict[str, Any]:
-    """Every part of the graph in its iteration order."""
-    return {
-        "eligible": list(graph.eligible),
-        "trustee": list(graph.trustee.items()),
-        "trusters": list(graph.trusters),
-        "trustees": list(graph.trustees),
-        "trusters_of": list(graph.trusters_of.items()),
-    }
 
 
 def from_pairs(session: Session, unit_id: int) -> UnitGraph:
