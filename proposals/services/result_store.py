@@ -77,11 +77,13 @@ def _blocks(
         bound = int(rows[-1][0])
 
 
-def _start(session: Session, issue_id: int, kind: str, key: int) -> int | None:
-    """The first key of the block that holds ``key`` if any: the last block starting at or
-    before it (an indexed lookup)."""
-    return session.execute(
-        sa.select(col(ResultBlock.first_key))
+def _holding(
+    session: Session, issue_id: int, kind: str, key: int, *columns: Any
+) -> tuple[Any, ...] | None:
+    """``columns`` of the block that may hold ``key``: the last block starting at or before it
+    (an indexed lookup); None if every block starts after it."""
+    row = session.execute(
+        sa.select(*columns)
         .where(
             col(ResultBlock.issue_id) == issue_id,
             col(ResultBlock.kind) == kind,
@@ -89,7 +91,14 @@ def _start(session: Session, issue_id: int, kind: str, key: int) -> int | None:
         )
         .order_by(col(ResultBlock.first_key).desc())
         .limit(1)
-    ).scalar_one_or_none()
+    ).first()
+    return None if row is None else tuple(row)
+
+
+def _start(session: Session, issue_id: int, kind: str, key: int) -> int | None:
+    """The first key of the block that may hold ``key`` (:func:`_holding`), if any."""
+    block = _holding(session, issue_id, kind, key, col(ResultBlock.first_key))
+    return None if block is None else int(block[0])
 
 
 def _enough(want: int) -> int:
@@ -229,16 +238,14 @@ def delegating_voters_among(
     found: dict[int, DelegatingVoter] = {}
     index = 0
     while index < len(wanted):
-        block = session.execute(
-            sa.select(col(ResultBlock.last_key), col(ResultBlock.data))
-            .where(
-                col(ResultBlock.issue_id) == issue_id,
-                col(ResultBlock.kind) == "delegating_voter",
-                col(ResultBlock.first_key) <= wanted[index],
-            )
-            .order_by(col(ResultBlock.first_key).desc())
-            .limit(1)
-        ).first()
+        block = _holding(
+            session,
+            issue_id,
+            "delegating_voter",
+            wanted[index],
+            col(ResultBlock.last_key),
+            col(ResultBlock.data),
+        )
         if block is None or block[0] < wanted[index]:
             index += 1  # in no block: not a delegating voter
             continue
