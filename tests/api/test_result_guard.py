@@ -1,5 +1,7 @@
 """Stored results cannot be modified: on PostgreSQL a database trigger refuses it too."""
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -8,14 +10,12 @@ from app.db import Database
 from proposals.clock import FrozenClock
 from proposals.lifecycle import _vote_entries
 from proposals.result_blocks import delegating_voters, encode, votes
-from tests.api.world import DAY, build_world
+from tests.api.world import DAY, World, build_world
 from tests.factories import make_member
 
 
-@pytest.fixture
-def closed_issue(client: TestClient, db: Database, clock: FrozenClock, backend: str) -> int:
-    if backend != "postgres":
-        pytest.skip("the database-level guard exists on PostgreSQL only")
+def close_one(client: TestClient, db: Database, clock: FrozenClock) -> tuple[World, dict[str, Any]]:
+    """Members A and B; A's initiative, supported and voted for by A, closed with a winner."""
     world = build_world(client, db, clock, ["A", "B"], discussion_time=0, verification_time=0)
     initiative = world.propose("A")
     world.ok("PUT", f"/initiatives/{initiative['id']}/support", "A")
@@ -24,6 +24,14 @@ def closed_issue(client: TestClient, db: Database, clock: FrozenClock, backend: 
     clock.advance(DAY)
     world.run()
     assert world.issue(initiative["issue_id"])["state"] == "finished_with_winner"
+    return world, initiative
+
+
+@pytest.fixture
+def closed_issue(client: TestClient, db: Database, clock: FrozenClock, backend: str) -> int:
+    if backend != "postgres":
+        pytest.skip("the database-level guard exists on PostgreSQL only")
+    _, initiative = close_one(client, db, clock)
     issue_id: int = initiative["issue_id"]
     return issue_id
 
@@ -87,13 +95,7 @@ def delegating_block(member_id: int, trustee_id: int) -> bytes:
 def test_a_member_that_stored_results_name_cannot_be_deleted(
     client: TestClient, db: Database, clock: FrozenClock, row: str
 ) -> None:
-    world = build_world(client, db, clock, ["A", "B"], discussion_time=0, verification_time=0)
-    initiative = world.propose("A")
-    world.ok("PUT", f"/initiatives/{initiative['id']}/support", "A")
-    world.run()
-    assert world.vote("A", initiative["issue_id"], {initiative["id"]: 1}).status_code == 200
-    clock.advance(DAY)
-    world.run()
+    world, initiative = close_one(client, db, clock)
     bare = make_member(db)  # nothing else refers to it
     values = {
         "issue": initiative["issue_id"],
