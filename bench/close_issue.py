@@ -38,7 +38,7 @@ Issue 13 adds, in the same run:
   mean of the two is reported (``floor_read_s``, ``floor_write_s``: its parts).
 * ``snapshot_warm_s``: a second snapshot of issue 1 as the second issue of a lifecycle run sees
   it: in one transaction holding the unit's lock, the unit graph and the area's overrides (its
-  delegation rows indexed, ``UnitGraphs.area_overrides``) are loaded first (untimed, as the
+  delegation rows indexed, ``UnitGraphs.area_arrays``) are loaded first (untimed, as the
   run's first issue of the same area did), then
   ``advance_issue`` runs in a savepoint with them; timed up to the commit.
 * The close runs in a subprocess that does nothing else (``--close-only``): ``close_s`` is timed
@@ -415,7 +415,7 @@ def advance_warm(
     with database.session(write=True) as session:
         lock_unit(session, UNIT)
         graphs = UnitGraphs()
-        graphs.area_overrides(session, graphs.get(session, UNIT), AREA)
+        graphs.area_arrays(session, graphs.arrays(session, UNIT), AREA)
 
         def step() -> list[Transition]:
             with session.begin_nested():

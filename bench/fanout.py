@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import migrate
 from app.db import Database, create_engine
 from bench.close_issue import throwaway_database
-from proposals.graphs import load_overrides, load_unit_graph
+from proposals.graphs import load_override_arrays, load_unit_arrays
 from proposals.lifecycle import delegates_carrying
 from proposals.models import Area, Delegation, Initiative, Issue, Policy, Unit
 from proposals.services import notifications
@@ -273,14 +273,16 @@ def record_voting_cause(database: Database, *, stored: bool) -> float:
     and overrides of the snapshot it has just taken (:func:`lifecycle.delegates_carrying`);
     without, as causes recorded before migration 0010 (the fan-out then computes them).
     Answers the time the weights add to the transition (computing them and writing the cause),
-    the graph and overrides being loaded beforehand, as the snapshot loads them anyway."""
+    the unit's arrays, the rows and the dict graph being loaded beforehand (the snapshot reads
+    the first two anyway; a run builds the dict graph once per unit)."""
     with database.session(write=True) as session:
         issue = session.get(Issue, ISSUE)
         assert issue is not None
-        graph = load_unit_graph(session, UNIT)
-        overrides = load_overrides(session, graph, area_id=AREA, issue_id=ISSUE)
+        unit = load_unit_arrays(session, UNIT)
+        rows = load_override_arrays(session, unit, area_id=AREA, issue_id=ISSUE)
+        assert unit.unit_graph  # the dict form, built once per unit and run
         start = time.perf_counter()
-        weights = delegates_carrying(graph, overrides) if stored else None
+        weights = delegates_carrying(unit, *rows) if stored else None
         record_cause(
             session,
             "phase_changed",
@@ -404,9 +406,9 @@ def run(
             sampled = time_old_sample(database, weights, old_sample) if old_sample else None
             with database.session() as session:
                 stored = [[m, w] for m, w in sorted(weights.items()) if w > 1]
-                graph = load_unit_graph(session, UNIT)
-                overrides = load_overrides(session, graph, area_id=AREA, issue_id=ISSUE)
-                assert delegates_carrying(graph, overrides) == stored
+                unit = load_unit_arrays(session, UNIT)
+                rows = load_override_arrays(session, unit, area_id=AREA, issue_id=ISSUE)
+                assert delegates_carrying(unit, *rows) == stored
             # A first pass warms the caches and tells how many rows the floor copies.
             new = fan_out_once(database, delegate_weights)
             data = floor_rows(database, new["notifications"])

@@ -23,20 +23,26 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, delete, select
 
 from delegation import (
-    Overrides,
-    Resolution,
+    SCOPES,
     TallyResult,
-    UnitGraph,
     carried_weights_over,
-    resolve,
     tally_ballots,
 )
 from delegation import Policy as TallyPolicy
+from delegation.arrays import (
+    ArrayResolution,
+    Ids,
+    OverrideArrays,
+    UnitArrays,
+    as_ids,
+    dict_overrides,
+    resolve_arrays,
+)
 from proposals import result_blocks
-from proposals.bulk import fetch_column, fetch_rows, gc_paused, insert_rows
+from proposals.bulk import fetch_rows, gc_paused, insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict
-from proposals.graphs import UnitGraphs, load_overrides
+from proposals.graphs import UnitGraphs, int_columns, load_override_arrays
 from proposals.models import (
     OPEN_STATES,
     AnonymousBallot,
@@ -65,7 +71,8 @@ from proposals.services.result_store import insert_blocks
 
 log = logging.getLogger("liquidpolicy.lifecycle")
 
-SCOPE_INDEX = {scope: index for index, scope in enumerate(result_blocks.SCOPES)}
+# A delegating voter's scope is stored as the index the array resolver gives it.
+assert result_blocks.SCOPES == SCOPES
 
 
 class SessionFactory(Protocol):
@@ -190,7 +197,7 @@ def _at_the_moment(
                         due.append(issue_id)
                     continue
                 # Read at the moment, before the issue's row is locked (the first time only).
-                graphs.area_overrides(moment, graphs.get(moment, issue.unit_id), issue.area_id)
+                graphs.area_arrays(moment, graphs.arrays(moment, issue.unit_id), issue.area_id)
                 if _snapshot_at(database, snapshot_id, issue_id, graphs, now=now):
                     due.append(issue_id)
             except Exception:
@@ -220,8 +227,8 @@ def _snapshot_at(
             if issue.state not in BEFORE_FULL_FREEZE:
                 session.rollback()
                 return issue.state in OPEN_STATES
-            graph = graphs.get(session, issue.unit_id)
-            take_snapshot(session, issue, graph, now=now, graphs=graphs)
+            unit = graphs.arrays(session, issue.unit_id)
+            take_snapshot(session, issue, unit, now=now, graphs=graphs)
             if due_state(session, issue, now) is not None:
                 session.rollback()
                 return True
@@ -249,10 +256,10 @@ def advance_issue(
     issue = lock_issue(session, issue_id)
     if issue.state not in OPEN_STATES:
         return []
-    overrides: Overrides | None = None
+    overrides: tuple[OverrideArrays, OverrideArrays] | None = None
     if issue.state in BEFORE_FULL_FREEZE:
         overrides = take_snapshot(
-            session, issue, graphs.get(session, issue.unit_id), now=now, graphs=run
+            session, issue, graphs.arrays(session, issue.unit_id), now=now, graphs=run
         )
     done: list[Transition] = []
     while (target := due_state(session, issue, now)) is not None:
@@ -262,22 +269,24 @@ def advance_issue(
             target = admit_initiatives(session, issue)
             if target == "voting":
                 assert overrides is not None  # verification is before full freeze
-                weights = delegates_carrying(graphs.get(session, issue.unit_id), overrides)
+                weights = delegates_carrying(graphs.arrays(session, issue.unit_id), *overrides)
         elif previous == "voting":
-            target = close_voting(session, issue, graphs.get(session, issue.unit_id), graphs=run)
+            target = close_voting(session, issue, graphs.arrays(session, issue.unit_id), graphs=run)
         change_state(session, issue, target, now=now, delegate_weights=weights)
         done.append(Transition(issue_id, previous, target))
     return done
 
 
 @gc_paused()
-def delegates_carrying(graph: UnitGraph, overrides: Overrides) -> list[list[int]]:
+def delegates_carrying(
+    unit: UnitArrays, area: OverrideArrays, issue: OverrideArrays
+) -> list[list[int]]:
     """Issue 11: ``[member_id, weight]`` of every member who would carry more than their own
     vote as the issue reaches voting -- the agenda's weight, blind to ballots and participation
-    (:func:`delegation.carried_weights_over`), from the graph and overrides of the snapshot just
-    taken, so no delegation row is read again inside the unit's lock. Stored with the voting
-    cause; the fan-out tells these delegates later, outside the lock."""
-    carried = carried_weights_over(graph, overrides)
+    (:func:`delegation.carried_weights_over`), from the unit and rows of the snapshot just
+    taken (in their dict form), so no delegation row is read again inside the unit's lock.
+    Stored with the voting cause; the fan-out tells these delegates later, outside the lock."""
+    carried = carried_weights_over(unit.unit_graph, dict_overrides(unit, area, issue))
     return [[member, weight] for member, weight in sorted(carried.items()) if weight > 1]
 
 
@@ -370,22 +379,22 @@ def admit_initiatives(session: Session, issue: Issue) -> str:
 def take_snapshot(
     session: Session,
     issue: Issue,
-    graph: UnitGraph,
+    unit: UnitArrays,
     *,
     now: datetime,
     graphs: UnitGraphs | None = None,
-) -> Overrides:
+) -> tuple[OverrideArrays, OverrideArrays]:
     """DESIGN.md §2: population and the weighted supporter and suggestion counts. Interest cuts
     a member's own delegation; each direct supporter counts with their snapshot weight. Answers
-    the issue's overrides it resolved with."""
+    the area's and issue's rows it resolved with."""
     issue_id = issue.id or 0
     interested = _member_groups(
         session, col(Interest.member_id), (), col(Interest.issue_id) == issue_id
-    ).get((), [])
-    overrides = load_overrides(
-        session, graph, area_id=issue.area_id, issue_id=issue_id, graphs=graphs
+    ).get((), _NOBODY)
+    area, rows = load_override_arrays(
+        session, unit, area_id=issue.area_id, issue_id=issue_id, graphs=graphs
     )
-    weights = resolve(graph, interested, overrides).weights
+    weights = resolve_arrays(unit, interested, area, rows)
     initiatives = _initiatives(session, issue)
     ids = [i.id or 0 for i in initiatives]
     critical = _snapshot_suggestions(session, ids, weights)
@@ -400,11 +409,14 @@ def take_snapshot(
             initiative.satisfied_informed_supporter_count,
         ) = counts.get(initiative.id or 0, (0, 0, 0, 0))
         session.add(initiative)
-    issue.population = len(graph.eligible)
+    issue.population = weights.eligible_count
     issue.snapshot_at = now
     session.add(issue)
     session.flush()
-    return overrides
+    return area, rows
+
+
+_NOBODY = np.zeros(0, dtype=np.int64)
 
 
 def _member_groups(
@@ -412,39 +424,43 @@ def _member_groups(
     member: Mapped[int],
     keys: Sequence[Mapped[Any]],
     where: sa.ColumnElement[bool],
-) -> dict[tuple[Any, ...], list[int]]:
-    """The ``member`` ids of the rows matching ``where``, grouped by the values of ``keys`` (no
-    keys: one group ``()``, absent when no row matches). On PostgreSQL each group is one
-    ``array_agg`` value in binary format: the driver parses a few arrays instead of a tuple per
-    row, and the weight sums over them then run in C (issue 13 item 2: the warm snapshot).
-    Elsewhere the rows are grouped here."""
+) -> dict[tuple[Any, ...], Ids]:
+    """The ``member`` ids of the rows matching ``where`` as arrays, grouped by the values of
+    ``keys`` (no keys: one group ``()``, absent when no row matches). On PostgreSQL each group's
+    ids come as one ``bytea`` of ``int4send`` values (as :func:`proposals.graphs.int_columns`
+    reads columns): no Python object per row, and the weight sums over them run in numpy
+    (issue 13 item 2: the warm snapshot). Elsewhere the rows are grouped here."""
     if session.connection().dialect.name == "postgresql":
-        statement = sa.select(*keys, sa.func.array_agg(member)).where(where).group_by(*keys)
-        groups = {tuple(row[:-1]): row[-1] for row in fetch_rows(session, statement, binary=True)}
-        return {key: members for key, members in groups.items() if members is not None}
+        empty: sa.ColumnElement[bytes] = sa.literal_column("''::bytea")
+        packed = sa.func.string_agg(sa.func.int4send(member), empty)
+        statement = sa.select(*keys, packed).where(where).group_by(*keys)
+        return {
+            tuple(row[:-1]): np.frombuffer(row[-1], dtype=">i4").astype(np.int64)
+            for row in fetch_rows(session, statement, binary=True)
+        }
     grouped: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for *key, member_id in fetch_rows(session, sa.select(*keys, member).where(where)):
         grouped[tuple(key)].append(member_id)
-    return grouped
+    return {key: as_ids(members) for key, members in grouped.items()}
 
 
-def _weight_of(members: Iterable[int], weights: Mapping[int, int]) -> int:
-    """The snapshot weights of ``members`` summed (0 for a member without weight), in C."""
-    return sum(map(weights.get, members, repeat(0)))
+def _weight_of(members: Ids, weights: ArrayResolution) -> int:
+    """The snapshot weights of ``members`` summed (0 for a member without weight)."""
+    return int(weights.weights_of(members).sum())
 
 
 def _supporter_counts(
     session: Session,
     issue_id: int,
     current: Mapping[int, int],
-    critical: Mapping[int, set[int]],
-    weights: Mapping[int, int],
+    critical: Mapping[int, Ids],
+    weights: ArrayResolution,
 ) -> dict[int, tuple[int, int, int, int]]:
     """DESIGN.md §2: per initiative of the issue (``current``: its current draft), the
     supporters' weights -- all, informed (supporting its current draft), satisfied (no critical
     opinion: ``critical``), satisfied and informed. One read of the supporters grouped by
-    initiative and draft (:func:`_member_groups`); the sums per group run in C (issue 13 item 2:
-    the warm snapshot's hot loop)."""
+    initiative and draft (:func:`_member_groups`); the sums per group run in numpy (issue 13
+    item 2: the warm snapshot's hot loop)."""
     counts: dict[int, tuple[int, int, int, int]] = {}
     for (initiative_id, draft_id), members in _member_groups(
         session,
@@ -455,7 +471,9 @@ def _supporter_counts(
         weight = _weight_of(members, weights)
         doubting = critical.get(initiative_id)
         content = (
-            weight - _weight_of(doubting.intersection(members), weights) if doubting else weight
+            weight - _weight_of(members[np.isin(members, doubting)], weights)
+            if doubting is not None
+            else weight
         )
         total, informed, satisfied, both = counts.get(initiative_id, (0, 0, 0, 0))
         if draft_id == current.get(initiative_id):
@@ -480,13 +498,14 @@ _CRITICAL = frozenset({(2, False), (-2, True)})
 
 
 def _snapshot_suggestions(
-    session: Session, initiative_ids: Sequence[int], weights: Mapping[int, int]
-) -> dict[int, set[int]]:
+    session: Session, initiative_ids: Sequence[int], weights: ArrayResolution
+) -> dict[int, Ids]:
     """DESIGN.md §2: the eight weight sums of each suggestion's opinions. Answers, from the same
-    rows, the members with a critical opinion (:data:`_CRITICAL`) per initiative. The opinions
-    are read grouped by suggestion, initiative, degree and fulfilled (:func:`_member_groups`)."""
+    rows, the members with a critical opinion (:data:`_CRITICAL`) per initiative (sorted, each
+    once). The opinions are read grouped by suggestion, initiative, degree and fulfilled
+    (:func:`_member_groups`)."""
     sums: dict[tuple[int, int, bool], int] = {}
-    critical: dict[int, set[int]] = defaultdict(set)
+    critical: dict[int, list[Ids]] = defaultdict(list)
     for (suggestion_id, initiative_id, degree, fulfilled), members in _member_groups(
         session,
         col(Opinion.member_id),
@@ -500,7 +519,7 @@ def _snapshot_suggestions(
     ).items():
         kind = (degree, bool(fulfilled))
         if kind in _CRITICAL:
-            critical[initiative_id].update(members)
+            critical[initiative_id].append(members)
         key = (suggestion_id, *kind)
         sums[key] = sums.get(key, 0) + _weight_of(members, weights)
     for suggestion in session.exec(
@@ -510,7 +529,7 @@ def _snapshot_suggestions(
         for (degree, fulfilled), field in _OPINION_FIELDS.items():
             setattr(suggestion, field, sums.get((suggestion_id, degree, fulfilled), 0))
         session.add(suggestion)
-    return critical
+    return {key: np.unique(np.concatenate(found)) for key, found in critical.items()}
 
 
 def _tally_policy(policy: Policy) -> TallyPolicy:
@@ -534,7 +553,7 @@ def _tally_policy(policy: Policy) -> TallyPolicy:
 
 @gc_paused()
 def close_voting(
-    session: Session, issue: Issue, graph: UnitGraph, *, graphs: UnitGraphs | None = None
+    session: Session, issue: Issue, unit: UnitArrays, *, graphs: UnitGraphs | None = None
 ) -> str:
     """DESIGN.md §4: resolve delegations now from the live table, discard ballots of members no
     longer eligible, tally, and store voters, delegating voters, votes, battles and results.
@@ -542,13 +561,11 @@ def close_voting(
     if issue.state != "voting" or issue.closed_at is not None or issue.voter_count is not None:
         raise Conflict(f"issue {issue.id} is {issue.state}: its results are stored once")
     issue_id = issue.id or 0
-    eligible = graph.eligible
-    casters = [
-        m
-        for m in fetch_column(session, select(Ballot.member_id).where(Ballot.issue_id == issue_id))
-        if m in eligible
-    ]
-    grades: dict[int, dict[int, int]] = {m: {} for m in casters}
+    (cast,) = int_columns(
+        session, sa.select(col(Ballot.member_id)).where(col(Ballot.issue_id) == issue_id)
+    )
+    casters = cast[unit.positions(cast) >= 0]
+    grades: dict[int, dict[int, int]] = {m: {} for m in casters.tolist()}
     for member_id, initiative_id, grade in fetch_rows(
         session,
         select(BallotGrade.member_id, BallotGrade.initiative_id, BallotGrade.grade).where(
@@ -557,22 +574,24 @@ def close_voting(
     ):
         if member_id in grades:
             grades[member_id][initiative_id] = grade
-    overrides = load_overrides(
-        session, graph, area_id=issue.area_id, issue_id=issue_id, graphs=graphs
+    area, rows = load_override_arrays(
+        session, unit, area_id=issue.area_id, issue_id=issue_id, graphs=graphs
     )
-    resolution = resolve(graph, casters, overrides)
+    resolution = resolve_arrays(unit, casters, area, rows)
     initiatives = _initiatives(session, issue)
     admitted = [i.id or 0 for i in initiatives if i.admitted]
     policy = session.get(Policy, issue.policy_id)
     assert policy is not None
+    voters, weights = resolution.voters.tolist(), resolution.weights.tolist()
     result = tally_ballots(
-        {m: (resolution.weights[m], grades[m]) for m in casters}, admitted, _tally_policy(policy)
+        {m: (w, grades[m]) for m, w in zip(voters, weights, strict=True)},
+        admitted,
+        _tally_policy(policy),
     )
     # The rule asked once per weight that occurs, not once per voter (a few weights, ~100,000
     # voters at a large close).
-    weights = resolution.weights
-    kept = {w for w in set(weights.values()) if secret_ballot(policy.ballot_secrecy, w)}
-    secret = {m for m, w in weights.items() if w in kept} if kept else set()
+    kept = [w for w in set(weights) if secret_ballot(policy.ballot_secrecy, w)]
+    secret = set(resolution.voters[np.isin(resolution.weights, kept)].tolist()) if kept else set()
     _store_results(
         session,
         issue_id,
@@ -580,7 +599,6 @@ def close_voting(
         grades,
         result,
         secret,
-        eligible,
         [i.id or 0 for i in initiatives],
     )
     if secret:
@@ -691,11 +709,10 @@ def _delete_live_ballots(session: Session, issue_id: int) -> None:
 def _store_results(
     session: Session,
     issue_id: int,
-    resolution: Resolution,
+    resolution: ArrayResolution,
     grades: dict[int, dict[int, int]],
     result: TallyResult,
     secret: set[int],
-    members: frozenset[int],
     initiative_ids: Sequence[int],
 ) -> None:
     """Bulk-write the immutable rows of a closed issue: one COPY (PostgreSQL) or executemany
@@ -703,27 +720,23 @@ def _store_results(
     delegating voters and the votes as result blocks (:mod:`proposals.result_blocks`, issue 13),
     a few hundred rows of compact entries built from numpy arrays. The ballots of ``secret``
     members are written anonymously (:func:`_anonymous`). Their ids are checked once
-    (:func:`_check_result_ids`) against the unit's eligible ``members`` and the issue's
+    (:func:`_check_result_ids`) against the unit's eligible members and the issue's
     ``initiative_ids``."""
-    # Through the dicts' own methods (``.items()`` of the lazy mappings, ``map`` and ``zip``):
-    # C speed over the ~400,000 voters of a million-member unit, no Python call per member.
-    weights = resolution.weights
-    voters = sorted(weights)
-    direct = list(zip(repeat(issue_id), voters, map(weights.__getitem__, voters), strict=False))
-    intermediate = dict(resolution.intermediate_weights.items())
-    trustees = dict(resolution.trustees.items())
-    scopes = dict(resolution.scopes.items())
-    delegators = sorted(intermediate)
-    count = len(delegators)
+    # Straight from the resolution's arrays (sorted by member): no Python object per
+    # delegator, and one per direct voter only for the COPY of their rows.
+    direct = list(
+        zip(
+            repeat(issue_id),
+            resolution.voters.tolist(),
+            resolution.weights.tolist(),
+            strict=False,
+        )
+    )
     delegating = result_blocks.delegating_voters(
-        np.fromiter(delegators, dtype=np.int64, count=count),
-        np.fromiter(map(trustees.__getitem__, delegators), dtype=np.int64, count=count),
-        np.fromiter(map(intermediate.__getitem__, delegators), dtype=np.int64, count=count),
-        np.fromiter(
-            map(SCOPE_INDEX.__getitem__, map(scopes.__getitem__, delegators)),
-            dtype=np.int64,
-            count=count,
-        ),
+        resolution.delegators,
+        resolution.trustees,
+        resolution.intermediate_weights,
+        resolution.scopes,
     )
     anonymous, anonymous_votes = _anonymous(issue_id, grades, secret)
     votes = _vote_entries(grades, secret, anonymous_votes)
@@ -735,9 +748,14 @@ def _store_results(
     ]
     _check_result_ids(
         issue_id,
-        members,
+        resolution.unit,
         initiative_ids,
-        (weights.keys(), intermediate.keys(), trustees.values(), grades.keys()),
+        (
+            resolution.voters,
+            resolution.delegators,
+            resolution.trustees,
+            np.fromiter(grades, dtype=np.int64, count=len(grades)),
+        ),
         set().union(*map(dict.keys, grades.values())),
     )
     for model, columns, rows in (
@@ -758,9 +776,9 @@ def _store_results(
 
 def _check_result_ids(
     issue_id: int,
-    members: frozenset[int],
+    unit: UnitArrays,
     initiative_ids: Sequence[int],
-    named: Iterable[Iterable[int]],
+    named: Iterable[Ids],
     graded: set[int],
 ) -> None:
     """Issue 13: the check of the per-member result tables' ids, once per close instead of a
@@ -768,7 +786,7 @@ def _check_result_ids(
     (direct voters, delegating voters, their trustees, voters with grades) is an eligible member
     of the unit -- read from ``privilege`` and ``member`` rows in this transaction, under the
     unit's lock -- and every initiative ``graded`` one of this issue's."""
-    strays = [m for ids in named if not members.issuperset(ids) for m in set(ids) - members]
+    strays = [m for ids in named for m in ids[unit.positions(ids) < 0].tolist()]
     stray_initiatives = graded.difference(initiative_ids)
     if strays or stray_initiatives:
         raise RuntimeError(

@@ -28,8 +28,15 @@ class TestDependencyDirection:
         allowed = set(sys.stdlib_module_names) | {"networkx", "delegation"}
         modules = imported_top_levels("delegation")
         assert modules, "delegation/ has no modules"
+        # Issue 13: the array resolver alone also uses numpy (see the next test).
+        assert "numpy" in modules.pop("delegation/arrays.py")
         offenders = {path: names - allowed for path, names in modules.items() if names - allowed}
         assert offenders == {}
+
+    def test_the_package_does_not_import_the_array_resolver(self) -> None:
+        # ``import delegation`` (the record verifier's engine) needs no numpy.
+        package = (ROOT / "delegation" / "__init__.py").read_text()
+        assert "import" in package and "arrays" not in package
 
     @pytest.mark.parametrize("forbidden", ["app", "fastapi", "starlette"])
     def test_proposals_never_imports_the_web_layer(self, forbidden: str) -> None:

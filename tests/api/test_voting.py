@@ -9,7 +9,7 @@ from app.db import Database
 from proposals import lifecycle
 from proposals.clock import FrozenClock
 from proposals.errors import Conflict
-from proposals.graphs import load_unit_graph
+from proposals.graphs import load_unit_arrays
 from proposals.models import Member
 from proposals.services.issues import lock_issue
 from tests.api.world import ALL_SCOPES, DAY, World, build_world
@@ -232,17 +232,17 @@ class TestStoredResultsNeverChange:
         voters = world.voters(issue_id)
         with db.session() as session:
             issue = lock_issue(session, issue_id)
-            graph = load_unit_graph(session, issue.unit_id)
+            unit = load_unit_arrays(session, issue.unit_id)
             with pytest.raises(Conflict):
-                lifecycle.close_voting(session, issue, graph)
+                lifecycle.close_voting(session, issue, unit)
             session.rollback()
         # Even a forged state cannot make the service tally a closed issue a second time.
         with db.session() as session:
             issue = lock_issue(session, issue_id)
-            graph = load_unit_graph(session, issue.unit_id)
+            unit = load_unit_arrays(session, issue.unit_id)
             issue.state = "voting"
             with pytest.raises(Conflict):
-                lifecycle.close_voting(session, issue, graph)
+                lifecycle.close_voting(session, issue, unit)
             session.rollback()
         assert row_counts(db) == before
         assert world.voters(issue_id) == voters

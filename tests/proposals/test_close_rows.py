@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from app.db import Database
-from delegation import Delegation, TallyResult, resolve_delegations
+from delegation import Delegation, TallyResult
+from delegation.arrays import resolve_rows
 from proposals.clock import FrozenClock
 from proposals.lifecycle import _anonymous, _store_results
 from proposals.models import AnonymousBallot, DirectVoter, ResultBlock
@@ -47,9 +48,9 @@ def test_stored_rows_are_the_plain_formulas(db: Database, issue: int) -> None:
     ]
     grades = {1: {102: 1, 101: -2}, BIG: {}, 3: {102: 2, 101: -1}, BIG - 1: {}}
     secret = {3, BIG - 1}  # one anonymous ballot with grades, one abstaining on everything
-    resolution = resolve_delegations(members, rows, grades)
+    resolution = resolve_rows(members, rows, grades)
     with db.session() as session:
-        _store_results(session, issue, resolution, grades, NO_BATTLES, secret, members, [101, 102])
+        _store_results(session, issue, resolution, grades, NO_BATTLES, secret, [101, 102])
         direct = session.exec(
             select(DirectVoter.issue_id, DirectVoter.member_id, DirectVoter.weight).order_by(
                 col(DirectVoter.member_id)
@@ -89,9 +90,9 @@ def test_stored_rows_are_the_plain_formulas(db: Database, issue: int) -> None:
 
 
 def test_nothing_to_store_writes_nothing(db: Database) -> None:
-    resolution = resolve_delegations({1}, [], [])
+    resolution = resolve_rows({1}, [], [])
     with db.session() as session:
-        _store_results(session, ISSUE, resolution, {}, NO_BATTLES, set(), frozenset({1}), [])
+        _store_results(session, ISSUE, resolution, {}, NO_BATTLES, set(), [])
         for model in (DirectVoter, ResultBlock, AnonymousBallot):
             assert session.exec(select(model)).all() == []
 

@@ -2,15 +2,21 @@
 
 import random
 
+import numpy as np
 import pytest
 
+from delegation.arrays import build_unit_arrays
 from proposals.lifecycle import _check_result_ids, _vote_entries
 
-MEMBERS = frozenset({1, 2, 3})
+UNIT = build_unit_arrays([1, 2, 3], [], [])  # members 1, 2, 3 eligible
+
+
+def ids(*columns: list[int]) -> tuple[np.typing.NDArray[np.int64], ...]:
+    return tuple(np.array(column, dtype=np.int64) for column in columns)
 
 
 def test_ids_of_the_unit_and_the_issue_pass() -> None:
-    _check_result_ids(7, MEMBERS, [10, 11], ({1: 2}.keys(), [2], {2: 1}.values(), [1]), {10, 11})
+    _check_result_ids(7, UNIT, [10, 11], ids([1], [2], [2], [1]), {10, 11})
 
 
 @pytest.mark.parametrize(
@@ -27,7 +33,7 @@ def test_a_stray_member_or_initiative_is_refused(
     named: tuple[list[int], ...], graded: set[int]
 ) -> None:
     with pytest.raises(RuntimeError, match="issue 7"):
-        _check_result_ids(7, MEMBERS, [10, 11], named, graded)
+        _check_result_ids(7, UNIT, [10, 11], ids(*named), graded)
 
 
 @pytest.mark.parametrize("seed", range(5))

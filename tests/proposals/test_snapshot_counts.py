@@ -284,8 +284,8 @@ class TestSnapshotCounts:
                 issue = session.get(Issue, org.issue.id)
                 assert issue is not None
                 graphs = UnitGraphs()
-                graph = graphs.get(session, org.unit_id)
-                take_snapshot(session, issue, graph, now=NOW, graphs=graphs)
+                unit = graphs.arrays(session, org.unit_id)
+                take_snapshot(session, issue, unit, now=NOW, graphs=graphs)
                 session.expire_all()
                 assert _stored(session, org) == expected
                 assert session.get(Issue, org.issue.id).population == len(  # type: ignore[union-attr]
