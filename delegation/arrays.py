@@ -31,7 +31,7 @@ This module needs numpy; ``import delegation`` does not import it, so the record
 """
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -81,13 +81,43 @@ def as_ids(ids: Iterable[int] | npt.NDArray[np.integer]) -> Ids:
     return np.fromiter(ids, dtype=np.int64)
 
 
-def positions(eligible: Ids, ids: Ids) -> Ids:
-    """The position of each of ``ids`` in the sorted ``eligible``; -1 for an id not in it."""
+def positions(eligible: Ids, ids: Ids, table: "_Table | None" = None) -> Ids:
+    """The position of each of ``ids`` in the sorted ``eligible``; -1 for an id not in it.
+    Looked up in ``table`` (``_Table.of(eligible)``) if given, else by binary search."""
+    if table is not None:
+        return table(ids)
     if not len(eligible):
         return np.full(len(ids), -1, dtype=np.int64)
     at = np.searchsorted(eligible, ids)
     np.minimum(at, len(eligible) - 1, out=at)
     return np.where(eligible[at] == ids, at, -1)
+
+
+class _Table:
+    """Positions of sorted ids looked up in a table indexed by ``id - first`` (-1 where there is
+    no such id): one read per id instead of a binary search (at a million members, ~10x less),
+    for ids that span at most :data:`DENSE` times their number -- database ids of a unit's
+    members. ``None`` for ids too sparse for it."""
+
+    DENSE = 4
+
+    def __init__(self, eligible: Ids) -> None:
+        self.first = int(eligible[0])
+        self.table = np.full(int(eligible[-1]) - self.first + 2, -1, dtype=np.int64)
+        self.table[eligible - self.first] = np.arange(len(eligible), dtype=np.int64)
+
+    @classmethod
+    def of(cls, eligible: Ids) -> "_Table | None":
+        if not len(eligible):
+            return None
+        span = int(eligible[-1]) - int(eligible[0]) + 1
+        return cls(eligible) if span <= cls.DENSE * len(eligible) + 1024 else None
+
+    def __call__(self, ids: Ids) -> Ids:
+        offset = ids - self.first
+        outside = (offset < 0) | (offset >= len(self.table))
+        offset[outside] = len(self.table) - 1  # the table's last entry is -1
+        return self.table[offset]
 
 
 def _sorted_unique(ids: Ids) -> Ids:
@@ -97,11 +127,16 @@ def _sorted_unique(ids: Ids) -> Ids:
     return np.unique(ids)
 
 
-def _check_rows(trusters: Ids, trustees: Ids, blocks: npt.NDArray[np.bool_], scope: Scope) -> None:
+def _check_rows(
+    trusters: Ids, at: Ids, size: int, trustees: Ids, blocks: npt.NDArray[np.bool_], scope: Scope
+) -> None:
     """Raise :class:`InvalidDelegationError` as :mod:`delegation.graph` does for the same rows:
     first for a repeated truster, then for a truster delegating to themselves (the first in
-    row order)."""
-    if len(np.unique(trusters)) != len(trusters):
+    row order). ``at``: the trusters' positions among ``size`` eligible members (-1: not
+    eligible); repeats are counted per position, and among the few ineligible trusters."""
+    counts = np.bincount(at[at >= 0], minlength=size)
+    others = trusters[at < 0]
+    if (len(counts) and counts.max() > 1) or len(np.unique(others)) != len(others):
         seen: set[int] = set()
         for truster in trusters.tolist():
             if truster in seen:
@@ -112,15 +147,6 @@ def _check_rows(trusters: Ids, trustees: Ids, blocks: npt.NDArray[np.bool_], sco
     own = np.flatnonzero((trusters == trustees) & ~blocks)
     if len(own):
         raise InvalidDelegationError(f"member {int(trusters[own[0]])} delegates to themselves")
-
-
-def _targets(eligible: Ids, trustees: Ids, blocks: npt.NDArray[np.bool_]) -> Ids:
-    """Trustee positions of rows: :data:`NONE` for a block, :data:`DEAD` for an ineligible
-    trustee."""
-    at = positions(eligible, trustees)
-    at[at < 0] = DEAD
-    at[blocks] = NONE
-    return at
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,10 +168,12 @@ class UnitArrays:
     trusters: Ids
     trustees: Ids
     next: Ids
+    table: _Table | None = field(default=None, repr=False)
+    """``_Table.of(eligible)``: the lookup :meth:`positions` uses."""
 
     def positions(self, ids: Iterable[int] | Ids) -> Ids:
         """Positions of ``ids`` among the eligible members; -1 for one not eligible."""
-        return positions(self.eligible, as_ids(ids))
+        return positions(self.eligible, as_ids(ids), self.table)
 
     @cached_property
     def unit_graph(self) -> UnitGraph:
@@ -177,17 +205,20 @@ def build_unit_arrays(
     >>> u.eligible.tolist(), u.trusters.tolist(), u.next.tolist()
     ([1, 2, 3], [1, 3], [1, -2, -1])
     """
-    elig = _sorted_unique(as_ids(eligible))
     truster_ids, trustee_ids = as_ids(trusters), as_ids(trustees)
     if len(truster_ids) != len(trustee_ids):
         raise ValueError(f"{len(truster_ids)} trusters but {len(trustee_ids)} trustees")
-    _check_rows(truster_ids, trustee_ids, np.zeros(len(truster_ids), dtype=bool), "unit")
-    at = positions(elig, truster_ids)
+    elig = _sorted_unique(as_ids(eligible))
+    table = _Table.of(elig)
+    at = positions(elig, truster_ids, table)
+    _check_rows(truster_ids, at, len(elig), trustee_ids, np.zeros(len(at), dtype=bool), "unit")
     kept = at >= 0
     truster_ids, trustee_ids, at = truster_ids[kept], trustee_ids[kept], at[kept]
+    to = positions(elig, trustee_ids, table)
+    to[to < 0] = DEAD
     following = np.full(len(elig), NONE, dtype=np.int64)
-    following[at] = _targets(elig, trustee_ids, np.zeros(len(at), dtype=bool))
-    return UnitArrays(elig, truster_ids, trustee_ids, following)
+    following[at] = to
+    return UnitArrays(elig, truster_ids, trustee_ids, following, table)
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,8 +286,8 @@ def build_override_arrays(
     )
     if not len(truster_ids) == len(trustee_ids) == len(blocked):
         raise ValueError("trusters, trustees and blocks differ in length")
-    _check_rows(truster_ids, trustee_ids, blocked, scope)
     at = unit.positions(truster_ids)
+    _check_rows(truster_ids, at, len(unit.eligible), trustee_ids, blocked, scope)
     kept = at >= 0
     truster_ids, trustee_ids, blocked, at = (
         truster_ids[kept],
@@ -264,7 +295,9 @@ def build_override_arrays(
         blocked[kept],
         at[kept],
     )
-    to = _targets(unit.eligible, trustee_ids, blocked)
+    to = unit.positions(trustee_ids)
+    to[to < 0] = DEAD
+    to[blocked] = NONE
     return OverrideArrays(unit, scope, truster_ids, trustee_ids, blocked, at, to)
 
 

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql
@@ -29,7 +31,15 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, SQLModel
 
-__all__ = ["fetch_column", "fetch_rows", "gc_paused", "insert_keyed_rows", "insert_rows"]
+__all__ = [
+    "copy_binary",
+    "fetch_column",
+    "fetch_rows",
+    "gc_paused",
+    "insert_int_columns",
+    "insert_keyed_rows",
+    "insert_rows",
+]
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -164,12 +174,67 @@ def insert_keyed_rows(
     return count
 
 
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+"""The start of ``COPY``'s binary format: its signature, no flags, no header extension."""
+BINARY_TRAILER = b"\xff\xff"
+"""The end of ``COPY``'s binary format: a field count of -1."""
+
+
+def insert_int_columns(
+    session: Session,
+    model: type[SQLModel],
+    columns: Sequence[str],
+    values: Sequence[npt.NDArray[np.int64]],
+) -> int:
+    """Insert one row per index of the equally long arrays ``values`` (one per column of
+    ``columns``, all ``integer`` columns); returns how many.
+
+    PostgreSQL: one ``COPY`` in its binary format, whose rows numpy lays out at once (a field
+    count, then each value's length and big-endian bytes): no Python object per row (100,000
+    direct voters: ~5 ms against ~100 ms for psycopg's ``write_row``). Elsewhere:
+    :func:`insert_rows`."""
+    count = len(values[0]) if values else 0
+    if not count:
+        return 0
+    for name, column in zip(columns, values, strict=True):
+        if column.min() < -(2**31) or column.max() >= 2**31:
+            raise ValueError(f"{name}: a value outside the integer range")
+    if session.connection().dialect.name != "postgresql":
+        return insert_rows(session, model, columns, zip(*(v.tolist() for v in values), strict=True))
+    layout = [("fields", ">i2")]
+    for index in range(len(columns)):
+        layout += [(f"length{index}", ">i4"), (f"value{index}", ">i4")]
+    packed = np.empty(count, dtype=np.dtype(layout))
+    packed["fields"] = len(columns)
+    for index, column in enumerate(values):
+        packed[f"length{index}"] = 4
+        packed[f"value{index}"] = column
+    copy_binary(session, model, columns, packed.tobytes())
+    return count
+
+
+def copy_binary(
+    session: Session, model: type[SQLModel], columns: Sequence[str], data: bytes
+) -> None:
+    """PostgreSQL: ``COPY`` rows already in the binary format (``data``: the rows only, between
+    :data:`BINARY_HEADER` and :data:`BINARY_TRAILER`) into ``model``'s table."""
+    session.flush()  # rows written before these (and referenced by them) go first
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    with _copy(session.connection(), table, columns, binary=True) as copy:
+        copy.write(BINARY_HEADER + data + BINARY_TRAILER)
+
+
 @contextmanager
-def _copy(connection: sa.Connection, table: sa.Table, columns: Sequence[str]) -> Iterator[Any]:
-    """``COPY table (columns) FROM STDIN`` on the connection's own psycopg connection; a driver
-    error is raised as ``session.execute`` would raise it (``IntegrityError`` ...)."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+def _copy(
+    connection: sa.Connection, table: sa.Table, columns: Sequence[str], *, binary: bool = False
+) -> Iterator[Any]:
+    """``COPY table (columns) FROM STDIN`` (``binary``: in the binary format) on the
+    connection's own psycopg connection; a driver error is raised as ``session.execute`` would
+    raise it (``IntegrityError`` ...)."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+        sql.Identifier(table.name),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(" (FORMAT BINARY)" if binary else ""),
     )
     driver: Any = connection.connection.driver_connection
     try:

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -39,7 +39,7 @@ from delegation.arrays import (
     resolve_arrays,
 )
 from proposals import result_blocks
-from proposals.bulk import fetch_rows, gc_paused, insert_rows
+from proposals.bulk import fetch_rows, gc_paused, insert_int_columns, insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict
 from proposals.graphs import UnitGraphs, int_columns, load_override_arrays
@@ -716,22 +716,14 @@ def _store_results(
     initiative_ids: Sequence[int],
 ) -> None:
     """Bulk-write the immutable rows of a closed issue: one COPY (PostgreSQL) or executemany
-    (SQLite) per table, plain tuples in primary-key order, never an ORM object per member; the
+    (SQLite) per table, in primary-key order, never an ORM object per member (the direct voters
+    straight from the resolution's arrays, :func:`~proposals.bulk.insert_int_columns`); the
     delegating voters and the votes as result blocks (:mod:`proposals.result_blocks`, issue 13),
     a few hundred rows of compact entries built from numpy arrays. The ballots of ``secret``
     members are written anonymously (:func:`_anonymous`). Their ids are checked once
     (:func:`_check_result_ids`) against the unit's eligible members and the issue's
     ``initiative_ids``."""
-    # Straight from the resolution's arrays (sorted by member): no Python object per
-    # delegator, and one per direct voter only for the COPY of their rows.
-    direct = list(
-        zip(
-            repeat(issue_id),
-            resolution.voters.tolist(),
-            resolution.weights.tolist(),
-            strict=False,
-        )
-    )
+    # Straight from the resolution's arrays (sorted by member): no Python object per voter.
     delegating = result_blocks.delegating_voters(
         resolution.delegators,
         resolution.trustees,
@@ -758,8 +750,13 @@ def _store_results(
         ),
         set().union(*map(dict.keys, grades.values())),
     )
+    insert_int_columns(
+        session,
+        DirectVoter,
+        ("issue_id", "member_id", "weight"),
+        (np.full(len(resolution.voters), issue_id), resolution.voters, resolution.weights),
+    )
     for model, columns, rows in (
-        (DirectVoter, ("issue_id", "member_id", "weight"), direct),
         (Battle, ("issue_id", "winning_initiative_id", "losing_initiative_id", "count"), battles),
         (AnonymousBallot, ("issue_id", "position", "ballot_id"), anonymous),
     ):

@@ -4,6 +4,7 @@ or the whole list piece by piece -- from the blocks holding those keys only, thr
 key ``(issue_id, kind, first_key)``.
 """
 
+import struct
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from proposals import result_blocks
+from proposals.bulk import copy_binary
 from proposals.models import DelegatingVoter, ResultBlock, Vote
 from proposals.services.paging import Page
 
@@ -22,14 +24,27 @@ STREAM_BATCH = 64
 """Blocks read per query while streaming a whole list (bounds what is in memory)."""
 
 _TABLE: sa.Table = ResultBlock.__table__  # type: ignore[attr-defined]
+_COLUMNS = ("issue_id", "kind", "first_key", "last_key", "count", "data")
 
 
 def insert_blocks(
     session: Session, issue_id: int, kind: str, blocks: Sequence[result_blocks.Block]
 ) -> None:
-    """Write an issue's blocks of ``kind`` in one ``executemany`` (a few hundred rows at most;
-    the bytes go as bound parameters, not as COPY's escaped text)."""
+    """Write an issue's blocks of ``kind``: on PostgreSQL one ``COPY`` in the binary format
+    (the bytes as they are, no escaping; a few hundred rows, each packed by one ``struct``
+    call), elsewhere one ``executemany``."""
     if not blocks:
+        return
+    if session.connection().dialect.name == "postgresql":
+        name = kind.encode()
+        head = struct.pack(f">hiii{len(name)}s", 6, 4, issue_id, len(name), name)
+        data = b"".join(
+            head
+            + struct.pack(">iiiiiii", 4, b.first_key, 4, b.last_key, 4, b.count, len(b.data))
+            + b.data
+            for b in blocks
+        )
+        copy_binary(session, ResultBlock, _COLUMNS, data)
         return
     session.flush()
     values = [

@@ -104,6 +104,33 @@ class TestArrayResolution:
         assert r.weights_of(asked).tolist() == [d.weights.get(m, 0) for m in asked]
 
     @EXAMPLES
+    @given(electorates())
+    def test_sparse_ids_resolve_alike(self, electorate: Electorate) -> None:
+        # Ids spread too thin for the lookup table are found by binary search instead.
+        eligible, rows, participants = electorate
+
+        def spread(m: int) -> int:
+            return m * 10_000 - 7
+
+        sparse = [
+            Delegation(
+                spread(r.truster_id),
+                None if r.trustee_id is None else spread(r.trustee_id),
+                r.scope,
+            )
+            for r in rows
+        ]
+        r = resolved({spread(m) for m in eligible}, sparse, {spread(m) for m in participants})
+        if len(eligible) > 1:
+            assert r.unit.table is None
+        weights, intermediate, trustees = as_dicts(resolved(eligible, rows, participants))
+        assert as_dicts(r) == (
+            {spread(m): w for m, w in weights.items()},
+            {spread(m): w for m, w in intermediate.items()},
+            {spread(m): spread(t) for m, t in trustees.items()},
+        )
+
+    @EXAMPLES
     @given(electorates_with_declines())
     def test_resolving_the_standing_rows_agrees_with_the_naive_resolver(
         self, electorate: Declined

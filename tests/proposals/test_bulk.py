@@ -3,6 +3,7 @@
 import gc
 from datetime import timedelta
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -14,11 +15,19 @@ from proposals.bulk import (
     fetch_column,
     fetch_rows,
     gc_paused,
+    insert_int_columns,
     insert_keyed_rows,
     insert_rows,
 )
-from proposals.graphs import eligible_ids, scope_links
-from proposals.models import Member, Unit
+from proposals.graphs import (
+    area_links,
+    eligible_array,
+    eligible_ids,
+    issue_links,
+    load_unit_arrays,
+    scope_links,
+)
+from proposals.models import DirectVoter, Member, Unit
 from proposals.services import delegations
 from tests.factories import NOW, grant, make_area, make_member, make_unit
 
@@ -94,6 +103,51 @@ class TestInsertRows:
             insert_rows(session, Unit, columns, [("x", "", 10**9, NOW)])
 
 
+def ints(*values: int) -> np.typing.NDArray[np.int64]:
+    return np.array(values, dtype=np.int64)
+
+
+class TestInsertIntColumns:
+    COLUMNS = ("issue_id", "member_id", "weight")
+
+    def test_round_trip_of_the_integer_range(self, db: Database) -> None:
+        members = ints(3, 1, 2**31 - 1, -(2**31))
+        with db.session() as session:
+            count = insert_int_columns(
+                session, DirectVoter, self.COLUMNS, (ints(7, 7, 7, 7), members, ints(1, 2, 9, 5))
+            )
+            stored = session.exec(
+                select(DirectVoter.issue_id, DirectVoter.member_id, DirectVoter.weight).order_by(
+                    col(DirectVoter.member_id)
+                )
+            ).all()
+        assert count == 4
+        assert [tuple(row) for row in stored] == [
+            (7, -(2**31), 5),
+            (7, 1, 2),
+            (7, 3, 1),
+            (7, 2**31 - 1, 9),
+        ]
+
+    def test_no_rows_write_nothing(self, db: Database) -> None:
+        with db.session() as session:
+            assert (
+                insert_int_columns(session, DirectVoter, self.COLUMNS, (ints(), ints(), ints()))
+                == 0
+            )
+            assert session.exec(select(DirectVoter)).all() == []
+
+    def test_a_value_outside_the_integer_range_is_refused(self, db: Database) -> None:
+        with db.session() as session, pytest.raises(ValueError, match="member_id"):
+            insert_int_columns(session, DirectVoter, self.COLUMNS, (ints(7), ints(2**31), ints(1)))
+
+    def test_constraints_still_hold(self, db: Database) -> None:
+        with db.session() as session, pytest.raises(sa.exc.IntegrityError):
+            insert_int_columns(
+                session, DirectVoter, self.COLUMNS, (ints(7, 7), ints(1, 1), ints(1, 2))
+            )
+
+
 class TestInsertKeyedRows:
     def test_each_head_with_its_keys_tail_in_row_order(self, db: Database) -> None:
         parent = make_unit(db)
@@ -160,6 +214,7 @@ class TestGraphReads:
             session.commit()
         with db.session() as session:
             assert eligible_ids(session, unit.id or 0) == frozenset({voting.id})
+            assert eligible_array(session, unit.id or 0).tolist() == [voting.id]
 
     def test_a_unit_without_eligible_members_has_none(self, db: Database) -> None:
         unit = make_unit(db)
@@ -167,6 +222,7 @@ class TestGraphReads:
         with db.session() as session:
             assert eligible_ids(session, unit.id or 0) == frozenset()
             assert eligible_ids(session, 10**9) == frozenset()
+            assert eligible_array(session, 10**9).tolist() == []
 
     def test_scope_links_are_engine_rows(self, db: Database) -> None:
         unit = make_unit(db)
@@ -186,3 +242,13 @@ class TestGraphReads:
             assert scope_links(session, "unit", unit.id or 0) == [Link(a.id or 0, b.id, "unit")]
             assert scope_links(session, "area", area.id or 0) == [Link(a.id or 0, None, "area")]
             assert scope_links(session, "issue", 10**9) == []
+            # The same rows as columns (issue 13): a block is a null trustee, sent as 0.
+            trusters, trustees, blocks = area_links(session, area.id or 0)
+            assert (trusters.tolist(), trustees.tolist(), blocks.tolist()) == ([a.id], [0], [True])
+            assert [c.tolist() for c in issue_links(session, 10**9)] == [[], [], []]
+            unit_arrays = load_unit_arrays(session, unit.id or 0)
+            assert unit_arrays.eligible.tolist() == [a.id]
+            assert (unit_arrays.trusters.tolist(), unit_arrays.trustees.tolist()) == (
+                [a.id],
+                [b.id],
+            )
