@@ -437,6 +437,7 @@ def _member_groups(
         return {
             tuple(row[:-1]): np.frombuffer(row[-1], dtype=">i4").astype(np.int64)
             for row in fetch_rows(session, statement, binary=True)
+            if row[-1] is not None  # no keys and no row: one row of null
         }
     grouped: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for *key, member_id in fetch_rows(session, sa.select(*keys, member).where(where)):

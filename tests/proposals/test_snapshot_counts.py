@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from app.db import Database
 from delegation import resolve
@@ -291,5 +291,24 @@ class TestSnapshotCounts:
                 assert session.get(Issue, org.issue.id).population == len(  # type: ignore[union-attr]
                     scene["eligible"]  # type: ignore[arg-type]
                 )
+            finally:
+                session.rollback()
+
+    def test_an_issue_nobody_is_interested_in(self, db: Database, org: Org) -> None:
+        # Regression (issue 13, session 7): on PostgreSQL the ids of no rows, read without
+        # grouping keys, came back as one row of null.
+        with db.session() as session:
+            try:
+                session.exec(delete(Supporter))
+                session.exec(delete(Interest))
+                issue = session.get(Issue, org.issue.id)
+                assert issue is not None
+                graphs = UnitGraphs()
+                unit = graphs.arrays(session, org.unit_id)
+                take_snapshot(session, issue, unit, now=NOW, graphs=graphs)
+                session.expire_all()
+                counts, _ = _stored(session, org)
+                assert set(counts.values()) == {(0, 0, 0, 0)}
+                assert issue.population == len(unit.eligible)
             finally:
                 session.rollback()
