@@ -227,39 +227,29 @@ def load_override_arrays(
 
 
 def load_overrides(
-    session: Session,
-    graph: UnitGraph,
-    *,
-    area_id: int,
-    issue_id: int | None,
-    graphs: "UnitGraphs | None" = None,
+    session: Session, graph: UnitGraph, *, area_id: int, issue_id: int | None
 ) -> Overrides:
-    """The area's (and, for an issue, the issue's) delegations layered over the unit graph.
-    With ``graphs`` (a lifecycle run's, see :class:`UnitGraphs`) the area's rows are read and
-    indexed once per run (:meth:`UnitGraphs.area_overrides`); the issue's rows are always read and
-    layered over that index (:func:`delegation.build_issue_overrides`)."""
+    """The area's (and, for an issue, the issue's) delegations layered over the dict unit graph
+    (:func:`delegation.build_issue_overrides`), for the dict resolver."""
     with gc_paused():
-        if graphs is None:
-            area = area_overrides(session, graph, area_id)
-        else:
-            area = graphs.area_overrides(session, graph, area_id)
+        area = area_overrides(session, graph, area_id)
         if issue_id is None:
             return area.overrides
         return build_issue_overrides(area, _pairs(issue_links(session, issue_id)))
 
 
 class UnitGraphs:
-    """Unit graphs and area overrides read once per lifecycle run and reused by every issue of
-    the unit. It lives either in one unit's moment of ``run_lifecycle`` (PostgreSQL), where it
-    is read in the moment's exported snapshot and used only by transactions that import that
-    same snapshot, or inside the transaction that holds the unit's row lock, which every
-    delegation write of the unit and its areas waits for (:mod:`proposals.services.locks`).
-    Either way what it keeps is what every reader of it sees."""
+    """Units' arrays and areas' rows read once per lifecycle run and reused by every issue of
+    the unit (:mod:`delegation.arrays`; a step that needs the dict graph builds it from the
+    unit's arrays, :attr:`~delegation.arrays.UnitArrays.unit_graph`). It lives either in one
+    unit's moment of ``run_lifecycle`` (PostgreSQL), where it is read in the moment's exported
+    snapshot and used only by transactions that import that same snapshot, or inside the
+    transaction that holds the unit's row lock, which every delegation write of the unit and
+    its areas waits for (:mod:`proposals.services.locks`). Either way what it keeps is what
+    every reader of it sees."""
 
     def __init__(self) -> None:
         self._units: dict[int, UnitArrays] = {}
-        self._graphs: dict[int, UnitGraph] = {}
-        self._areas: dict[int, AreaOverrides] = {}
         self._area_arrays: dict[int, OverrideArrays] = {}
 
     def arrays(self, session: Session, unit_id: int) -> UnitArrays:
@@ -275,22 +265,4 @@ class UnitGraphs:
         if area is None or area.unit is not unit:
             rows = area_links(session, area_id)
             area = self._area_arrays[area_id] = build_override_arrays(unit, "area", *rows)
-        return area
-
-    def get(self, session: Session, unit_id: int) -> UnitGraph:
-        """The unit's dict graph, for the steps that need it: built from the unit's arrays when
-        this run has them (no second read), else read."""
-        graph = self._graphs.get(unit_id)
-        if graph is None:
-            unit = self._units.get(unit_id)
-            graph = load_unit_graph(session, unit_id) if unit is None else unit.unit_graph
-            self._graphs[unit_id] = graph
-        return graph
-
-    def area_overrides(self, session: Session, graph: UnitGraph, area_id: int) -> AreaOverrides:
-        """The area's rows indexed over ``graph`` (:func:`area_overrides`), read on first use."""
-        area = self._areas.get(area_id)
-        if area is None or area.unit_graph is not graph:
-            with gc_paused():
-                area = self._areas[area_id] = area_overrides(session, graph, area_id)
         return area
