@@ -51,7 +51,8 @@ CLOSE_MEMBER = np.dtype(
 """A member eligible at a close, keyed by ``member_id`` (written with the record, issue 13):
 their delegation rows at the close -- ``trustees`` by :data:`SCOPES` index, 0 for a block or no
 row, and :data:`STOOD` bits of ``flags`` saying which rows stood -- whether they cast a ballot
-kept with their name (:data:`CAST`) or one kept without it (:data:`SECRET`), the positions
+kept with their name (:data:`CAST`) or one kept without it (:data:`SECRET`), whether a
+delegation applied to them whose chain reached no direct voter (:data:`LOST`), the positions
 ``votes_at`` to ``votes_at + votes - 1`` of their named grades among the issue's votes, and those
 of the delegating voters whose trustee they were among the ``carried`` entries."""
 
@@ -66,6 +67,7 @@ STOOD = (1, 2, 4)
 """The ``flags`` bit of a row standing in each scope of :data:`SCOPES`."""
 CAST = 8
 SECRET = 16
+LOST = 32
 
 DTYPES = {
     "vote": VOTE,
