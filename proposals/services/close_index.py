@@ -200,7 +200,7 @@ class StoredClose:
 
     def delegations(self, member_id: int) -> Mapping[Scope, int | None]:
         entry = self._member(member_id)
-        trustees, flags = entry[1], entry[2]
+        trustees, flags = entry[1].tolist(), entry[2]  # a numpy array: the entry's subarray
         return {
             cast(Scope, scope): trustees[index] or None
             for index, scope in enumerate(SCOPES)
