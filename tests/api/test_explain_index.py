@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import col
 
@@ -143,3 +144,22 @@ def test_a_record_written_without_the_index_is_replayed(
         assert not indexed(session, issue)
         without = [explain_member_vote(session, issue, world.id(n)) for n in world.members]
     assert without == with_index == [explain_vote(document, world.id(n)) for n in world.members]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM result_block WHERE issue_id = :issue AND kind = :kind",
+        "UPDATE result_block SET count = count WHERE issue_id = :issue AND kind = :kind",
+    ],
+)
+@pytest.mark.parametrize("kind", ["close_member", "carried"])
+def test_the_database_refuses_changing_the_index(
+    world: World, db: Database, clock: FrozenClock, backend: str, statement: str, kind: str
+) -> None:
+    """The immutability guard of ``result_block`` (migration 0018) covers the index too."""
+    if backend != "postgres":
+        pytest.skip("the database-level guard exists on PostgreSQL only")
+    issue, _, _ = closed(world, db, clock)
+    with db.session() as session, pytest.raises(sa.exc.IntegrityError, match="immutable"):
+        session.execute(sa.text(statement), {"issue": issue, "kind": kind})
