@@ -145,7 +145,7 @@ def run(members: int, repeats: int) -> None:
                     f"{case:32s} member {member_id:7d}  indexed min {min(indexed) * 1000:8.2f} ms"
                     f" median {statistics.median(indexed) * 1000:8.2f} ms | replayed min"
                     f" {min(replayed):7.3f} s median {statistics.median(replayed):7.3f} s"
-                    f" | same {same}"
+                    f" | same {same} | weight {indexed_answer['weight']}"
                 )
         finally:
             engine.dispose()
