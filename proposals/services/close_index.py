@@ -13,6 +13,7 @@ chain (and per level of the voters carried by a direct voter), never the whole i
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, cast
 
 import numpy as np
@@ -72,30 +73,42 @@ def close_members(
     entries = np.zeros(len(members), dtype=CLOSE_MEMBER)
     entries["member_id"] = members
     flags = np.zeros(len(members), dtype=np.uint8)
-    by_scope: list[list[tuple[int, int]]] = [[] for _ in SCOPES]
-    for row in inputs.rows:
-        by_scope[_SCOPE_INDEX[row.scope]].append((row.truster_id, row.trustee_id or 0))
-    for index, pairs in enumerate(by_scope):
-        rows = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        where = np.searchsorted(members, rows[:, 0])
-        held = where < len(members)
-        held[held] = members[where[held]] == rows[held, 0]  # rows of eligible trusters only
-        entries["trustees"][where[held], index] = rows[held, 1]
-        flags[where[held]] |= STOOD[index]
+    rows = inputs.rows
+    trusters = np.fromiter(map(attrgetter("truster_id"), rows), dtype=np.int64, count=len(rows))
+    row_trustees = np.fromiter(
+        (trustee or 0 for trustee in map(attrgetter("trustee_id"), rows)),  # 0: a block
+        dtype=np.int64,
+        count=len(rows),
+    )
+    row_scopes = np.fromiter(
+        map(_SCOPE_INDEX.__getitem__, map(attrgetter("scope"), rows)),
+        dtype=np.int64,
+        count=len(rows),
+    )
+    where = np.searchsorted(members, trusters)
+    held = where < len(members)
+    held[held] = members[where[held]] == trusters[held]  # rows of eligible trusters only
+    for index, bit in enumerate(STOOD):
+        here = held & (row_scopes == index)
+        entries["trustees"][where[here], index] = row_trustees[here]
+        flags[where[here]] |= bit
     voters = _ids(inputs.weights)
     hidden = np.array([secret and inputs.weights[m] == 1 for m in voters.tolist()], dtype=bool)
     flags[_places(members, voters)] |= np.where(hidden, SECRET, CAST).astype(np.uint8)
     flags[_places(members, _ids(inputs.resolution.lost))] |= LOST
     entries["flags"] = flags
-    named = vote_members[: np.count_nonzero(vote_members)]  # the members' grades come first
-    owners, first, counts = np.unique(named, return_index=True, return_counts=True)
+    owned = vote_members[: np.count_nonzero(vote_members)]  # the members' grades come first
+    owners, first, counts = np.unique(owned, return_index=True, return_counts=True)
     where = _places(members, owners.astype(np.int64))
     entries["votes_at"][where] = first + 1
     entries["votes"][where] = counts
     resolution = inputs.resolution
-    delegators = _ids(resolution.trustees)
-    trustees = _ids(resolution.trustees[m] for m in delegators.tolist())
-    scopes = _ids(_SCOPE_INDEX[resolution.scopes[m]] for m in delegators.tolist())
+    links = dict(resolution.trustees.items())  # at C speed (delegation.resolve)
+    delegators = _ids(links)
+    trustees = _ids(links.values())
+    scopes = _ids(
+        map(_SCOPE_INDEX.__getitem__, map(dict(resolution.scopes.items()).__getitem__, links))
+    )
     order = np.lexsort((delegators, trustees))
     delegators, trustees, scopes = delegators[order], trustees[order], scopes[order]
     heads, first, counts = np.unique(trustees, return_index=True, return_counts=True)
