@@ -1,13 +1,17 @@
 """The compact form of a closed issue's largest result lists (issue 13): pure numpy, no database.
 
 A list of one issue -- its votes (kind ``vote``), its delegating voters (kind
-``delegating_voter``, keyed by member id) -- is stored as ``result_block`` rows of at
+``delegating_voter``, keyed by member id), and the index of its record that explains one
+member's vote (kinds ``close_member``, keyed by member id, and ``carried``, by position: see
+:data:`CLOSE_MEMBER` and :data:`CARRIED`) -- is stored as ``result_block`` rows of at
 most :data:`BLOCK` entries each, entries in ascending key order, each block's ``data`` the bytes
 of a little-endian numpy structured array of the kind's fixed dtype (:data:`DTYPES`). A block
 names the first and last key it holds, so one entry or one page is read from the one or few
 blocks holding its keys, never from the whole issue. A vote's key is its position 1..n in the
 issue (members' grades by member and initiative, then the anonymous ballots' in their order):
 the keys of a vote block are ``first_key, first_key + 1, ...`` and are not stored per entry.
+A positional list (:data:`POSITIONAL`) fills its blocks in order, so position ``p`` is in the
+block starting at :func:`block_start` ``(p)``.
 The migration that introduced the form (``alembic/versions/2026-12-05-0000_result_blocks.py``)
 keeps its own frozen copy of the encoding.
 """
@@ -33,7 +37,46 @@ DELEGATING_VOTER = np.dtype(
 
 SCOPES = ("unit", "area", "issue")
 
-DTYPES = {"vote": VOTE, "delegating_voter": DELEGATING_VOTER}
+CLOSE_MEMBER = np.dtype(
+    [
+        ("member_id", "<i4"),
+        ("trustees", "<i4", (3,)),
+        ("flags", "u1"),
+        ("votes_at", "<i4"),
+        ("votes", "<i4"),
+        ("carried_at", "<i4"),
+        ("carried", "<i4"),
+    ]
+)
+"""A member eligible at a close, keyed by ``member_id`` (written with the record, issue 13):
+their delegation rows at the close -- ``trustees`` by :data:`SCOPES` index, 0 for a block or no
+row, and :data:`STOOD` bits of ``flags`` saying which rows stood -- whether they cast a ballot
+kept with their name (:data:`CAST`) or one kept without it (:data:`SECRET`), whether a
+delegation applied to them whose chain reached no direct voter (:data:`LOST`), the positions
+``votes_at`` to ``votes_at + votes - 1`` of their named grades among the issue's votes, and those
+of the delegating voters whose trustee they were among the ``carried`` entries."""
+
+CARRIED = np.dtype(
+    [("member_id", "<i4"), ("scope", "u1"), ("carried_at", "<i4"), ("carried", "<i4")]
+)
+"""A delegating voter, by position in the issue's delegating voters ordered by trustee and
+member: ``scope`` of their delegation (an index into :data:`SCOPES`), and the positions of the
+delegating voters whose trustee they were, as in :data:`CLOSE_MEMBER`."""
+
+STOOD = (1, 2, 4)
+"""The ``flags`` bit of a row standing in each scope of :data:`SCOPES`."""
+CAST = 8
+SECRET = 16
+LOST = 32
+
+DTYPES = {
+    "vote": VOTE,
+    "delegating_voter": DELEGATING_VOTER,
+    "close_member": CLOSE_MEMBER,
+    "carried": CARRIED,
+}
+POSITIONAL = frozenset({"vote", "carried"})
+"""Kinds keyed by position 1..n; the others are keyed by strictly ascending ``member_id``."""
 
 
 @dataclass(frozen=True)
@@ -47,18 +90,18 @@ class Block:
 
 
 def encode(kind: str, entries: npt.NDArray[np.void]) -> list[Block]:
-    """The blocks of ``entries`` (one issue's whole list of ``kind``, in key order: votes by
-    position 1, 2, ..., delegating voters by strictly ascending member id); none for an empty
-    list."""
+    """The blocks of ``entries`` (one issue's whole list of ``kind``, in key order: a
+    :data:`POSITIONAL` kind by position 1, 2, ..., the others by strictly ascending member id);
+    none for an empty list."""
     entries = entries.astype(DTYPES[kind], copy=False)
-    if kind == "delegating_voter":
+    if kind not in POSITIONAL:
         members = entries["member_id"]
         if np.any(members[1:] <= members[:-1]):
-            raise ValueError("delegating voters are not in strictly ascending member order")
+            raise ValueError(f"{kind} entries are not in strictly ascending member order")
     blocks = []
     for start in range(0, len(entries), BLOCK):
         chunk = entries[start : start + BLOCK]
-        if kind == "vote":
+        if kind in POSITIONAL:
             first, last = start + 1, start + len(chunk)
         else:
             first, last = int(chunk["member_id"][0]), int(chunk["member_id"][-1])
@@ -72,11 +115,16 @@ def decode(kind: str, data: bytes) -> npt.NDArray[np.void]:
 
 
 def keys(kind: str, first_key: int, entries: npt.NDArray[np.void]) -> list[int]:
-    """The keys of one block's entries: for votes ``first_key, first_key + 1, ...``; for
-    delegating voters their member ids."""
-    if kind == "vote":
+    """The keys of one block's entries: for a :data:`POSITIONAL` kind ``first_key, first_key +
+    1, ...``; for the others their member ids."""
+    if kind in POSITIONAL:
         return list(range(first_key, first_key + len(entries)))
     return [int(k) for k in entries["member_id"].tolist()]
+
+
+def block_start(position: int) -> int:
+    """The first key of the block of a :data:`POSITIONAL` list holding ``position``."""
+    return (position - 1) // BLOCK * BLOCK + 1
 
 
 def delegating_voters(

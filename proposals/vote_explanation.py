@@ -2,18 +2,24 @@
 
 Pure like :mod:`proposals.verify`: the standard library, :mod:`delegation` and
 :mod:`proposals.verify` only (no database, no web). The answer is computed from the record's
-inputs -- the eligible members, delegation rows and ballots the close used -- replayed with
-:func:`proposals.verify.replay` (:func:`delegation.resolve_delegations`), never from today's
+inputs -- the eligible members, delegation rows and ballots the close used -- never from today's
 delegations. It is exactly one of the cases of :data:`CASES`, as data plus one plain sentence.
+
+The answer reads the close member by member through a :class:`Close` (issue 13, item 1): the
+service answers from indexed lookups of blocks written with the record
+(:mod:`proposals.services.close_index`), a few per member on the chain; :class:`ReplayedClose`
+answers from a whole record replayed with :func:`proposals.verify.replay`
+(:func:`delegation.resolve_delegations`) -- the reference the lookups are tested against.
 """
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any, Protocol
 
-from delegation import SCOPES, ChainRow, replay_walk, walk_chain
-from proposals.verify import replay
+from delegation import SCOPES, ChainRow, Scope, replay_walk, walk_chain
+from proposals.verify import Replay, replay
 
-__all__ = ["CASES", "KINDS", "explain_vote"]
+__all__ = ["CASES", "KINDS", "Close", "ReplayedClose", "explain_close", "explain_vote"]
 
 CASES = (
     "voted_directly",
@@ -61,16 +67,121 @@ def _votes(n: int) -> str:
     return f"{n} vote" if n == 1 else f"{n} votes"
 
 
+class Close(Protocol):
+    """What an explanation asks of a close, one member at a time."""
+
+    def eligible(self, member_id: int) -> bool:
+        """Among the members eligible at the close."""
+
+    def secret(self, member_id: int) -> bool:
+        """Voted, the ballot kept without the member's name (issue 12)."""
+
+    def weight(self, member_id: int) -> int | None:
+        """The weight of a direct voter (secret ones too); None for others."""
+
+    def grades(self, member_id: int) -> Mapping[int, Any]:
+        """The grades of a ballot kept with the member's name, by initiative."""
+
+    def link(self, member_id: int) -> tuple[int, Scope, int] | None:
+        """A delegating voter's trustee, scope and intermediate weight; None for others."""
+
+    def carried(self, member_id: int) -> Sequence[tuple[int, Scope]]:
+        """The delegating voters whose chains ended at this direct voter, each with the scope
+        of their own delegation, in any order."""
+
+    def delegations(self, member_id: int) -> Mapping[Scope, int | None]:
+        """An eligible member's delegation rows at the close: scope -> trustee, None a block."""
+
+    def cast(self, member_id: int) -> bool:
+        """Cast a ballot kept with their name."""
+
+    def lost(self, member_id: int) -> bool:
+        """An eligible member who did not vote, with a delegation applying to them whose chain
+        reached no direct voter."""
+
+
+class ReplayedClose:
+    """:class:`Close` over :func:`proposals.verify.replay` of a whole record."""
+
+    def __init__(self, replayed: Replay) -> None:
+        self._replayed = replayed
+        self._resolution = replayed.resolution
+
+    def eligible(self, member_id: int) -> bool:
+        return member_id in self._replayed.eligible
+
+    def secret(self, member_id: int) -> bool:
+        return member_id in self._replayed.secret
+
+    def weight(self, member_id: int) -> int | None:
+        return self._resolution.weights.get(member_id)
+
+    def grades(self, member_id: int) -> Mapping[int, Any]:
+        return self._replayed.grades[member_id]
+
+    def link(self, member_id: int) -> tuple[int, Scope, int] | None:
+        resolution = self._resolution
+        if member_id not in resolution.trustees:
+            return None
+        return (
+            resolution.trustees[member_id],
+            resolution.scopes[member_id],
+            resolution.intermediate_weights[member_id],
+        )
+
+    @cached_property
+    def _behind(self) -> dict[int, list[int]]:
+        behind: dict[int, list[int]] = {}
+        for truster, trustee in self._resolution.trustees.items():
+            behind.setdefault(trustee, []).append(truster)
+        return behind
+
+    def carried(self, member_id: int) -> Sequence[tuple[int, Scope]]:
+        carried: list[tuple[int, Scope]] = []
+        todo = [member_id]
+        while todo:
+            for truster in self._behind.get(todo.pop(), []):
+                carried.append((truster, self._resolution.scopes[truster]))
+                todo.append(truster)
+        return carried
+
+    @cached_property
+    def _rows(self) -> dict[int, dict[Scope, int | None]]:
+        by_member: dict[int, dict[Scope, int | None]] = {}
+        for row in self._replayed.rows:
+            by_member.setdefault(row.truster_id, {})[row.scope] = row.trustee_id
+        return by_member
+
+    def delegations(self, member_id: int) -> Mapping[Scope, int | None]:
+        return self._rows.get(member_id, {})
+
+    @cached_property
+    def _casters(self) -> frozenset[int]:
+        return frozenset(self._replayed.casters)
+
+    def cast(self, member_id: int) -> bool:
+        return member_id in self._casters
+
+    def lost(self, member_id: int) -> bool:
+        return member_id in self._resolution.lost
+
+
 def explain_vote(
     document: Mapping[str, Any], member_id: int, *, you: bool = False
 ) -> dict[str, Any]:
+    """:func:`explain_close` of the record ``document`` (:class:`ReplayedClose`); it must have
+    passed :func:`proposals.verify.load_record`."""
+    return explain_close(ReplayedClose(replay(document)), member_id, you=you)
+
+
+def explain_close(close: Close, member_id: int, *, you: bool = False) -> dict[str, Any]:
     """:func:`explain_case`, with the fields of API.md's contract beside the case's own:
     ``kind`` (:data:`KINDS`), ``weight`` (0 for a vote that was not counted), ``chain`` (the
     member ids from the first trustee on) and ``scopes`` (the scope of each of those steps),
     ``grades`` (null where none were counted or they were kept without the name),
     ``counted_by`` (the direct voter whose ballot counted this vote, the member themselves when
     they voted; null when it was not counted) and ``text`` (the sentence)."""
-    answer = explain_case(document, member_id, you=you)
+    answer = explain_case(close, member_id, you=you)
     steps: list[dict[str, Any]] = answer.get("steps") or []
     case = answer["case"]
     counted_by = {
@@ -90,11 +201,8 @@ def explain_vote(
     }
 
 
-def explain_case(
-    document: Mapping[str, Any], member_id: int, *, you: bool = False
-) -> dict[str, Any]:
-    """Issue 12, item 2: what happened to ``member_id``'s vote at the close of the record's
-    issue. The document must have passed :func:`proposals.verify.load_record`.
+def explain_case(close: Close, member_id: int, *, you: bool = False) -> dict[str, Any]:
+    """Issue 12, item 2: what happened to ``member_id``'s vote at the ``close``.
 
     Returns ``{"case", "sentence", ...}`` with one of :data:`CASES`:
 
@@ -116,19 +224,17 @@ def explain_case(
 
     ``you`` writes the sentence to the member (“You …”) instead of about them.
     """
-    replayed = replay(document)
-    resolution = replayed.resolution
     subject = "You" if you else f"Member {member_id}"
     was = "were" if you else "was"
     your = "your" if you else "their"
-    if member_id not in replayed.eligible:
+    if not close.eligible(member_id):
         return {
             "case": "not_eligible",
             "reason": "not_among_eligible_members",
             "sentence": f"{subject} {was} not among the eligible members at the close"
             " (no voting right in the unit, or not active), so there was no vote to count.",
         }
-    if member_id in replayed.secret:
+    if close.secret(member_id):
         return {
             "case": "voted_secretly",
             "weight": 1,
@@ -136,22 +242,14 @@ def explain_case(
             "sentence": f"{subject} voted directly; {your} grades were kept without {your} name,"
             f" and {your} ballot was counted with weight 1, {your} own vote only.",
         }
-    if member_id in resolution.weights:
-        weight = resolution.weights[member_id]
-        grades = _grades(replayed.grades[member_id])
-        behind: dict[int, list[int]] = {}
-        for truster, trustee in resolution.trustees.items():
-            behind.setdefault(trustee, []).append(truster)
-        carried: list[int] = []
-        todo = [member_id]
-        while todo:
-            for truster in behind.get(todo.pop(), []):
-                carried.append(truster)
-                todo.append(truster)
+    weight = close.weight(member_id)
+    if weight is not None:
+        grades = _grades(close.grades(member_id))
+        carried = close.carried(member_id)
         by_scope = [
             {
                 "scope": scope,
-                "member_ids": sorted(m for m in carried if resolution.scopes[m] == scope),
+                "member_ids": sorted(m for m, own in carried if own == scope),
             }
             for scope in _SCOPE_ORDER
         ]
@@ -173,39 +271,37 @@ def explain_case(
             "sentence": f"{subject} voted directly ({_grade_text(grades)}), and {your} ballot was"
             f" counted with weight {weight}{whose}.",
         }
-    trustees, scopes = resolution.trustees, resolution.scopes
-    if member_id in trustees:
-        rows = replay_walk(
-            member_id,
-            voted=resolution.weights.__contains__,
-            link=lambda m: (trustees[m], scopes[m]) if m in trustees else None,
-        )
+    link = close.link(member_id)
+    if link is not None:
+
+        def hop(m: int) -> tuple[int, Scope] | None:
+            step = close.link(m)
+            return None if step is None else (step[0], step[1])
+
+        rows = replay_walk(member_id, voted=lambda m: close.weight(m) is not None, link=hop)
         steps = _steps(rows)
         voter = rows[-1].member_id
-        grades = _grades(replayed.grades[voter])
-        voter_weight = resolution.weights[voter]
+        grades = _grades(close.grades(voter))
+        voter_weight = close.weight(voter)
+        assert voter_weight is not None
         return {
             "case": "delegated_counted",
             "steps": steps,
             "voter_id": voter,
             "voter_weight": voter_weight,
             "grades": grades,
-            "weight": resolution.intermediate_weights[member_id],
+            "weight": link[2],
             "sentence": f"{subject} delegated: {your} vote went {_path(steps)},"
             f" and was counted with member {voter}'s grades ({_grade_text(grades)})"
             f" as one of member {voter}'s {_votes(voter_weight)}.",
         }
-    by_member: dict[int, dict[str, int | None]] = {}
-    for row in replayed.rows:
-        by_member.setdefault(row.truster_id, {})[row.scope] = row.trustee_id
-    voted = set(replayed.casters)
     chain = walk_chain(
         member_id,
-        eligible=replayed.eligible.__contains__,
-        delegations=lambda m: by_member.get(m, {}),  # type: ignore[arg-type,return-value]
-        participation=voted.__contains__,
+        eligible=close.eligible,
+        delegations=close.delegations,
+        participation=close.cast,
     )
-    if member_id in resolution.lost:
+    if close.lost(member_id):
         steps = _steps(chain)
         last = chain[-1]
         if last.loop == "repetition":

@@ -107,12 +107,15 @@ class DelegatingVoter:
 class ResultBlock(SQLModel, table=True):
     """Stored at close (issue 13): up to :data:`proposals.result_blocks.BLOCK` entries of one
     issue's list of ``kind`` with keys ``first_key`` to ``last_key``, ``data`` their compact
-    encoding (:mod:`proposals.result_blocks`). Read a key's block by the primary key:
-    ``first_key <= key ORDER BY first_key DESC LIMIT 1``."""
+    encoding (:mod:`proposals.result_blocks`); the kinds ``close_member`` and ``carried`` are
+    written with the issue's record (:mod:`proposals.services.close_index`). Read a key's block
+    by the primary key: ``first_key <= key ORDER BY first_key DESC LIMIT 1``."""
 
     __tablename__ = "result_block"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('vote', 'delegating_voter')", name="kind_known"),
+        sa.CheckConstraint(
+            "kind IN ('vote', 'delegating_voter', 'close_member', 'carried')", name="kind_known"
+        ),
         sa.CheckConstraint("count >= 1", name="count_positive"),
     )
 

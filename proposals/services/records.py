@@ -57,6 +57,7 @@ from proposals.models import (
     standing,
 )
 from proposals.services.access import eligible_privileges
+from proposals.services.close_index import CloseInputs, StoredClose, indexed, write_index
 from proposals.services.events import append_issue_event
 from proposals.services.locks import lock_unit
 from proposals.services.members import get_member
@@ -69,8 +70,8 @@ from proposals.services.record_inputs import (
 )
 from proposals.services.result_store import issue_delegating_voters, issue_votes
 from proposals.services.voting import closed_issue
-from proposals.verify import FORMAT, RESULT_FIELDS, load_record
-from proposals.vote_explanation import explain_vote
+from proposals.verify import FORMAT, RESULT_FIELDS, load_record, replay
+from proposals.vote_explanation import Close, ReplayedClose, explain_close
 
 __all__ = [
     "FORMAT",
@@ -371,8 +372,9 @@ class InputsChanged(Exception):
 
 
 @gc_paused()
-def check_inputs(session: Session, issue: Issue) -> None:
-    """Issue 12: the record's inputs, read after the close, must reproduce the close.
+def check_inputs(session: Session, issue: Issue) -> CloseInputs:
+    """Issue 12: the record's inputs, read after the close, must reproduce the close; returned
+    with their resolution (for the record's index, issue 13: :mod:`close_index`).
 
     Eligibility and unit and area delegations may change after the close, and the record is
     written after it; their writers keep the values at the close while the record is due
@@ -413,6 +415,7 @@ def check_inputs(session: Session, issue: Issue) -> None:
         for m, stored_link in delegating.items()
     ):
         raise InputsChanged(f"issue {issue_id}: the delegating voters no longer follow")
+    return CloseInputs(eligible, rows, stored, replay)
 
 
 def _close_links(session: Session, issue: Issue, scope: Scope, scope_id: int) -> list[Link]:
@@ -442,7 +445,7 @@ def write_record(session: Session, issue_id: int, *, now: datetime) -> IssueReco
     # Eligibility and delegation writes in the unit wait (proposals.services.locks), so the
     # inputs checked are the inputs recorded.
     lock_unit(session, issue.unit_id)
-    check_inputs(session, issue)
+    inputs = check_inputs(session, issue)
     last = session.exec(select(IssueRecord).order_by(col(IssueRecord.seq).desc()).limit(1)).first()
     seq = 1 if last is None else last.seq + 1
     previous = None if last is None else last.digest
@@ -467,6 +470,9 @@ def write_record(session: Session, issue_id: int, *, now: datetime) -> IssueReco
                 sa.insert(IssueRecordChunk).values(issue_id=issue_id, position=position, data=chunk)
             )
             position += 1
+    policy = session.get(Policy, issue.policy_id)
+    assert policy is not None
+    write_index(session, issue_id, inputs, secret=_secret(policy))
     session.execute(sa.delete(IssueRecordDue).where(col(IssueRecordDue.issue_id) == issue_id))
     forget(session, issue_id)
     append_issue_event(session, "issue_recorded", issue, state=issue.state, record_digest=digest)
@@ -557,10 +563,18 @@ def explain_member_vote(
     session: Session, issue_id: int, member_id: int, *, you: bool = False
 ) -> dict[str, Any]:
     """Issue 12, item 2: how ``member_id``'s vote was counted at the issue's close, from its
-    stored record (:func:`proposals.vote_explanation.explain_vote`). Conflict while the issue
-    is open; NotFound for an unknown issue or member, or an issue without a record."""
+    stored record (:func:`proposals.vote_explanation.explain_close`). Conflict while the issue
+    is open; NotFound for an unknown issue or member, or an issue without a record.
+
+    Issue 13, item 1: read from the record's index (:class:`close_index.StoredClose`), a few
+    indexed lookups; a record written without one (before migration 0020) is replayed whole."""
     closed_issue(session, issue_id)
     if session.get(IssueRecord, issue_id) is None:
         raise NotFound("this issue has no record")
     get_member(session, member_id)
-    return explain_vote(load_record(stored_body(session, issue_id)), member_id, you=you)
+    close: Close
+    if indexed(session, issue_id):
+        close = StoredClose(session, issue_id)
+    else:
+        close = ReplayedClose(replay(load_record(stored_body(session, issue_id))))
+    return explain_close(close, member_id, you=you)

@@ -9,6 +9,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
@@ -193,6 +195,18 @@ def entries(session: Session, issue_id: int, kind: str) -> Iterator[tuple[int, A
         yield from zip(result_blocks.keys(kind, first, decoded), decoded.tolist(), strict=True)
 
 
+def column(session: Session, issue_id: int, kind: str, field: str) -> npt.NDArray[Any]:
+    """One field of every entry of the issue's list of ``kind``, in key order (the whole list:
+    for writers, never for a read of one member)."""
+    parts = [
+        result_blocks.decode(kind, data)[field]
+        for _, data in _blocks(session, issue_id, kind, sa.true(), batch=STREAM_BATCH)
+    ]
+    if not parts:
+        return np.zeros(0, dtype=result_blocks.DTYPES[kind][field])
+    return np.concatenate(parts)
+
+
 def vote(issue_id: int, key: int, entry: tuple[int, int, int, bytes]) -> Vote:
     """The :class:`Vote` of a ``vote`` entry at position ``key``."""
     member_id, initiative_id, grade, ballot_id = entry
@@ -246,29 +260,72 @@ def issue_delegating_voters(session: Session, issue_id: int) -> Iterator[Delegat
 def delegating_voters_among(
     session: Session, issue_id: int, member_ids: Iterable[int]
 ) -> dict[int, DelegatingVoter]:
-    """The stored delegating voters among ``member_ids``: one indexed lookup of the block that
-    may hold each asked member not already answered by a block read before (members close
-    together share a block), never the issue's whole list."""
+    """The stored delegating voters among ``member_ids`` (:func:`among`)."""
+    found = among(session, issue_id, "delegating_voter", member_ids)
+    return {member: delegating_voter(issue_id, entry) for member, entry in found.items()}
+
+
+def among(session: Session, issue_id: int, kind: str, member_ids: Iterable[int]) -> dict[int, Any]:
+    """The entries of the issue's list of ``kind`` (one keyed by member id) among
+    ``member_ids``: one indexed lookup of the block that may hold each asked member not already
+    answered by a block read before (members close together share a block), never the issue's
+    whole list."""
     wanted = sorted(set(member_ids))
-    found: dict[int, DelegatingVoter] = {}
+    found: dict[int, Any] = {}
     index = 0
     while index < len(wanted):
         block = _holding(
             session,
             issue_id,
-            "delegating_voter",
+            kind,
             wanted[index],
             col(ResultBlock.last_key),
             col(ResultBlock.data),
         )
         if block is None or block[0] < wanted[index]:
-            index += 1  # in no block: not a delegating voter
+            index += 1  # in no block: not in the list
             continue
-        decoded = result_blocks.decode("delegating_voter", bytes(block[1]))
+        decoded = result_blocks.decode(kind, bytes(block[1]))
         members = decoded["member_id"].tolist()
         while index < len(wanted) and wanted[index] <= block[0]:
             at = bisect_left(members, wanted[index])
             if at < len(members) and members[at] == wanted[index]:
-                found[wanted[index]] = delegating_voter(issue_id, decoded[at].tolist())
+                found[wanted[index]] = decoded[at].tolist()
             index += 1
+    return found
+
+
+def at_positions(
+    session: Session, issue_id: int, kind: str, spans: Sequence[tuple[int, int]]
+) -> list[list[Any]]:
+    """The entries of each span ``(first position, count)`` of the issue's positional list of
+    ``kind`` (:data:`~proposals.result_blocks.POSITIONAL`): the blocks holding them are found by
+    their first keys (:func:`~proposals.result_blocks.block_start`), read by the primary key in
+    one query per :data:`STREAM_BATCH` blocks."""
+    starts = sorted(
+        {
+            result_blocks.block_start(position)
+            for first, count in spans
+            for position in range(first, first + count, result_blocks.BLOCK)
+        }
+        | {result_blocks.block_start(first + count - 1) for first, count in spans if count}
+    )
+    blocks: dict[int, Any] = {}
+    for batch in range(0, len(starts), STREAM_BATCH):
+        keys = starts[batch : batch + STREAM_BATCH]
+        rows = session.execute(
+            sa.select(col(ResultBlock.first_key), col(ResultBlock.data)).where(
+                col(ResultBlock.issue_id) == issue_id,
+                col(ResultBlock.kind) == kind,
+                col(ResultBlock.first_key).in_(keys),
+            )
+        )
+        blocks.update((int(first), result_blocks.decode(kind, bytes(data))) for first, data in rows)
+    found = []
+    for first, count in spans:
+        entries = []
+        for position in range(first, first + count):
+            start = result_blocks.block_start(position)
+            entries.append(blocks[start][position - start].tolist())
+        found.append(entries)
     return found

@@ -5,9 +5,12 @@ import pytest
 
 from proposals.result_blocks import (
     BLOCK,
+    CARRIED,
+    CLOSE_MEMBER,
     DELEGATING_VOTER,
     SCOPES,
     VOTE,
+    block_start,
     check_votes,
     decode,
     delegating_voters,
@@ -158,3 +161,28 @@ def test_delegating_voters_out_of_member_order_are_refused(members: list[int]) -
 def test_an_unknown_scope_is_refused() -> None:
     with pytest.raises(ValueError):
         delegating_voters([1], [2], [1], [3])
+
+
+@pytest.mark.parametrize("n", [1, BLOCK, BLOCK + 1, 3 * BLOCK + 2])
+def test_a_positional_list_puts_each_position_in_the_block_computed_for_it(n: int) -> None:
+    """Issue 13, item 1: ``carried`` entries are keyed by position like votes, so the block of a
+    position is known without a lookup (``block_start``)."""
+    entries = np.zeros(n, dtype=CARRIED)
+    entries["member_id"] = np.arange(n, 0, -1)  # positional: any member order
+    blocks = encode("carried", entries)
+    starts = {b.first_key: b for b in blocks}
+    for position in (1, n, *range(BLOCK - 1, n + 1, BLOCK)):
+        block = starts[block_start(position)]
+        assert block.first_key <= position <= block.last_key
+        decoded = decode("carried", block.data)
+        assert keys("carried", block.first_key, decoded)[position - block.first_key] == position
+        assert int(decoded["member_id"][position - block.first_key]) == n - position + 1
+    assert (CLOSE_MEMBER.itemsize, CARRIED.itemsize) == (33, 13)
+
+
+@pytest.mark.parametrize("members", [[2, 1], [1, 1]])
+def test_close_members_out_of_member_order_are_refused(members: list[int]) -> None:
+    entries = np.zeros(len(members), dtype=CLOSE_MEMBER)
+    entries["member_id"] = members
+    with pytest.raises(ValueError):
+        encode("close_member", entries)
