@@ -9,11 +9,10 @@ nothing more is due, so zero-length phases pass in one run (see :func:`run_lifec
 import logging
 import re
 import secrets
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -39,6 +38,13 @@ from delegation.arrays import (
     resolve_arrays,
 )
 from proposals import result_blocks
+from proposals.ballot_grades import (
+    PAD,
+    CastGrades,
+    group_contents,
+    load_cast_grades,
+    merged_ballots,
+)
 from proposals.bulk import fetch_rows, gc_paused, insert_int_columns, insert_rows
 from proposals.clock import Clock, utcnow
 from proposals.errors import Conflict
@@ -565,34 +571,25 @@ def close_voting(
     (cast,) = int_columns(
         session, sa.select(col(Ballot.member_id)).where(col(Ballot.issue_id) == issue_id)
     )
-    casters = cast[unit.positions(cast) >= 0]
-    grades: dict[int, dict[int, int]] = {m: {} for m in casters.tolist()}
-    for member_id, initiative_id, grade in fetch_rows(
-        session,
-        select(BallotGrade.member_id, BallotGrade.initiative_id, BallotGrade.grade).where(
-            BallotGrade.issue_id == issue_id
-        ),
-    ):
-        if member_id in grades:
-            grades[member_id][initiative_id] = grade
+    grades = load_cast_grades(session, issue_id, cast[unit.positions(cast) >= 0])
     area, rows = load_override_arrays(
         session, unit, area_id=issue.area_id, issue_id=issue_id, graphs=graphs
     )
-    resolution = resolve_arrays(unit, casters, area, rows)
+    resolution = resolve_arrays(unit, grades.casters, area, rows)
     initiatives = _initiatives(session, issue)
     admitted = [i.id or 0 for i in initiatives if i.admitted]
     policy = session.get(Policy, issue.policy_id)
     assert policy is not None
-    voters, weights = resolution.voters.tolist(), resolution.weights.tolist()
     result = tally_ballots(
-        {m: (w, grades[m]) for m, w in zip(voters, weights, strict=True)},
+        merged_ballots(grades, resolution.voters, resolution.weights),
         admitted,
         _tally_policy(policy),
     )
     # The rule asked once per weight that occurs, not once per voter (a few weights, ~100,000
     # voters at a large close).
-    kept = [w for w in set(weights) if secret_ballot(policy.ballot_secrecy, w)]
-    secret = set(resolution.voters[np.isin(resolution.weights, kept)].tolist()) if kept else set()
+    weights = np.unique(resolution.weights).tolist()
+    kept = [w for w in weights if secret_ballot(policy.ballot_secrecy, w)]
+    secret = resolution.voters[np.isin(resolution.weights, kept)]
     _store_results(
         session,
         issue_id,
@@ -602,7 +599,7 @@ def close_voting(
         secret,
         [i.id or 0 for i in initiatives],
     )
-    if secret:
+    if len(secret):
         _delete_live_ballots(session, issue_id)
     for initiative in initiatives:
         outcome = result.initiatives.get(initiative.id or 0)
@@ -637,57 +634,49 @@ def secret_ballot(ballot_secrecy: str, weight: int) -> bool:
 
 
 def _anonymous(
-    issue_id: int, grades: dict[int, dict[int, int]], secret: set[int]
-) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    issue_id: int, grades: CastGrades, secret: Ids
+) -> tuple[list[tuple[int, int, str]], npt.NDArray[np.void]]:
     """The anonymous ballots of ``secret`` members: each under a random ``ballot_id``, numbered
     in the order of their content (sorted grades, then the random id), never of member or time.
-    Rows of ``anonymous_ballot``, and their grades ``(initiative_id, grade, ballot_id)``.
+    Rows of ``anonymous_ballot``, and their grades as vote entries
+    (:func:`proposals.result_blocks.votes`, no member).
 
-    Only the contents are kept, counted: the ballots of one content are alike but for their
-    ids, which are drawn at once (``token_bytes(16).hex()`` per ballot, as ``token_hex(16)``)
-    and sorted within the content -- the order of ``sorted((content, id) ...)``, without
-    comparing whole contents for each pair of the 100,000 ballots of a large close."""
-    contents = Counter(tuple(sorted(grades[m].items())) for m in secret)
-    drawn = secrets.token_bytes(16 * len(secret)).hex()
-    ids = [drawn[k : k + 32] for k in range(0, len(drawn), 32)]
-    heads: list[tuple[int, int, str]] = []
-    votes: list[tuple[int, int, str]] = []
-    for given in sorted(contents):
-        start = len(heads)
-        for ballot_id in sorted(ids[start : start + contents[given]]):
-            heads.append((issue_id, len(heads), ballot_id))
-            votes.extend((i, g, ballot_id) for i, g in given)
+    The ids are drawn at once (``token_bytes(16).hex()`` per ballot, as ``token_hex(16)``),
+    dealt out in the order of the contents (:func:`~proposals.ballot_grades.group_contents`)
+    and sorted within each content -- the order of ``sorted((content, id) ...)``, without a
+    Python step per ballot but the row of its id."""
+    contents = grades.contents(secret)
+    order, groups = group_contents(contents)
+    drawn = np.frombuffer(secrets.token_bytes(16 * len(secret)).hex().encode(), dtype="S32")
+    ids = drawn[np.lexsort((drawn, groups))]
+    ordered = contents[order]
+    initiatives, points = ordered[:, 0::2], ordered[:, 1::2]
+    graded = initiatives != PAD
+    votes = result_blocks.votes(
+        np.zeros(int(graded.sum()), dtype=np.int64),
+        initiatives[graded],
+        points[graded],
+        np.broadcast_to(ids[:, None], graded.shape)[graded],
+    )
+    heads = [(issue_id, k, b.decode()) for k, b in enumerate(ids.tolist())]
     return heads, votes
 
 
 def _vote_entries(
-    grades: dict[int, dict[int, int]],
-    secret: set[int],
-    anonymous_votes: list[tuple[int, int, str]],
+    grades: CastGrades, secret: Ids, anonymous_votes: npt.NDArray[np.void]
 ) -> npt.NDArray[np.void]:
     """Every stored grade as an entry of :mod:`proposals.result_blocks`, in the order of their
     positions: the members' (not ``secret``) by member and initiative, then the anonymous
     ballots' (:func:`_anonymous`) in their order; checked as the old table's keys did."""
-    # Flattened through the dicts' own iterators and sorted by numpy: no Python call per voter
-    # (sorting each voter's grades in Python was ~0.35 s of a 1M-member close).
-    counts = np.fromiter(map(len, grades.values()), dtype=np.int64, count=len(grades))
-    total = int(counts.sum())
-    members = np.repeat(np.fromiter(grades, dtype=np.int64, count=len(grades)), counts)
-    initiatives = np.fromiter(chain.from_iterable(grades.values()), dtype=np.int64, count=total)
-    points = np.fromiter(
-        chain.from_iterable(map(dict.values, grades.values())), dtype=np.int64, count=total
+    owned = ~np.isin(grades.members, secret)
+    entries = np.concatenate(
+        [
+            result_blocks.votes(
+                grades.members[owned], grades.initiatives[owned], grades.grades[owned]
+            ),
+            anonymous_votes,
+        ]
     )
-    order = np.lexsort((initiatives, members))
-    if secret:
-        order = order[~np.isin(members[order], np.fromiter(secret, dtype=np.int64))]
-    owned = result_blocks.votes(members[order], initiatives[order], points[order])
-    hidden = result_blocks.votes(
-        np.zeros(len(anonymous_votes), dtype=np.int64),
-        [i for i, _, _ in anonymous_votes],
-        [g for _, g, _ in anonymous_votes],
-        np.array([b.encode("ascii") for _, _, b in anonymous_votes], dtype="S32"),
-    )
-    entries = np.concatenate([owned, hidden])
     result_blocks.check_votes(entries)
     return entries
 
@@ -711,9 +700,9 @@ def _store_results(
     session: Session,
     issue_id: int,
     resolution: ArrayResolution,
-    grades: dict[int, dict[int, int]],
+    grades: CastGrades,
     result: TallyResult,
-    secret: set[int],
+    secret: Ids,
     initiative_ids: Sequence[int],
 ) -> None:
     """Bulk-write the immutable rows of a closed issue: one COPY (PostgreSQL) or executemany
@@ -747,9 +736,9 @@ def _store_results(
             resolution.voters,
             resolution.delegators,
             resolution.trustees,
-            np.fromiter(grades, dtype=np.int64, count=len(grades)),
+            grades.casters,
         ),
-        set().union(*map(dict.keys, grades.values())),
+        grades.graded(),
     )
     insert_int_columns(
         session,

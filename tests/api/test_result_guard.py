@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from proposals.lifecycle import _vote_entries
 from proposals.result_blocks import delegating_voters, encode, votes
 from tests.api.world import DAY, World, build_world
 from tests.factories import make_member
+from tests.proposals.test_ballot_grades import cast_of
 
 
 def close_one(client: TestClient, db: Database, clock: FrozenClock) -> tuple[World, dict[str, Any]]:
@@ -125,9 +127,11 @@ def test_an_anonymous_ballot_grades_an_initiative_once(
     the table's primary key."""
     world = build_world(client, db, clock, ["A"], discussion_time=0, verification_time=0)
     initiative = world.propose("A")
+    none = np.zeros(0, dtype=np.int64)
+    twice = votes([0, 0], [initiative["id"]] * 2, [1, 1], [b"b1", b"b1"])
     with pytest.raises(ValueError, match="twice"):
-        _vote_entries({}, set(), [(initiative["id"], 1, "b1"), (initiative["id"], 1, "b1")])
-    (block,) = encode("vote", _vote_entries({}, set(), [(initiative["id"], 1, "b1")]))
+        _vote_entries(cast_of({}), none, twice)
+    (block,) = encode("vote", _vote_entries(cast_of({}), none, twice[:1]))
     values = {"issue": initiative["issue_id"], "data": block.data}
     insert = sa.text(
         "INSERT INTO result_block (issue_id, kind, first_key, last_key, count, data)"

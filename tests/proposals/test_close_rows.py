@@ -11,6 +11,8 @@ from collections import Counter
 from types import SimpleNamespace
 from typing import cast
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
@@ -23,10 +25,15 @@ from proposals.lifecycle import _anonymous, _store_results
 from proposals.models import AnonymousBallot, DirectVoter, ResultBlock
 from proposals.services.result_store import issue_delegating_voters, issue_votes
 from tests.api.world import build_world
+from tests.proposals.test_ballot_grades import cast_of
 
 ISSUE = 9
 BIG = 2**31 - 1  # the largest id an ``integer`` column holds
 NO_BATTLES = cast(TallyResult, SimpleNamespace(battle={}))
+
+
+def ids(members: set[int]) -> npt.NDArray[np.int64]:
+    return np.array(sorted(members), dtype=np.int64)
 
 
 @pytest.fixture
@@ -50,7 +57,9 @@ def test_stored_rows_are_the_plain_formulas(db: Database, issue: int) -> None:
     secret = {3, BIG - 1}  # one anonymous ballot with grades, one abstaining on everything
     resolution = resolve_rows(members, rows, grades)
     with db.session() as session:
-        _store_results(session, issue, resolution, grades, NO_BATTLES, secret, [101, 102])
+        _store_results(
+            session, issue, resolution, cast_of(grades), NO_BATTLES, ids(secret), [101, 102]
+        )
         direct = session.exec(
             select(DirectVoter.issue_id, DirectVoter.member_id, DirectVoter.weight).order_by(
                 col(DirectVoter.member_id)
@@ -92,7 +101,7 @@ def test_stored_rows_are_the_plain_formulas(db: Database, issue: int) -> None:
 def test_nothing_to_store_writes_nothing(db: Database) -> None:
     resolution = resolve_rows({1}, [], [])
     with db.session() as session:
-        _store_results(session, ISSUE, resolution, {}, NO_BATTLES, set(), [])
+        _store_results(session, ISSUE, resolution, cast_of({}), NO_BATTLES, ids(set()), [])
         for model in (DirectVoter, ResultBlock, AnonymousBallot):
             assert session.exec(select(model)).all() == []
 
@@ -115,7 +124,9 @@ def test_anonymous_ballots_in_the_order_of_content_then_id(
         for m in range(1, count + 1)
     }
     secret = set(grades)
-    heads, votes = _anonymous(ISSUE, grades, secret)
+    heads, entries = _anonymous(ISSUE, cast_of(grades), ids(secret))
+    votes = [(i, g, b.decode()) for m, i, g, b in entries.tolist() if m == 0]
+    assert len(votes) == len(entries)
 
     assert [(issue, position) for issue, position, _ in heads] == [(ISSUE, p) for p in range(count)]
     given: dict[str, list[tuple[int, int]]] = {ballot_id: [] for _, _, ballot_id in heads}

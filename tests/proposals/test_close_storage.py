@@ -7,6 +7,8 @@ import pytest
 
 from delegation.arrays import build_unit_arrays
 from proposals.lifecycle import _check_result_ids, _vote_entries
+from proposals.result_blocks import votes
+from tests.proposals.test_ballot_grades import cast_of
 
 UNIT = build_unit_arrays([1, 2, 3], [], [])  # members 1, 2, 3 eligible
 
@@ -53,8 +55,16 @@ def test_vote_entries_are_the_old_rows_in_their_order(seed: int) -> None:
         if m not in secret
         for i, g in sorted(given.items())
     ] + [(0, i, g, b.encode()) for i, g, b in anonymous]
-    assert _vote_entries(grades, secret, anonymous).tolist() == old
+    hidden = votes(
+        [0] * len(anonymous),
+        [i for i, _, _ in anonymous],
+        [g for _, g, _ in anonymous],
+        [b.encode() for _, _, b in anonymous],
+    )
+    secret_ids = np.array(sorted(secret), dtype=np.int64)
+    assert _vote_entries(cast_of(grades), secret_ids, hidden).tolist() == old
 
 
 def test_no_grades_give_no_entries() -> None:
-    assert _vote_entries({}, set(), []).tolist() == []
+    none = np.zeros(0, dtype=np.int64)
+    assert _vote_entries(cast_of({}), none, votes(none, none, none)).tolist() == []
