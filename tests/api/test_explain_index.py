@@ -55,14 +55,7 @@ def generated(
     rng = random.Random(seed)
     names = [f"M{i}" for i in range(rng.randint(8, 22))]
     world = build_world(client, db, clock, names, **(SECRET if seed % 2 else {}))
-    first = world.propose(names[0], "First")
-    issue = first["issue_id"]
-    other = world.propose(names[1], "Other", issue_id=issue)
-    ids = [first["id"], other["id"]]
-    for initiative in ids:
-        for who in names[:3]:
-            world.support(who, initiative)
-    world.to_voting(issue)
+    issue, ids = world.two_in_voting(names)
     scatter(world, rng, issue, ids, vote_share=rng.choice([0.1, 0.3, 0.6]))
     if rng.random() < 0.5:
         assert world.vote(rng.choice(names), issue, {}).status_code == 200  # an empty ballot

@@ -317,14 +317,7 @@ def test_results_identical_to_the_same_election_in_public(
     for prefix, policy in (("P", {}), ("S", SECRET)):
         names = [f"{prefix}{i}" for i in range(14)]
         world = build_world(client, db, clock, names, **policy)
-        first = world.propose(names[0], "First")
-        issue = first["issue_id"]
-        other = world.propose(names[1], "Other", issue_id=issue)
-        ids = [first["id"], other["id"]]
-        for initiative in ids:
-            for who in names[:3]:
-                world.support(who, initiative)
-        world.to_voting(issue)
+        issue, ids = world.two_in_voting(names)
         scatter(world, random.Random(seed), issue, ids, vote_share=0.6)
         assert world.step(DAY)[0].startswith("finished")
         assert write_due_records(db, clock=clock)

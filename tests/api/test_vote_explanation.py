@@ -202,14 +202,7 @@ def test_every_member_agrees_with_voters_and_delegating_voters(
     rng = random.Random(seed)
     names = [f"M{i}" for i in range(14)]
     world = build_world(client, db, clock, names)
-    first = world.propose(names[0], "First")
-    issue = first["issue_id"]
-    other = world.propose(names[1], "Other", issue_id=issue)
-    ids = [first["id"], other["id"]]
-    for initiative in ids:
-        for who in names[:3]:
-            world.support(who, initiative)
-    world.to_voting(issue)
+    issue, ids = world.two_in_voting(names)
     scatter(world, rng, issue, ids, vote_share=0.4)
     assert world.step(DAY)[0].startswith("finished")
     assert write_due_records(db, clock=clock)

@@ -96,6 +96,19 @@ class World:
         assert self.step(DAY) == ["voting"]
         assert self.issue(issue_id)["state"] == "voting"
 
+    def two_in_voting(self, names: list[str]) -> tuple[int, list[int]]:
+        """An issue with two initiatives (proposed by the first two ``names``, each supported
+        by the first three) taken to voting: its id and the initiatives' ids."""
+        first = self.propose(names[0], "First")
+        issue: int = first["issue_id"]
+        other = self.propose(names[1], "Other", issue_id=issue)
+        ids: list[int] = [first["id"], other["id"]]
+        for initiative in ids:
+            for who in names[:3]:
+                self.support(who, initiative)
+        self.to_voting(issue)
+        return issue, ids
+
     def issue(self, issue_id: int) -> dict[str, Any]:
         result: dict[str, Any] = self.ok("GET", f"/issues/{issue_id}")
         return result
