@@ -18,7 +18,7 @@ from proposals.errors import DomainError
 from proposals.lifecycle import run_lifecycle
 from proposals.security import PasswordHasher
 from proposals.services import members
-from proposals.services.records import write_due_records
+from proposals.services.records import index_records, write_due_records
 
 log = logging.getLogger("liquidpolicy.cli")
 STARTUP_FAILURE = 3  # the server could not start (e.g. the port is taken), as uvicorn.run exits
@@ -76,6 +76,15 @@ def _parser() -> argparse.ArgumentParser:
         "migrate the database to the newest schema",
         "Create or upgrade the database's tables to the newest schema (Alembic migrations). "
         "Safe to run again: an up-to-date database is left as it is.",
+    )
+    _command(
+        commands,
+        "index-records",
+        "index the records written before the explanation index (once, after upgrading)",
+        "Write the explanation index of every record of a close written without one (before "
+        "this version), from the record itself: then how one member's vote was counted is "
+        "read by a few lookups instead of from the whole record. Prints one line per record "
+        "indexed, or 'nothing to index'. Safe to run again.",
     )
     _command(
         commands,
@@ -270,6 +279,19 @@ def _tick(settings: Settings) -> int:
     return 0
 
 
+def _index_records(settings: Settings) -> int:
+    database = Database(create_engine(settings.database_url))
+    try:
+        indexed = index_records(database)
+    finally:
+        database.dispose()
+    for issue_id in indexed:
+        print(f"issue {issue_id}: record indexed")
+    if not indexed:
+        print("nothing to index")
+    return 0
+
+
 def _notify(settings: Settings) -> int:
     """One pass: derive the delegates' reminders, fan out, compose due e-mails (SMTP only)."""
     from app.mail.compose import notify_pass
@@ -401,6 +423,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _create_admin(settings, args.name, args.password)
     if args.command == "tick":
         return _tick(settings)
+    if args.command == "index-records":
+        return _index_records(settings)
     if args.command == "notify":
         return _preview(settings, args.preview) if args.preview else _notify(settings)
     if args.command == "deliver":

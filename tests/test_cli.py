@@ -1,4 +1,5 @@
-"""The ``liquidpolicy`` command line: migrate, create-admin, tick, notify and deliver."""
+"""The ``liquidpolicy`` command line: migrate, create-admin, index-records, tick, notify and
+deliver."""
 
 from pathlib import Path
 
@@ -48,6 +49,20 @@ class TestCreateAdmin:
         assert main(["create-admin", "admin", "--password", "correct horse battery"]) == 0
         assert main(["create-admin", "admin", "--password", "correct horse battery"]) == 2
         assert "taken" in capsys.readouterr().err
+
+
+class TestIndexRecords:
+    def test_with_every_record_indexed_there_is_nothing_to_index(
+        self, url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        # What it writes is tested in tests/api/test_explain_index.py.
+        assert main(["migrate"]) == 0
+        assert main(["index-records"]) == 0
+        assert capsys.readouterr().out == "nothing to index\n"
+
+    def test_needs_a_migrated_database(self, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["index-records"]) == 2
+        assert "error:" in capsys.readouterr().err
 
 
 class TestTick:

@@ -53,6 +53,7 @@ from proposals.models import (
     IssueRecordDue,
     Policy,
     Privilege,
+    ResultBlock,
     Vote,
     standing,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "InputsChanged",
     "RecordInfo",
     "check_inputs",
+    "index_records",
     "record_info",
     "served_chunks",
     "write_due_records",
@@ -506,6 +508,39 @@ def write_due_records(database: SessionFactory, *, clock: Clock = utcnow) -> lis
         except Exception:
             log.exception("writing the record failed", extra={"issue_id": issue_id})
     return written
+
+
+def index_records(database: SessionFactory) -> list[int]:
+    """Issue 13, item 1: write the explanation index (:func:`close_index.write_index`) of every
+    record written without one -- before migration 0020 -- from the record itself, replayed
+    once, each in its own transaction, oldest record first; the issues indexed. The index is
+    the one :func:`write_record` writes with a new record (the weight-1 voters' ballots were
+    kept without their name exactly when the record names anonymous voters). A record whose
+    close had no eligible member has nothing to index and stays as it is (its explanations
+    replay it). ``liquidpolicy index-records`` runs it, once after upgrading."""
+    with database.session() as session:
+        has_index = sa.exists().where(
+            col(ResultBlock.issue_id) == col(IssueRecord.issue_id),
+            col(ResultBlock.kind) == "close_member",
+        )
+        waiting = list(
+            session.exec(
+                select(IssueRecord.issue_id).where(~has_index).order_by(col(IssueRecord.seq))
+            )
+        )
+    done: list[int] = []
+    for issue_id in waiting:
+        with database.session(write=True) as session:
+            replayed = replay(load_record(stored_body(session, issue_id)))
+            resolution = replayed.resolution
+            inputs = CloseInputs(
+                set(replayed.eligible), list(replayed.rows), dict(resolution.weights), resolution
+            )
+            write_index(session, issue_id, inputs, secret=bool(replayed.secret))
+            if indexed(session, issue_id):
+                done.append(issue_id)
+            session.commit()
+    return done
 
 
 @dataclass(frozen=True)

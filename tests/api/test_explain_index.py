@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from fastapi.testclient import TestClient
 from sqlmodel import col
 
-from app.db import Database
+from app.db import BoundDatabase, Database
+from app.migrate import alembic_config
 from proposals import result_blocks
 from proposals.clock import FrozenClock
 from proposals.models import ResultBlock
@@ -156,3 +158,33 @@ def test_the_database_refuses_changing_the_index(
     issue, _, _ = closed(world, db, clock)
     with db.session() as session, pytest.raises(sa.exc.IntegrityError, match="immutable"):
         session.execute(sa.text(statement), {"issue": issue, "kind": kind})
+
+
+INDEX = (
+    "SELECT issue_id, kind, first_key, last_key, count, data FROM result_block"
+    " WHERE kind IN ('close_member', 'carried') ORDER BY 1, 2, 3"
+)
+
+
+@pytest.mark.parametrize("seed", range(4))  # odd seeds: secret ballots
+def test_an_old_record_is_indexed_as_a_new_one_is(
+    client: TestClient, db: Database, clock: FrozenClock, seed: int
+) -> None:
+    """``index_records`` (``liquidpolicy index-records``) writes, from the record alone, exactly
+    the index ``write_record`` writes with a new record; then the index answers again."""
+    issue, members = generated(client, db, clock, seed)
+    assert isinstance(db, BoundDatabase)  # one connection, rolled back after the test
+    connection = db.connection
+    written = [tuple(row) for row in connection.execute(sa.text(INDEX))]
+    with db.session() as session:
+        expected = [explain_member_vote(session, issue, m) for m in members]
+    command.downgrade(alembic_config(connection=connection), "0019")  # drops the index
+    command.upgrade(alembic_config(connection=connection), "head")
+    with db.session() as session:
+        assert not indexed(session, issue)
+    assert records.index_records(db) == [issue]
+    assert [tuple(row) for row in connection.execute(sa.text(INDEX))] == written
+    with db.session() as session:
+        assert indexed(session, issue)
+        assert [explain_member_vote(session, issue, m) for m in members] == expected
+    assert records.index_records(db) == []  # nothing left: safe to run again
