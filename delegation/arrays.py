@@ -53,6 +53,7 @@ from delegation.graph import (
 __all__ = [
     "DEAD",
     "NONE",
+    "SCOPE_INDEX",
     "ArrayResolution",
     "Ids",
     "OverrideArrays",
@@ -69,7 +70,8 @@ NONE = -2
 """In a trustee-position array: no delegation applies (none, a null block, or participating)."""
 DEAD = -1
 """In a trustee-position array: the trustee is not eligible (a vote sent there is lost)."""
-SCOPE_INDEX: dict[Scope, int] = {"unit": 0, "area": 1, "issue": 2}
+SCOPE_INDEX: dict[Scope, int] = {scope: index for index, scope in enumerate(SCOPES)}
+"""A scope as the index :attr:`ArrayResolution.scopes` gives it."""
 
 
 def as_ids(ids: Iterable[int] | npt.NDArray[np.integer]) -> Ids:

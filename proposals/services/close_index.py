@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from delegation import Delegation as Link
 from delegation import Resolution, Scope
+from delegation.arrays import SCOPE_INDEX, positions
 from proposals import result_blocks
 from proposals.models import DirectVoter, ResultBlock
 from proposals.result_blocks import CAST, CLOSE_MEMBER, LOST, SCOPES, SECRET, STOOD
@@ -35,8 +36,6 @@ from proposals.services.result_store import (
 )
 
 __all__ = ["CloseInputs", "StoredClose", "indexed", "write_index"]
-
-_SCOPE_INDEX = {scope: index for index, scope in enumerate(SCOPES)}
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,11 @@ def _ids(values: Iterable[int]) -> npt.NDArray[np.int64]:
     return np.fromiter(values, dtype=np.int64)
 
 
-def _places(members: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
-    """The index of each of ``ids`` in the sorted ``members``; all must be there."""
-    where = np.searchsorted(members, ids)
-    if ids.size and (where.max() >= len(members) or np.any(members[where] != ids)):
+def _places(members: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The index of each of ``ids`` in the sorted ``members`` (:func:`delegation.arrays.positions`);
+    all must be there."""
+    where = positions(members, ids)
+    if np.any(where < 0):
         raise ValueError("a member of the close's results is not among its eligible members")
     return where
 
@@ -81,13 +81,12 @@ def close_members(
         count=len(rows),
     )
     row_scopes = np.fromiter(
-        map(_SCOPE_INDEX.__getitem__, map(attrgetter("scope"), rows)),
+        map(SCOPE_INDEX.__getitem__, map(attrgetter("scope"), rows)),
         dtype=np.int64,
         count=len(rows),
     )
-    where = np.searchsorted(members, trusters)
-    held = where < len(members)
-    held[held] = members[where[held]] == trusters[held]  # rows of eligible trusters only
+    where = positions(members, trusters)
+    held = where >= 0  # rows of eligible trusters only
     for index, bit in enumerate(STOOD):
         here = held & (row_scopes == index)
         entries["trustees"][where[here], index] = row_trustees[here]
@@ -107,7 +106,7 @@ def close_members(
     delegators = _ids(links)
     trustees = _ids(links.values())
     scopes = _ids(
-        map(_SCOPE_INDEX.__getitem__, map(dict(resolution.scopes.items()).__getitem__, links))
+        map(SCOPE_INDEX.__getitem__, map(dict(resolution.scopes.items()).__getitem__, links))
     )
     order = np.lexsort((delegators, trustees))
     delegators, trustees, scopes = delegators[order], trustees[order], scopes[order]
