@@ -61,6 +61,7 @@ __all__ = [
     "build_override_arrays",
     "build_unit_arrays",
     "dict_overrides",
+    "pairs",
     "resolve_arrays",
     "resolve_rows",
 ]
@@ -251,12 +252,20 @@ class OverrideArrays:
 
     def pairs(self) -> list[tuple[int, int | None]]:
         """The rows as ``(truster_id, trustee_id or None)`` pairs, for the dict resolver."""
-        return [
-            (truster, None if block else trustee)
-            for truster, trustee, block in zip(
-                self.trusters.tolist(), self.trustees.tolist(), self.blocks.tolist(), strict=True
-            )
-        ]
+        return pairs(self.trusters, self.trustees, self.blocks)
+
+
+def pairs(
+    trusters: Ids, trustees: Ids, blocks: npt.NDArray[np.bool_]
+) -> list[tuple[int, int | None]]:
+    """Rows given as columns (``blocks[i]``: a null trustee) as ``(truster_id, trustee_id or
+    None)`` pairs, the form the dict graph's builders take."""
+    return [
+        (truster, None if block else trustee)
+        for truster, trustee, block in zip(
+            trusters.tolist(), trustees.tolist(), blocks.tolist(), strict=True
+        )
+    ]
 
 
 def build_override_arrays(

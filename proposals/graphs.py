@@ -30,8 +30,9 @@ from delegation.arrays import (
     UnitArrays,
     build_override_arrays,
     build_unit_arrays,
+    pairs,
 )
-from proposals.bulk import fetch_column, fetch_rows, gc_paused
+from proposals.bulk import fetch_rows, gc_paused
 from proposals.models import Delegation, Privilege, standing
 from proposals.services.access import eligible_privileges
 
@@ -87,7 +88,7 @@ def load_unit_arrays(session: Session, unit_id: int) -> UnitArrays:
     """The unit's eligible members and standing unit delegations as
     :class:`~delegation.arrays.UnitArrays`, read as columns (:func:`int_columns`). A unit row
     without trustee is never stored (``ck_delegation_unit_has_trustee``); were one there, the
-    rows are read as pairs so the error is the one :func:`load_unit_graph` raises."""
+    error is the one :func:`load_unit_graph` raises."""
     eligible = eligible_array(session, unit_id)
     trusters, trustees, nulls = _delegation_columns(session, col(Delegation.unit_id) == unit_id)
     if nulls.any():
@@ -110,29 +111,9 @@ def _delegation_columns(session: Session, where: sa.ColumnElement[bool]) -> Rows
     return trusters, trustees, nulls.astype(bool)
 
 
-def _pairs(rows: Rows) -> list[tuple[int, int | None]]:
-    """:data:`Rows` as ``(truster_id, trustee_id or None)`` pairs."""
-    trusters, trustees, blocks = rows
-    return [
-        (truster, None if block else trustee)
-        for truster, trustee, block in zip(
-            trusters.tolist(), trustees.tolist(), blocks.tolist(), strict=True
-        )
-    ]
-
-
 def eligible_ids(session: Session, unit_id: int) -> frozenset[int]:
-    """The members eligible in the unit (``access.eligible_privileges``), as plain ids.
-
-    On PostgreSQL the ids come back as one ``array_agg`` array in one row: the driver then
-    parses one value instead of building a row tuple per member (about 0.4 s less at a
-    million members)."""
-    eligible = eligible_privileges().where(Privilege.unit_id == unit_id).subquery()
-    if session.connection().dialect.name == "postgresql":
-        statement = sa.select(sa.func.array_agg(eligible.c.member_id))
-        ((ids,),) = fetch_rows(session, statement, binary=True)
-        return frozenset(ids or ())
-    return frozenset(fetch_column(session, sa.select(eligible.c.member_id)))
+    """The members eligible in the unit (:func:`eligible_array`), as a set of plain ids."""
+    return frozenset(eligible_array(session, unit_id).tolist())
 
 
 def _scope_pairs(session: Session, scope: Scope, scope_id: int) -> list[tuple[int, int | None]]:
@@ -196,7 +177,7 @@ def load_unit_graph(session: Session, unit_id: int) -> UnitGraph:
 
 def area_overrides(session: Session, graph: UnitGraph, area_id: int) -> AreaOverrides:
     """The area's standing delegation rows indexed over the unit graph, once for its issues."""
-    return build_area_overrides_from_pairs(graph, _pairs(area_links(session, area_id)))
+    return build_area_overrides_from_pairs(graph, pairs(*area_links(session, area_id)))
 
 
 def area_links(session: Session, area_id: int) -> Rows:
@@ -235,7 +216,7 @@ def load_overrides(
         area = area_overrides(session, graph, area_id)
         if issue_id is None:
             return area.overrides
-        return build_issue_overrides(area, _pairs(issue_links(session, issue_id)))
+        return build_issue_overrides(area, pairs(*issue_links(session, issue_id)))
 
 
 class UnitGraphs:
