@@ -4,7 +4,6 @@ Set-based queries returning driver tuples (no ORM object or ``Row`` per member, 
 :mod:`proposals.bulk`), so a unit of a million members is read in one pass (DESIGN.md §6).
 """
 
-import struct
 from typing import Any
 
 import numpy as np
@@ -133,46 +132,19 @@ def scope_links(session: Session, scope: Scope, scope_id: int) -> list[Link]:
     ]
 
 
-def _unit_columns(session: Session, unit_id: int) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """PostgreSQL: the unit's standing unit delegation rows as two columns, ``(trusters,
-    trustees)`` in the order of the rows, or ``None`` if a trustee is null.
-
-    One row of two ``bytea`` values, each id as its 4 big-endian bytes (``int4send``) joined by
-    ``string_agg`` in one pass over the rows, unpacked by one ``struct`` call per column: no
-    tuple or driver call per row (300,000 rows: about half the client time of a binary fetch of
-    the pairs). ``string_agg`` skips nulls, so the columns differ in length exactly when a
-    trustee is null (never stored: ``ck_delegation_unit_has_trustee``); the caller then reads the
-    pairs, so the error is the one :func:`~delegation.build_unit_graph_from_pairs` raises."""
-    empty: sa.ColumnElement[bytes] = sa.literal_column("''::bytea")
-    statement = sa.select(
-        sa.func.string_agg(sa.func.int4send(Delegation.truster_id), empty),
-        sa.func.string_agg(sa.func.int4send(Delegation.trustee_id), empty),
-    ).where(col(Delegation.unit_id) == unit_id, standing())
-    ((trusters, trustees),) = fetch_rows(session, statement, binary=True)
-    if len(trusters or b"") != len(trustees or b""):
-        return None
-    return _int4s(trusters), _int4s(trustees)
-
-
-def _int4s(data: bytes | None) -> tuple[int, ...]:
-    """Ids packed as consecutive 4-byte big-endian signed integers (``int4send``)."""
-    data = data or b""
-    return struct.unpack(f">{len(data) // 4}i", data)
-
-
 def load_unit_graph(session: Session, unit_id: int) -> UnitGraph:
-    """The unit's eligible members and unit delegations as a reusable graph. The unit rows go
-    to the engine as plain ids, never a :class:`~delegation.Delegation` per row: on PostgreSQL
-    as two columns (:func:`_unit_columns`, :func:`~delegation.build_unit_graph_from_columns`),
-    elsewhere as the driver's ``(truster_id, trustee_id)`` tuples
-    (:func:`~delegation.build_unit_graph_from_pairs`)."""
+    """The unit's eligible members and unit delegations as the dict resolver's reusable graph.
+    The unit rows are read as columns (:func:`int_columns`) and go to the engine as plain ids
+    (:func:`~delegation.build_unit_graph_from_columns`), never a tuple or
+    :class:`~delegation.Delegation` per row. A null trustee is never stored
+    (``ck_delegation_unit_has_trustee``); were one there, the rows are read as pairs, so the
+    error is the one :func:`~delegation.build_unit_graph_from_pairs` raises."""
     with gc_paused():
         eligible = eligible_ids(session, unit_id)
-        if session.connection().dialect.name == "postgresql":
-            columns = _unit_columns(session, unit_id)
-            if columns is not None:
-                return build_unit_graph_from_columns(eligible, *columns)
-        return build_unit_graph_from_pairs(eligible, _scope_pairs(session, "unit", unit_id))
+        trusters, trustees, nulls = _delegation_columns(session, col(Delegation.unit_id) == unit_id)
+        if nulls.any():
+            return build_unit_graph_from_pairs(eligible, _scope_pairs(session, "unit", unit_id))
+        return build_unit_graph_from_columns(eligible, trusters.tolist(), trustees.tolist())
 
 
 def area_overrides(session: Session, graph: UnitGraph, area_id: int) -> AreaOverrides:

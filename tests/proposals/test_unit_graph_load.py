@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.db import Database
 from delegation import InvalidDelegationError, UnitGraph, build_unit_graph_from_pairs
-from proposals.graphs import _int4s, _scope_pairs, eligible_ids, load_unit_graph
+from proposals.graphs import _scope_pairs, eligible_ids, int_columns, load_unit_graph
 from tests.delegation.test_unit_columns import as_lists
 from tests.factories import NOW, make_unit
 
@@ -159,7 +159,18 @@ class TestInvalidRows:
                 load_unit_graph(session, unit_id)
 
 
-def test_int4s_reads_big_endian_signed_integers() -> None:
-    data = b"".join(n.to_bytes(4, "big", signed=True) for n in (1, TOP, -1, -(2**31), 0))
-    assert _int4s(data) == (1, TOP, -1, -(2**31), 0)
-    assert _int4s(b"") == () == _int4s(None)
+def test_int_columns_read_signed_integers_of_the_whole_range(db: Database) -> None:
+    # On PostgreSQL each id travels as its 4 big-endian bytes (int4send).
+    values = (1, TOP, -1, -(2**31), 0)
+    rows = sa.union_all(
+        *(
+            sa.select(sa.literal(n, sa.Integer).label("n"), sa.literal(k).label("k"))
+            for k, n in enumerate(values)
+        )
+    ).subquery()
+    with db.session() as session:
+        ordered = sa.select(rows.c.n).order_by(rows.c.k)
+        (column,) = int_columns(session, ordered)
+        assert column.tolist() == list(values)
+        (empty,) = int_columns(session, ordered.where(rows.c.k < 0))
+        assert empty.tolist() == []
