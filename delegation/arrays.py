@@ -58,6 +58,7 @@ __all__ = [
     "Ids",
     "OverrideArrays",
     "UnitArrays",
+    "build_arrays",
     "build_override_arrays",
     "build_unit_arrays",
     "dict_overrides",
@@ -472,6 +473,21 @@ def resolve_rows(
     >>> r.voters.tolist(), r.weights.tolist(), r.lost_count, r.absent_count
     ([3], [1], 1, 1)
     """
+    unit, area, issue = build_arrays(eligible, rows)
+    return resolve_arrays(unit, participants, area, issue)
+
+
+def build_arrays(
+    eligible: Iterable[int], rows: Iterable[Delegation]
+) -> tuple[UnitArrays, OverrideArrays, OverrideArrays]:
+    """The unit's arrays and the area's and issue's override arrays of
+    :class:`~delegation.Delegation` rows of any scope (the inputs of :func:`resolve_arrays`).
+
+    Raises
+    ------
+    InvalidDelegationError
+        For a row of an unknown scope, a unit row without trustee, or as the builders raise.
+    """
     by_scope: dict[Scope, list[Delegation]] = {scope: [] for scope in SCOPES}
     for row in rows:
         bucket = by_scope.get(row.scope)
@@ -492,5 +508,4 @@ def resolve_rows(
         raise InvalidDelegationError(f"unit delegation of member {truster} has no trustee")
     unit = build_unit_arrays(as_ids(eligible), trusters, trustees)
     area = build_override_arrays(unit, "area", *columns["area"])
-    issue = build_override_arrays(unit, "issue", *columns["issue"])
-    return resolve_arrays(unit, participants, area, issue)
+    return unit, area, build_override_arrays(unit, "issue", *columns["issue"])

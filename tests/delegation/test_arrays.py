@@ -18,11 +18,12 @@ from delegation import (
 )
 from delegation.arrays import (
     ArrayResolution,
-    UnitArrays,
+    build_arrays,
     build_override_arrays,
     build_unit_arrays,
     dict_overrides,
     resolve_arrays,
+    resolve_rows,
 )
 from tests.delegation.reference import electorates, electorates_with_declines, naive_resolve
 
@@ -31,30 +32,8 @@ Declined = tuple[set[int], list[Delegation], set[int], set[Delegation]]
 EXAMPLES = settings(max_examples=200, deadline=None)
 
 
-def arrays_of(eligible: set[int], rows: list[Delegation]) -> tuple[UnitArrays, dict[str, object]]:
-    """The unit arrays and the area and issue override arrays of ``rows``."""
-    unit_rows = [r for r in rows if r.scope == "unit"]
-    unit = build_unit_arrays(
-        sorted(eligible, reverse=True),  # any order: sorted inside
-        [r.truster_id for r in unit_rows],
-        [r.trustee_id or 0 for r in unit_rows],
-    )
-    over: dict[str, object] = {}
-    for scope in ("area", "issue"):
-        scoped = [r for r in rows if r.scope == scope]
-        over[scope] = build_override_arrays(
-            unit,
-            scope,
-            [r.truster_id for r in scoped],
-            [r.trustee_id if r.trustee_id is not None else -5 for r in scoped],
-            [r.trustee_id is None for r in scoped],
-        )
-    return unit, over
-
-
 def resolved(eligible: set[int], rows: list[Delegation], participants: set[int]) -> ArrayResolution:
-    unit, over = arrays_of(eligible, rows)
-    return resolve_arrays(unit, participants, over["area"], over["issue"])  # type: ignore[arg-type]
+    return resolve_rows(sorted(eligible, reverse=True), rows, participants)  # any order
 
 
 def as_dicts(r: ArrayResolution) -> tuple[dict[int, int], ...]:
@@ -146,7 +125,7 @@ class TestArrayResolution:
     @given(electorates())
     def test_the_dict_forms_equal_the_dict_resolvers_inputs(self, electorate: Electorate) -> None:
         eligible, rows, participants = electorate
-        unit, over = arrays_of(eligible, rows)
+        unit, area, issue = build_arrays(eligible, rows)
         graph = build_unit_graph(eligible, [r for r in rows if r.scope == "unit"])
         overrides = build_overrides(
             graph,
@@ -155,7 +134,7 @@ class TestArrayResolution:
         )
         assert unit.unit_graph.eligible == graph.eligible
         assert unit.unit_graph.trustee == graph.trustee
-        converted = dict_overrides(unit, over["area"], over["issue"])  # type: ignore[arg-type]
+        converted = dict_overrides(unit, area, issue)
         assert (converted.trustee, converted.scope) == (overrides.trustee, overrides.scope)
         assert resolve(unit.unit_graph, participants, converted) == resolve(
             graph, participants, overrides
