@@ -267,6 +267,18 @@ def _stored(
     return counts, sums
 
 
+def _snapshot(session: Session, org: Org) -> int | None:
+    """Take the issue's snapshot as a lifecycle run does; the stored population."""
+    issue = session.get(Issue, org.issue.id)
+    assert issue is not None
+    graphs = UnitGraphs()
+    take_snapshot(session, issue, graphs.arrays(session, org.unit_id), now=NOW, graphs=graphs)
+    session.expire_all()
+    stored = session.get(Issue, org.issue.id)
+    assert stored is not None
+    return stored.population
+
+
 class TestSnapshotCounts:
     @settings(
         max_examples=30,
@@ -281,16 +293,9 @@ class TestSnapshotCounts:
             try:
                 _store(session, org, scene)
                 expected = _expected(session, org)
-                issue = session.get(Issue, org.issue.id)
-                assert issue is not None
-                graphs = UnitGraphs()
-                unit = graphs.arrays(session, org.unit_id)
-                take_snapshot(session, issue, unit, now=NOW, graphs=graphs)
-                session.expire_all()
+                population = _snapshot(session, org)
                 assert _stored(session, org) == expected
-                assert session.get(Issue, org.issue.id).population == len(  # type: ignore[union-attr]
-                    scene["eligible"]  # type: ignore[arg-type]
-                )
+                assert population == len(scene["eligible"])  # type: ignore[arg-type]
             finally:
                 session.rollback()
 
@@ -301,14 +306,9 @@ class TestSnapshotCounts:
             try:
                 session.exec(delete(Supporter))
                 session.exec(delete(Interest))
-                issue = session.get(Issue, org.issue.id)
-                assert issue is not None
-                graphs = UnitGraphs()
-                unit = graphs.arrays(session, org.unit_id)
-                take_snapshot(session, issue, unit, now=NOW, graphs=graphs)
-                session.expire_all()
+                population = _snapshot(session, org)
                 counts, _ = _stored(session, org)
                 assert set(counts.values()) == {(0, 0, 0, 0)}
-                assert issue.population == len(unit.eligible)
+                assert population == len(UnitGraphs().arrays(session, org.unit_id).eligible)
             finally:
                 session.rollback()
